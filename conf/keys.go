@@ -1,0 +1,67 @@
+package conf
+
+// Declared returns every configuration key kitsune knows, in documentation
+// order. It builds a fresh slice on each call so that no caller can change
+// another's view.
+func Declared() []Key {
+	return []Key{
+		// Front end.
+		{Name: "kitsune.frontend.bind.host", Type: TypeString, Default: "127.0.0.1", Scope: ScopeServer,
+			Doc: "Address the binary and HTTP front ends listen on. Use 0.0.0.0 to listen on every interface."},
+		{Name: "kitsune.frontend.thrift.binary.bind.port", Type: TypeInt, Default: "10009", Scope: ScopeServer,
+			Doc: "Port of the HiveServer2 Thrift binary transport (0 picks a free port)."},
+		{Name: "kitsune.frontend.thrift.http.bind.port", Type: TypeInt, Default: "10010", Scope: ScopeServer,
+			Doc: "Port of the HiveServer2 Thrift HTTP transport (0 picks a free port)."},
+		{Name: "kitsune.frontend.thrift.http.path", Type: TypeString, Default: "cliservice", Scope: ScopeServer,
+			Doc: "URL path of the Thrift HTTP transport (clients set httpPath to it)."},
+		{Name: "kitsune.frontend.protocols", Type: TypeList, Default: "THRIFT_BINARY,THRIFT_HTTP", Scope: ScopeServer,
+			Choices: []string{"THRIFT_BINARY", "THRIFT_HTTP"},
+			Doc:     "Front-end protocols to serve, comma-separated."},
+		{Name: "kitsune.frontend.thrift.max.message.size", Type: TypeBytes, Default: "100m", Scope: ScopeServer,
+			Doc: "Largest Thrift frame or HTTP request body accepted; larger ones are refused before they are read into memory."},
+		{Name: "kitsune.frontend.thrift.resultset.default.fetch.size", Type: TypeInt, Default: "1000", Scope: ScopeServer,
+			Doc: "Fetch size advertised to clients in OpenSession as hive.server2.thrift.resultset.default.fetch.size (Hive JDBC 4 needs it)."},
+		// Authentication.
+		{Name: "kitsune.authentication", Type: TypeList, Default: "NONE", Scope: ScopeServer,
+			Choices: []string{"NONE", "NOSASL"},
+			Doc:     "Client authentication. NONE: SASL PLAIN on the binary transport (and Basic on HTTP), any password accepted; NOSASL: raw binary Thrift with no SASL (must stand alone)."},
+		// Engines.
+		{Name: "kitsune.engine.type", Type: TypeString, Default: "DUCKDB", Scope: ScopeServer,
+			Choices: []string{"DUCKDB"},
+			Doc:     "Kind of engine launched for sessions. DUCKDB: the built-in local engine (a kitsune engine process over embedded DuckDB)."},
+		{Name: "kitsune.engine.share.level", Type: TypeString, Default: "USER", Scope: ScopeServer,
+			Choices: []string{"USER"},
+			Doc:     "Which sessions share an engine. USER: one engine per user, shared by all of that user's sessions."},
+		{Name: "kitsune.engine.security.secret", Type: TypeString, Default: "", Scope: ScopeServer,
+			Doc: "Secret that engines require from the gateway on every engine session. Empty: a random secret per gateway process."},
+		{Name: "kitsune.server.work.dir", Type: TypeString, Default: "work", Scope: ScopeServer,
+			Doc: "Directory for engine logs and data: <dir>/<user>/ holds each user's engine logs and DuckDB database."},
+		{Name: "kitsune.session.engine.initialize.timeout", Type: TypeDuration, Default: "PT3M", Scope: ScopeServer,
+			Doc: "How long a session waits for its engine to start before the launch fails and the engine process is killed."},
+		{Name: "kitsune.session.engine.idle.timeout", Type: TypeDuration, Default: "PT30M", Scope: ScopeServer,
+			Doc: "An engine with no session for this long is stopped."},
+		{Name: "kitsune.session.check.interval", Type: TypeDuration, Default: "PT1M", Scope: ScopeServer,
+			Doc: "How often idle sessions, operations and engines are looked for."},
+		{Name: "kitsune.session.idle.timeout", Type: TypeDuration, Default: "PT6H", Scope: ScopeServer,
+			Doc: "A session with no call for this long is closed."},
+		{Name: "kitsune.operation.idle.timeout", Type: TypeDuration, Default: "PT3H", Scope: ScopeSession,
+			Doc: "An operation not touched by its client for this long is closed."},
+		{Name: "kitsune.operation.query.timeout", Type: TypeDuration, Default: "0", Scope: ScopeSession,
+			Doc: "Upper bound on a statement's run time; 0 means none. When a client also sets queryTimeout, the smaller wins; a statement past it ends in TIMEDOUT_STATE."},
+		{Name: "kitsune.engine.memory", Type: TypeBytes, Default: "", Scope: ScopeEngine,
+			Doc: "Memory limit of a local engine (DuckDB memory_limit), e.g. 4g. Empty: DuckDB's default (80% of RAM)."},
+		{Name: "kitsune.engine.cores", Type: TypeInt, Default: "", Scope: ScopeEngine,
+			Doc: "Threads of a local engine (DuckDB threads). Empty: one per core."},
+	}
+}
+
+// Lookup returns the declared key named name (after alias folding).
+func Lookup(name string) (Key, bool) {
+	name = Canonical(name)
+	for _, k := range Declared() {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Key{}, false
+}

@@ -1,0 +1,114 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/apache/thrift/lib/go/thrift"
+
+	"github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/sasl"
+)
+
+// Options say where and how to connect.
+type Options struct {
+	Addr string // host:port
+	// HTTPPath selects the HTTP transport when not empty.
+	HTTPPath string
+	// NoSASL selects raw binary Thrift (binary transport only).
+	NoSASL   bool
+	User     string
+	Password string
+	// MaxMessageSize bounds a received frame (default 1 GiB: results can be large).
+	MaxMessageSize int32
+	// Timeout bounds connecting and, when ReadTimeout is 0, nothing else.
+	Timeout time.Duration
+	// TLS enables TLS with this configuration.
+	TLS *tls.Config
+}
+
+// Client is a TCLIService client over one connection. It is not safe for
+// concurrent calls; callers serialize.
+type Client struct {
+	*tcliservice.TCLIServiceClient
+	trans thrift.TTransport
+}
+
+// Close closes the connection.
+func (c *Client) Close() error { return c.trans.Close() }
+
+// Dial connects per o.
+func Dial(ctx context.Context, o Options) (*Client, error) {
+	if o.MaxMessageSize == 0 {
+		o.MaxMessageSize = 1 << 30
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 30 * time.Second
+	}
+	cfg := &thrift.TConfiguration{MaxMessageSize: o.MaxMessageSize, MaxFrameSize: o.MaxMessageSize, ConnectTimeout: o.Timeout}
+	if o.HTTPPath != "" {
+		scheme := "http"
+		if o.TLS != nil {
+			scheme = "https"
+		}
+		url := fmt.Sprintf("%s://%s/%s", scheme, o.Addr, o.HTTPPath)
+		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: o.TLS, MaxIdleConnsPerHost: 4}}
+		t, err := thrift.NewTHttpClientWithOptions(url, thrift.THttpClientOptions{Client: hc})
+		if err != nil {
+			return nil, fmt.Errorf("http transport %s: %w", url, err)
+		}
+		ht := t.(*thrift.THttpClient)
+		user := o.User
+		if user == "" {
+			user = "anonymous"
+		}
+		req, _ := http.NewRequest("POST", url, nil)
+		req.SetBasicAuth(user, o.Password)
+		ht.SetHeader("Authorization", req.Header.Get("Authorization"))
+		ht.SetHeader("Content-Type", "application/x-thrift")
+		prot := thrift.NewTBinaryProtocolConf(ht, cfg)
+		return &Client{TCLIServiceClient: tcliservice.NewTCLIServiceClient(thrift.NewTStandardClient(prot, prot)), trans: ht}, nil
+	}
+	d := net.Dialer{Timeout: o.Timeout}
+	var conn net.Conn
+	var err error
+	if o.TLS != nil {
+		conn, err = (&tls.Dialer{NetDialer: &d, Config: o.TLS}).DialContext(ctx, "tcp", o.Addr)
+	} else {
+		conn, err = d.DialContext(ctx, "tcp", o.Addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", o.Addr, err)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	var trans thrift.TTransport
+	if o.NoSASL {
+		trans = thrift.NewTBufferedTransport(thrift.NewTSocketFromConnConf(conn, cfg), 64<<10)
+	} else {
+		user := o.User
+		if user == "" {
+			user = "anonymous"
+		}
+		pass := o.Password
+		if pass == "" {
+			pass = "anonymous"
+		}
+		if dl, ok := ctx.Deadline(); ok {
+			_ = conn.SetDeadline(dl)
+		}
+		if err := sasl.ClientPlain(conn, user, pass); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("authenticate to %s as %s: %w", o.Addr, user, err)
+		}
+		_ = conn.SetDeadline(time.Time{})
+		trans = thrift.NewTFramedTransportConf(thrift.NewTSocketFromConnConf(conn, cfg), cfg)
+	}
+	prot := thrift.NewTBinaryProtocolConf(trans, cfg)
+	return &Client{TCLIServiceClient: tcliservice.NewTCLIServiceClient(thrift.NewTStandardClient(prot, prot)), trans: trans}, nil
+}
