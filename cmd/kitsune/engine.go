@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/kitsune-sql/kitsune/conf"
+	"github.com/kitsune-sql/kitsune/engine/duckdb"
+	"github.com/kitsune-sql/kitsune/thrift/serve"
+)
+
+func runEngine(args []string) error {
+	fs := flag.NewFlagSet("engine", flag.ContinueOnError)
+	id := fs.String("id", "", "engine id")
+	user := fs.String("user", "", "tenant the engine serves")
+	database := fs.String("database", "", "DuckDB database file (empty: in memory)")
+	bind := fs.String("bind", "127.0.0.1", "address to listen on")
+	port := fs.Int("port", 0, "port to listen on (0: a free port)")
+	readyFD := fs.Int("ready-fd", 0, "file descriptor to write host:port to once ready")
+	idle := fs.Duration("idle-timeout", 0, "stop after this long with no session (0: never)")
+	logLevel := fs.String("log-level", "info", "log level")
+	var confs repeated
+	fs.Var(&confs, "conf", "key=value engine setting (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	kv, err := parseConfs(confs)
+	if err != nil {
+		return err
+	}
+	lg, err := newLogger(*logLevel)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = lg.Sync() }()
+	cfg := duckdb.Config{ID: *id, Owner: *user, Database: *database, Secret: os.Getenv("KITSUNE_ENGINE_SECRET"), Confs: kv}
+	if cfg.ID == "" {
+		cfg.ID = "local"
+	}
+	if v := kv["kitsune.engine.memory"]; v != "" {
+		n, err := conf.ParseBytes(v)
+		if err != nil {
+			return fmt.Errorf("kitsune.engine.memory: %w", err)
+		}
+		cfg.Memory = strconv.FormatInt(n/(1<<20), 10) + "MiB"
+	}
+	if v := kv["kitsune.engine.cores"]; v != "" {
+		if cfg.Threads, err = strconv.Atoi(strings.TrimSpace(v)); err != nil {
+			return fmt.Errorf("kitsune.engine.cores: %w", err)
+		}
+	}
+	if v := kv["kitsune.operation.query.timeout"]; v != "" {
+		if cfg.QueryTimeout, err = conf.ParseDuration(v); err != nil {
+			return fmt.Errorf("kitsune.operation.query.timeout: %w", err)
+		}
+	}
+	svc, err := duckdb.Open(cfg, lg)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	ln, err := net.Listen("tcp", net.JoinHostPort(*bind, strconv.Itoa(*port)))
+	if err != nil {
+		return fmt.Errorf("engine listen: %w", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	srv := serve.New(serve.Config{MaxMessageSize: 100 << 20}, svc, svc, lg)
+	done := make(chan error, 1)
+	go func() { done <- srv.ServeBinary(ctx, ln) }()
+	lg.Info("engine ready", zap.String("engine", cfg.ID), zap.String("user", *user), zap.String("addr", ln.Addr().String()),
+		zap.String("duckdb", svc.DuckDBVersion()))
+	if *readyFD > 0 {
+		f := os.NewFile(uintptr(*readyFD), "ready")
+		fmt.Fprintln(f, ln.Addr().String())
+		f.Close()
+	} else {
+		fmt.Println(ln.Addr().String())
+	}
+	if *idle > 0 {
+		go func() {
+			t := time.NewTicker(min(*idle/4+time.Second, time.Minute))
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					if since := svc.IdleSince(); !since.IsZero() && time.Since(since) > *idle {
+						lg.Info("engine idle, stopping", zap.Duration("idle", time.Since(since)))
+						stop()
+						return
+					}
+				}
+			}
+		}()
+	}
+	err = <-done
+	lg.Info("engine stopped", zap.String("engine", cfg.ID))
+	return err
+}

@@ -1,0 +1,57 @@
+package duckdb
+
+import "strings"
+
+// javaToStrftime converts a Java date pattern (Spark's date_format,
+// to_date, …) into a strftime pattern, longest tokens first.
+func javaToStrftime(f string) string {
+	return strings.NewReplacer(
+		"yyyy", "%Y", "yy", "%y", "MMMM", "%B", "MMM", "%b", "MM", "%m", "dd", "%d",
+		"HH", "%H", "hh", "%I", "mm", "%M", "ss", "%S", "SSSSSS", "%f", "SSS", "%g", "EEEE", "%A", "EEE", "%a", "a", "%p",
+	).Replace(f)
+}
+
+// macroDDL returns the statements that create the Spark function macros in
+// the in-memory catalog kitsune_fn (see rewriteExpr, which renames calls).
+func macroDDL() []string {
+	m := func(body string) string { return "CREATE OR REPLACE MACRO " + fnCatalog + ".main." + body }
+	return []string{
+		"ATTACH IF NOT EXISTS ':memory:' AS " + fnCatalog,
+		m("spark_nvl(a, b) AS coalesce(a, b)"),
+		m("spark_nvl2(a, b, c) AS CASE WHEN a IS NOT NULL THEN b ELSE c END"),
+		m("spark_isnull(a) AS a IS NULL"),
+		m("spark_isnotnull(a) AS a IS NOT NULL"),
+		m("spark_nanvl(a, b) AS CASE WHEN isnan(a) THEN b ELSE a END"),
+		m("spark_date_format(d, f) AS strftime(CAST(d AS TIMESTAMP), f)"),
+		m("spark_to_date(s) AS CAST(s AS DATE), (s, f) AS CAST(strptime(s, f) AS DATE)"),
+		m("spark_to_timestamp(s) AS CAST(s AS TIMESTAMP), (s, f) AS CAST(strptime(s, f) AS TIMESTAMP)"),
+		m("spark_date_add(d, n) AS CAST(CAST(d AS DATE) + CAST(n AS INTEGER) AS DATE)"),
+		m("spark_date_sub(d, n) AS CAST(CAST(d AS DATE) - CAST(n AS INTEGER) AS DATE)"),
+		m("spark_datediff(e, s) AS CAST(CAST(e AS DATE) - CAST(s AS DATE) AS INTEGER)"),
+		m("spark_from_unixtime(s) AS strftime(make_timestamp(CAST(s AS BIGINT) * 1000000), '%Y-%m-%d %H:%M:%S'), " +
+			"(s, f) AS strftime(make_timestamp(CAST(s AS BIGINT) * 1000000), f)"),
+		m("spark_unix_timestamp() AS CAST(epoch(current_timestamp) AS BIGINT), " +
+			"(s) AS CAST(epoch(CAST(s AS TIMESTAMP)) AS BIGINT), " +
+			"(s, f) AS CAST(epoch(strptime(CAST(s AS VARCHAR), f)) AS BIGINT)"),
+		m("spark_size(x) AS coalesce(CAST(len(x) AS INTEGER), -1)"),
+		m("spark_collect_list(x) AS coalesce(list(x) FILTER (WHERE x IS NOT NULL), [])"),
+		m("spark_collect_set(x) AS coalesce(list(DISTINCT x) FILTER (WHERE x IS NOT NULL), [])"),
+		m("spark_explode(x) AS unnest(x)"),
+		m("spark_posexplode(x) AS unnest(x)"),
+		m("spark_array_join(x, d) AS array_to_string(x, d)"),
+		m("spark_sort_array(x) AS list_sort(x), (x, ascending) AS CASE WHEN ascending THEN list_sort(x) ELSE list_reverse_sort(x) END"),
+		m("spark_map_keys(x) AS map_keys(x)"),
+		m("spark_map_values(x) AS map_values(x)"),
+		m("spark_shiftleft(a, n) AS a << n"),
+		m("spark_shiftright(a, n) AS a >> n"),
+		m("spark_substring_index(s, d, c) AS CASE WHEN c > 0 THEN array_to_string(string_split(s, d)[1:c], d) " +
+			"WHEN c < 0 THEN array_to_string(string_split(s, d)[c:], d) ELSE '' END"),
+		m("spark_regexp_extract(s, p) AS regexp_extract(s, p, 1), (s, p, i) AS regexp_extract(s, p, i)"),
+		m("spark_get_json_object(j, p) AS json_extract_string(j, p)"),
+		m("spark_current_database() AS CASE current_schema() WHEN 'main' THEN 'default' ELSE current_schema() END"),
+		m(`spark_type_name(t) AS CASE
+			WHEN t = 'INTEGER' THEN 'int' WHEN t = 'VARCHAR' THEN 'string' WHEN t = 'BLOB' THEN 'binary'
+			WHEN t LIKE '%[]' THEN 'array<' || lower(replace(replace(replace(t[1:-3], 'INTEGER', 'int'), 'VARCHAR', 'string'), 'BLOB', 'binary')) || '>'
+			ELSE lower(replace(replace(t, 'INTEGER', 'int'), 'VARCHAR', 'string')) END`),
+	}
+}

@@ -1,0 +1,433 @@
+package duckdb
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/kitsune-sql/kitsune/conf"
+	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/status"
+)
+
+// operation is one statement or metadata call and its buffered result.
+type operation struct {
+	handle *tcli.TOperationHandle
+	sess   *session
+	stmt   string
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu struct {
+		sync.Mutex
+		state     tcli.TOperationState
+		err       error
+		started   time.Time
+		completed time.Time
+		rs        *resultSet
+		modified  int64
+		logs      []string
+		logPos    int
+		info      string
+	}
+}
+
+func (op *operation) log(format string, args ...any) {
+	op.mu.Lock()
+	op.mu.logs = append(op.mu.logs, time.Now().Format("2006-01-02 15:04:05.000")+" "+fmt.Sprintf(format, args...))
+	op.mu.Unlock()
+}
+
+func (s *Service) newOperation(ss *session, typ tcli.TOperationType, stmt string) *operation {
+	op := &operation{
+		handle: &tcli.TOperationHandle{OperationId: newHandle(), OperationType: typ},
+		sess:   ss,
+		stmt:   stmt,
+		done:   make(chan struct{}),
+	}
+	op.mu.state = tcli.TOperationState_INITIALIZED_STATE
+	op.mu.started = time.Now()
+	key := string(op.handle.OperationId.GUID)
+	s.mu.Lock()
+	s.mu.ops[key] = op
+	s.mu.Unlock()
+	ss.mu.Lock()
+	ss.mu.ops[key] = op
+	ss.mu.Unlock()
+	return op
+}
+
+func (s *Service) closeOperation(op *operation) {
+	if op.cancel != nil {
+		op.cancel()
+	}
+	key := string(op.handle.OperationId.GUID)
+	s.mu.Lock()
+	delete(s.mu.ops, key)
+	s.mu.Unlock()
+	op.sess.mu.Lock()
+	delete(op.sess.mu.ops, key)
+	op.sess.mu.Unlock()
+	op.mu.Lock()
+	op.mu.rs = nil
+	if op.mu.state == tcli.TOperationState_RUNNING_STATE || op.mu.state == tcli.TOperationState_PENDING_STATE || op.mu.state == tcli.TOperationState_INITIALIZED_STATE {
+		op.mu.state = tcli.TOperationState_CLOSED_STATE
+	}
+	op.mu.Unlock()
+}
+
+// queryTimeout is the smaller non-zero of the client's, the session's and
+// the engine's timeouts.
+func (s *Service) queryTimeout(ss *session, clientSeconds int64) time.Duration {
+	t := s.cfg.QueryTimeout
+	ss.mu.Lock()
+	v, ok := ss.mu.confs["kitsune.operation.query.timeout"]
+	if !ok {
+		v, ok = ss.mu.confs["kyuubi.operation.query.timeout"]
+	}
+	ss.mu.Unlock()
+	pick := func(d time.Duration) {
+		if d > 0 && (t == 0 || d < t) {
+			t = d
+		}
+	}
+	if ok {
+		if d, err := conf.ParseDuration(v); err == nil {
+			pick(d)
+		}
+	}
+	pick(time.Duration(clientSeconds) * time.Second)
+	return t
+}
+
+// ExecuteStatement implements tcli.TCLIService.
+func (s *Service) ExecuteStatement(_ context.Context, req *tcli.TExecuteStatementReq) (*tcli.TExecuteStatementResp, error) {
+	ss, err := s.session(req.SessionHandle)
+	if err != nil {
+		return &tcli.TExecuteStatementResp{Status: statusOf(err)}, nil
+	}
+	op := s.newOperation(ss, tcli.TOperationType_EXECUTE_STATEMENT, req.Statement)
+	ctx, cancel := context.WithCancel(s.base)
+	if t := s.queryTimeout(ss, req.GetQueryTimeout()); t > 0 {
+		ctx, cancel = context.WithTimeout(s.base, t)
+	}
+	op.cancel = cancel
+	op.mu.Lock()
+	op.mu.state = tcli.TOperationState_PENDING_STATE
+	op.mu.Unlock()
+	if req.GetRunAsync() {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.run(ctx, op)
+		}()
+		return &tcli.TExecuteStatementResp{Status: status.OK(), OperationHandle: op.handle}, nil
+	}
+	s.run(ctx, op)
+	op.mu.Lock()
+	err, info := op.mu.err, op.mu.info
+	op.mu.Unlock()
+	if err != nil {
+		s.closeOperation(op)
+		return &tcli.TExecuteStatementResp{Status: status.From(err)}, nil
+	}
+	st := status.OK()
+	if info != "" {
+		st = status.WithInfo(info)
+	}
+	return &tcli.TExecuteStatementResp{Status: st, OperationHandle: op.handle}, nil
+}
+
+// run executes op's statement on its session's connection.
+func (s *Service) run(ctx context.Context, op *operation) {
+	defer close(op.done)
+	defer op.cancel()
+	ss := op.sess
+	ss.exec.Lock()
+	defer ss.exec.Unlock()
+	op.mu.Lock()
+	if op.mu.state != tcli.TOperationState_PENDING_STATE {
+		op.mu.Unlock()
+		return // canceled or closed while waiting
+	}
+	op.mu.state = tcli.TOperationState_RUNNING_STATE
+	op.mu.Unlock()
+	op.log("Executing statement: %s", op.stmt)
+	rs, modified, info, err := s.execute(ctx, op)
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	op.mu.completed = time.Now()
+	if op.mu.state != tcli.TOperationState_RUNNING_STATE {
+		return
+	}
+	switch {
+	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		op.mu.state = tcli.TOperationState_TIMEDOUT_STATE
+		op.mu.err = &status.Error{SQLState: status.StateTimeout, Message: fmt.Sprintf("statement timed out after %s (client queryTimeout or kitsune.operation.query.timeout)", op.mu.completed.Sub(op.mu.started).Round(time.Millisecond))}
+	case err != nil && errors.Is(ctx.Err(), context.Canceled):
+		op.mu.state = tcli.TOperationState_CANCELED_STATE
+		op.mu.err = &status.Error{SQLState: status.StateCanceled, Message: "statement canceled"}
+	case err != nil:
+		op.mu.state = tcli.TOperationState_ERROR_STATE
+		op.mu.err = err
+		s.lg.Info("statement failed", zap.String("user", ss.user), zap.Error(err))
+	default:
+		op.mu.state = tcli.TOperationState_FINISHED_STATE
+		op.mu.rs = rs
+		op.mu.modified = modified
+		op.mu.info = info
+	}
+	rows := 0
+	if rs != nil {
+		rows = rs.rows
+	}
+	op.mu.logs = append(op.mu.logs, fmt.Sprintf("%s Statement %s in %s, %d rows",
+		op.mu.completed.Format("2006-01-02 15:04:05.000"), strings.ToLower(strings.TrimSuffix(op.mu.state.String(), "_STATE")), op.mu.completed.Sub(op.mu.started).Round(time.Microsecond), rows))
+}
+
+func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64, string, error) {
+	ss := op.sess
+	stmt := strings.TrimSpace(ss.substitute(op.stmt))
+	for strings.HasSuffix(stmt, ";") {
+		stmt = strings.TrimSpace(strings.TrimSuffix(stmt, ";"))
+	}
+	if rs, ok, err := s.set(ctx, ss, stmt); ok || err != nil {
+		return rs, 0, "", err
+	}
+	p, err := rewrite(stmt)
+	if err != nil {
+		return nil, 0, "", &status.Error{SQLState: "42000", Message: err.Error()}
+	}
+	if p.sql != "" && p.sql != stmt {
+		op.log("Rewritten for DuckDB: %s", p.sql)
+	}
+	switch p.kind {
+	case planNoop:
+		return nil, 0, p.note, nil
+	case planExec:
+		res, err := ss.conn.ExecContext(ctx, p.sql)
+		if err != nil {
+			return nil, 0, "", sqlError(err)
+		}
+		n, _ := res.RowsAffected()
+		return nil, n, "", nil
+	case planOverwrite:
+		tx, err := ss.conn.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, 0, "", sqlError(err)
+		}
+		var n int64
+		for _, q := range p.sqls {
+			res, err := tx.ExecContext(ctx, q)
+			if err != nil {
+				_ = tx.Rollback()
+				return nil, 0, "", sqlError(err)
+			}
+			n, _ = res.RowsAffected()
+		}
+		return nil, n, "", sqlError(tx.Commit())
+	}
+	rows, err := ss.conn.QueryContext(ctx, p.sql)
+	if err != nil {
+		return nil, 0, "", sqlError(err)
+	}
+	defer rows.Close()
+	rs, err := scanAll(rows, s.cfg.MaxResultRows)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, "", ctx.Err()
+		}
+		return nil, 0, "", sqlError(err)
+	}
+	return rs, 0, "", nil
+}
+
+// finished records a metadata operation's result.
+func (s *Service) finished(op *operation, rs *resultSet, err error) {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	op.mu.completed = time.Now()
+	if err != nil {
+		op.mu.state = tcli.TOperationState_ERROR_STATE
+		op.mu.err = sqlError(err)
+		return
+	}
+	op.mu.state = tcli.TOperationState_FINISHED_STATE
+	op.mu.rs = rs
+	close(op.done)
+}
+
+// GetOperationStatus implements tcli.TCLIService.
+func (s *Service) GetOperationStatus(_ context.Context, req *tcli.TGetOperationStatusReq) (*tcli.TGetOperationStatusResp, error) {
+	op, err := s.operation(req.OperationHandle)
+	if err != nil {
+		return &tcli.TGetOperationStatusResp{Status: statusOf(err)}, nil
+	}
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	st := op.mu.state
+	resp := &tcli.TGetOperationStatusResp{Status: status.OK(), OperationState: &st}
+	started := op.mu.started.UnixMilli()
+	resp.OperationStarted = &started
+	if !op.mu.completed.IsZero() {
+		c := op.mu.completed.UnixMilli()
+		resp.OperationCompleted = &c
+	}
+	has := op.mu.rs != nil
+	resp.HasResultSet = &has
+	if op.mu.modified > 0 {
+		n := op.mu.modified
+		resp.NumModifiedRows = &n
+	}
+	if op.mu.err != nil {
+		ts := status.From(op.mu.err)
+		resp.SqlState = ts.SqlState
+		resp.ErrorCode = ts.ErrorCode
+		resp.ErrorMessage = ts.ErrorMessage
+	}
+	if req.GetGetProgressUpdate() {
+		pct, js := 0.0, tcli.TJobExecutionStatus_IN_PROGRESS
+		if st != tcli.TOperationState_RUNNING_STATE && st != tcli.TOperationState_PENDING_STATE {
+			pct, js = 1.0, tcli.TJobExecutionStatus_COMPLETE
+		}
+		resp.ProgressUpdateResponse = &tcli.TProgressUpdateResp{
+			HeaderNames: []string{}, Rows: [][]string{}, ProgressedPercentage: pct, Status: js,
+			FooterSummary: "", StartTime: started,
+		}
+	}
+	return resp, nil
+}
+
+// CancelOperation implements tcli.TCLIService: the running query is
+// interrupted through its context.
+func (s *Service) CancelOperation(_ context.Context, req *tcli.TCancelOperationReq) (*tcli.TCancelOperationResp, error) {
+	op, err := s.operation(req.OperationHandle)
+	if err != nil {
+		return &tcli.TCancelOperationResp{Status: statusOf(err)}, nil
+	}
+	op.mu.Lock()
+	switch op.mu.state {
+	case tcli.TOperationState_RUNNING_STATE, tcli.TOperationState_PENDING_STATE, tcli.TOperationState_INITIALIZED_STATE:
+		op.mu.state = tcli.TOperationState_CANCELED_STATE
+		op.mu.err = &status.Error{SQLState: status.StateCanceled, Message: "statement canceled"}
+		op.mu.completed = time.Now()
+	}
+	op.mu.Unlock()
+	if op.cancel != nil {
+		op.cancel()
+	}
+	return &tcli.TCancelOperationResp{Status: status.OK()}, nil
+}
+
+// CloseOperation implements tcli.TCLIService.
+func (s *Service) CloseOperation(_ context.Context, req *tcli.TCloseOperationReq) (*tcli.TCloseOperationResp, error) {
+	op, err := s.operation(req.OperationHandle)
+	if err != nil {
+		return &tcli.TCloseOperationResp{Status: statusOf(err)}, nil
+	}
+	s.closeOperation(op)
+	return &tcli.TCloseOperationResp{Status: status.OK()}, nil
+}
+
+// GetResultSetMetadata implements tcli.TCLIService.
+func (s *Service) GetResultSetMetadata(_ context.Context, req *tcli.TGetResultSetMetadataReq) (*tcli.TGetResultSetMetadataResp, error) {
+	op, err := s.operation(req.OperationHandle)
+	if err != nil {
+		return &tcli.TGetResultSetMetadataResp{Status: statusOf(err)}, nil
+	}
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	if op.mu.state != tcli.TOperationState_FINISHED_STATE {
+		return &tcli.TGetResultSetMetadataResp{Status: notFinished(op.mu.state, op.mu.err)}, nil
+	}
+	format := tcli.TSparkRowSetType_COLUMN_BASED_SET
+	if !op.sess.columnar() {
+		format = tcli.TSparkRowSetType_ROW_BASED_SET
+	}
+	schema := &tcli.TTableSchema{Columns: []*tcli.TColumnDesc{}}
+	if op.mu.rs != nil {
+		schema = op.mu.rs.schema()
+	}
+	return &tcli.TGetResultSetMetadataResp{Status: status.OK(), Schema: schema, ResultFormat: &format}, nil
+}
+
+func notFinished(st tcli.TOperationState, err error) *tcli.TStatus {
+	if err != nil {
+		return status.From(err)
+	}
+	return status.From(&status.Error{SQLState: status.StateGeneral, Message: "operation is in state " + st.String() + ", not FINISHED: poll GetOperationStatus first"})
+}
+
+// FetchResults implements tcli.TCLIService: rows (fetchType 0) or the
+// operation log (fetchType 1).
+func (s *Service) FetchResults(_ context.Context, req *tcli.TFetchResultsReq) (*tcli.TFetchResultsResp, error) {
+	op, err := s.operation(req.OperationHandle)
+	if err != nil {
+		return &tcli.TFetchResultsResp{Status: statusOf(err)}, nil
+	}
+	columnar := op.sess.columnar()
+	first := req.Orientation == tcli.TFetchOrientation_FETCH_FIRST
+	if req.GetFetchType() == 1 {
+		op.mu.Lock()
+		if first {
+			op.mu.logPos = 0
+		}
+		lines := op.mu.logs[op.mu.logPos:]
+		op.mu.logPos = len(op.mu.logs)
+		op.mu.Unlock()
+		rows := make([][]string, len(lines))
+		for i, l := range lines {
+			rows[i] = []string{l}
+		}
+		rs := stringTable([]string{"operation_log"}, rows)
+		return &tcli.TFetchResultsResp{Status: status.OK(), HasMoreRows: new(false), Results: rs.fetch(int64(len(rows)+1), true, columnar)}, nil
+	}
+	switch o := req.Orientation; o {
+	case tcli.TFetchOrientation_FETCH_NEXT, tcli.TFetchOrientation_FETCH_FIRST:
+	default:
+		return &tcli.TFetchResultsResp{Status: status.From(&status.Error{SQLState: status.StateGeneral, Message: "fetch orientation " + o.String() + " is not supported: use FETCH_NEXT or FETCH_FIRST"})}, nil
+	}
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	if op.mu.state != tcli.TOperationState_FINISHED_STATE {
+		return &tcli.TFetchResultsResp{Status: notFinished(op.mu.state, op.mu.err)}, nil
+	}
+	rs := op.mu.rs
+	if rs == nil {
+		rs = newResultSet(nil, nil)
+	}
+	set := rs.fetch(req.MaxRows, first, columnar)
+	more := rs.hasMore()
+	return &tcli.TFetchResultsResp{Status: status.OK(), HasMoreRows: &more, Results: set}, nil
+}
+
+// GetQueryId implements tcli.TCLIService.
+func (s *Service) GetQueryId(_ context.Context, req *tcli.TGetQueryIdReq) (*tcli.TGetQueryIdResp, error) {
+	if _, err := s.operation(req.OperationHandle); err != nil {
+		return &tcli.TGetQueryIdResp{}, nil
+	}
+	return &tcli.TGetQueryIdResp{QueryId: hex.EncodeToString(req.OperationHandle.OperationId.GUID)}, nil
+}
+
+var errNoTokens = &status.Error{SQLState: status.StateGeneral, Message: "delegation tokens are not supported by kitsune"}
+
+// GetDelegationToken implements tcli.TCLIService.
+func (s *Service) GetDelegationToken(context.Context, *tcli.TGetDelegationTokenReq) (*tcli.TGetDelegationTokenResp, error) {
+	return &tcli.TGetDelegationTokenResp{Status: status.From(errNoTokens)}, nil
+}
+
+// CancelDelegationToken implements tcli.TCLIService.
+func (s *Service) CancelDelegationToken(context.Context, *tcli.TCancelDelegationTokenReq) (*tcli.TCancelDelegationTokenResp, error) {
+	return &tcli.TCancelDelegationTokenResp{Status: status.From(errNoTokens)}, nil
+}
+
+// RenewDelegationToken implements tcli.TCLIService.
+func (s *Service) RenewDelegationToken(context.Context, *tcli.TRenewDelegationTokenReq) (*tcli.TRenewDelegationTokenResp, error) {
+	return &tcli.TRenewDelegationTokenResp{Status: status.From(errNoTokens)}, nil
+}

@@ -1,0 +1,278 @@
+package duckdb
+
+import "strings"
+
+// rewriteExpr applies the expression-level rewrites to a whole statement:
+// Spark type syntax, Spark functions, range(n), current_user(), RLIKE,
+// <=>, DIV, the default database and file references such as
+// parquet.`/path`.
+func rewriteExpr(toks []token) []token {
+	toks = rewriteTypes(toks)
+	out := make([]token, 0, len(toks))
+	prevSig := func() token {
+		for k := len(out) - 1; k >= 0; k-- {
+			if out[k].significant() {
+				return out[k]
+			}
+		}
+		return token{}
+	}
+	nextSig := func(k int) int {
+		for k < len(toks) && !toks[k].significant() {
+			k++
+		}
+		return k
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		n := nextSig(i + 1)
+		var next token
+		if n < len(toks) {
+			next = toks[n]
+		}
+		prev := prevSig()
+		switch {
+		case t.kind == tkIdent && next.text == "(" && prev.text != "." && strings.EqualFold(t.text, "range") && prev.is("FROM", "JOIN", ","):
+			end := matchParen(toks, n)
+			inner := render(toks[n : end+1])
+			out = append(out, token{kind: tkPunct, text: "(SELECT range AS id FROM range" + inner + ")"})
+			i = end
+			continue
+		case t.kind == tkIdent && prev.text != "." && (strings.EqualFold(t.text, "current_user") || strings.EqualFold(t.text, "session_user") || strings.EqualFold(t.text, "user") && next.text == "("):
+			if next.text == "(" {
+				if e := nextSig(n + 1); e < len(toks) && toks[e].text == ")" {
+					i = e
+				}
+			}
+			out = append(out, token{kind: tkPunct, text: "getvariable('kitsune_user')"})
+			continue
+		case t.kind == tkIdent && next.text == "(" && prev.text != "." && isSparkFunction(t.text):
+			out = append(out, token{kind: tkIdent, text: fnCatalog + ".main.spark_" + strings.ToLower(t.text)})
+			if takesJavaFormat(t.text) {
+				convertFormatArg(toks, n)
+			}
+			continue
+		case t.kind == tkIdent && next.text == "." && prev.text != "." && strings.EqualFold(t.text, "default"):
+			out = append(out, token{kind: tkIdent, text: "main"})
+			continue
+		case t.kind == tkIdent && next.text == "." && prev.text != "." && (t.is("parquet", "csv", "json", "orc")):
+			if p := nextSig(n + 1); p < len(toks) && toks[p].kind == tkQuoted {
+				out = append(out, token{kind: tkPunct, text: readerCall(strings.ToLower(t.text), toks[p].val, nil)})
+				i = p
+				continue
+			}
+		case t.is("<=>"):
+			out = append(out, token{kind: tkIdent, text: "IS NOT DISTINCT FROM"})
+			continue
+		case t.is("DIV") && prev.kind != tkSpace && prev.text != "":
+			out = append(out, token{kind: tkPunct, text: "//"})
+			continue
+		case t.is("RLIKE", "REGEXP") && next.text != "(":
+			neg := false
+			if p := prevSig(); p.is("NOT") {
+				neg = true
+				for k := len(out) - 1; k >= 0; k-- {
+					if out[k].significant() {
+						out = out[:k]
+						break
+					}
+				}
+			}
+			left, rest := takeOperandBack(out)
+			rend := operandEnd(toks, n)
+			fn := "regexp_matches("
+			if neg {
+				fn = "NOT regexp_matches("
+			}
+			out = append(rest, token{kind: tkPunct, text: fn + strings.TrimSpace(render(left)) + ", " + strings.TrimSpace(render(rewriteExpr(toks[n:rend+1]))) + ")"})
+			i = rend
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// takeOperandBack splits off the last operand of out (a dotted name, a
+// literal, a parenthesized group or a function call).
+func takeOperandBack(out []token) (operand, rest []token) {
+	k := len(out) - 1
+	for k >= 0 && !out[k].significant() {
+		k--
+	}
+	if k < 0 {
+		return nil, out
+	}
+	start := k
+	if out[k].text == ")" {
+		depth := 0
+		for ; start >= 0; start-- {
+			if out[start].text == ")" {
+				depth++
+			} else if out[start].text == "(" {
+				depth--
+				if depth == 0 {
+					break
+				}
+			}
+		}
+		if start > 0 && (out[start-1].kind == tkIdent || out[start-1].kind == tkQuoted) {
+			start--
+		}
+	}
+	for start >= 2 && out[start-1].text == "." {
+		start -= 2
+	}
+	if start < 0 {
+		start = 0
+	}
+	return append([]token{}, out[start:k+1]...), out[:start]
+}
+
+// operandEnd returns the index of the last token of the operand starting at i.
+func operandEnd(toks []token, i int) int {
+	if i >= len(toks) {
+		return len(toks) - 1
+	}
+	if toks[i].text == "(" {
+		return matchParen(toks, i)
+	}
+	end := i
+	for end+2 < len(toks) && toks[end+1].text == "." {
+		end += 2
+	}
+	if end+1 < len(toks) && toks[end+1].text == "(" {
+		return matchParen(toks, end+1)
+	}
+	return end
+}
+
+// rewriteTypes turns Spark's ARRAY<T>, MAP<K,V> and STRUCT<a:T,…> into
+// DuckDB's T[], MAP(K, V) and STRUCT(a T, …).
+func rewriteTypes(toks []token) []token {
+	var out []token
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.is("ARRAY", "MAP", "STRUCT") && i+1 < len(toks) && toks[i+1].text == "<" {
+			typ, end := parseType(toks, i)
+			if end > i {
+				out = append(out, token{kind: tkIdent, text: typ})
+				i = end
+				continue
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// parseType parses a Spark type starting at toks[i] and returns its DuckDB
+// spelling and the index of its last token (i when it is not a type).
+func parseType(toks []token, i int) (string, int) {
+	skip := func(k int) int {
+		for k < len(toks) && !toks[k].significant() {
+			k++
+		}
+		return k
+	}
+	i = skip(i)
+	if i >= len(toks) {
+		return "", i
+	}
+	t := toks[i]
+	if !(t.is("ARRAY", "MAP", "STRUCT")) || i+1 >= len(toks) || toks[i+1].text != "<" {
+		// a simple type, possibly with (p, s)
+		name := t.text
+		j := skip(i + 1)
+		if j < len(toks) && toks[j].text == "(" {
+			end := matchParen(toks, j)
+			return name + render(toks[j:end+1]), end
+		}
+		return name, i
+	}
+	j := i + 2
+	switch {
+	case t.is("ARRAY"):
+		elem, e := parseType(toks, j)
+		e = skip(e + 1)
+		if e >= len(toks) || toks[e].text != ">" {
+			return "", i
+		}
+		return elem + "[]", e
+	case t.is("MAP"):
+		k, e := parseType(toks, j)
+		e = skip(e + 1)
+		if e >= len(toks) || toks[e].text != "," {
+			return "", i
+		}
+		v, e2 := parseType(toks, e+1)
+		e2 = skip(e2 + 1)
+		if e2 >= len(toks) || toks[e2].text != ">" {
+			return "", i
+		}
+		return "MAP(" + k + ", " + v + ")", e2
+	default:
+		var fields []string
+		k := j
+		for {
+			k = skip(k)
+			if k >= len(toks) {
+				return "", i
+			}
+			if toks[k].text == ">" {
+				return "STRUCT(" + strings.Join(fields, ", ") + ")", k
+			}
+			name := toks[k].text
+			k = skip(k + 1)
+			if k < len(toks) && toks[k].text == ":" {
+				k++
+			}
+			typ, e := parseType(toks, k)
+			fields = append(fields, name+" "+typ)
+			k = skip(e + 1)
+			if k < len(toks) && toks[k].is("COMMENT") {
+				k = skip(k+1) + 1
+				k = skip(k)
+			}
+			if k < len(toks) && toks[k].text == "," {
+				k++
+			}
+		}
+	}
+}
+
+func takesJavaFormat(fn string) bool {
+	switch strings.ToLower(fn) {
+	case "date_format", "to_date", "to_timestamp", "from_unixtime", "unix_timestamp":
+		return true
+	}
+	return false
+}
+
+// convertFormatArg rewrites, in place, a string-literal second argument of
+// the call whose "(" is at toks[open] from a Java pattern to strftime:
+// DuckDB needs the format as a constant.
+func convertFormatArg(toks []token, open int) {
+	end := matchParen(toks, open)
+	depth, arg := 0, 0
+	var lit []int
+	for k := open + 1; k < end; k++ {
+		switch toks[k].text {
+		case "(":
+			depth++
+		case ")":
+			depth--
+		case ",":
+			if depth == 0 {
+				arg++
+			}
+		}
+		if arg == 1 && depth == 0 && toks[k].kind == tkString {
+			lit = append(lit, k)
+		}
+	}
+	if len(lit) == 1 {
+		v := javaToStrftime(toks[lit[0]].val)
+		toks[lit[0]] = token{kind: tkString, text: sqlString(v), val: v}
+	}
+}

@@ -1,0 +1,241 @@
+package duckdb
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2" // registers the duckdb database/sql driver
+	"go.uber.org/zap"
+
+	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/serve"
+	"github.com/kitsune-sql/kitsune/thrift/status"
+)
+
+// ServerProtocol is the highest protocol version the engine speaks.
+const ServerProtocol = tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V11
+
+// ErrBadSecret is returned when a caller does not present the engine secret.
+var ErrBadSecret = errors.New("duckdb engine: sessions are accepted only from kitsune gateways of this deployment")
+
+// Config configures the engine.
+type Config struct {
+	// ID identifies this engine (SET kitsune.engine.id shows it).
+	ID string
+	// Owner is the tenant the engine was launched for.
+	Owner string
+	// Database is the DuckDB file; empty means in memory.
+	Database string
+	// Secret must be presented as the password of every connection; empty
+	// disables the check (tests only).
+	Secret string
+	// Memory is DuckDB's memory_limit (e.g. "4GB"); empty keeps DuckDB's default.
+	Memory string
+	// Threads is DuckDB's threads; 0 keeps DuckDB's default.
+	Threads int
+	// QueryTimeout bounds every statement; 0 means none.
+	QueryTimeout time.Duration
+	// MaxResultRows bounds a buffered result; 0 means none.
+	MaxResultRows int64
+	// Confs are engine-level settings shown by SET.
+	Confs map[string]string
+}
+
+// Service is the engine's TCLIService.
+type Service struct {
+	cfg     Config
+	db      *sql.DB
+	lg      *zap.Logger
+	version string
+	base    context.Context
+	stop    context.CancelFunc
+	wg      sync.WaitGroup
+
+	mu struct {
+		sync.Mutex
+		sessions map[string]*session
+		ops      map[string]*operation
+		idleFrom time.Time
+	}
+}
+
+var (
+	_ tcli.TCLIService        = (*Service)(nil)
+	_ serve.Authenticator     = (*Service)(nil)
+	_ serve.DisconnectListener = (*Service)(nil)
+)
+
+// Open opens the DuckDB database and prepares the Spark function macros.
+func Open(cfg Config, lg *zap.Logger) (*Service, error) {
+	dsn := cfg.Database
+	if dsn != "" {
+		if err := os.MkdirAll(filepath.Dir(dsn), 0o755); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	db, err := sql.Open("duckdb", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb %q: %w", dsn, err)
+	}
+	ctx := context.Background()
+	init := macroDDL()
+	if cfg.Memory != "" {
+		init = append([]string{"SET memory_limit = " + sqlString(cfg.Memory)}, init...)
+	}
+	if cfg.Threads > 0 {
+		init = append([]string{fmt.Sprintf("SET threads = %d", cfg.Threads)}, init...)
+	}
+	for _, q := range init {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("prepare engine (%s): %w", q, err)
+		}
+	}
+	s := &Service{cfg: cfg, db: db, lg: lg}
+	_ = db.QueryRowContext(ctx, "SELECT version()").Scan(&s.version)
+	s.base, s.stop = context.WithCancel(context.Background())
+	s.mu.sessions = map[string]*session{}
+	s.mu.ops = map[string]*operation{}
+	s.mu.idleFrom = time.Now()
+	return s, nil
+}
+
+// DuckDBVersion is the embedded DuckDB's version.
+func (s *Service) DuckDBVersion() string { return s.version }
+
+// Authenticate checks the engine secret (constant time).
+func (s *Service) Authenticate(_ context.Context, user, password, addr string) (string, error) {
+	if s.cfg.Secret != "" && subtle.ConstantTimeCompare([]byte(password), []byte(s.cfg.Secret)) != 1 {
+		s.lg.Warn("engine connection refused", zap.String("user", user), zap.String("remote", addr))
+		return "", ErrBadSecret
+	}
+	return user, nil
+}
+
+// IdleSince reports since when the engine has had no session (zero when it
+// has sessions).
+func (s *Service) IdleSince() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.mu.sessions) > 0 {
+		return time.Time{}
+	}
+	return s.mu.idleFrom
+}
+
+// Close cancels running statements, closes every session and the database.
+func (s *Service) Close() error {
+	s.stop()
+	s.mu.Lock()
+	sessions := make([]*session, 0, len(s.mu.sessions))
+	for _, ss := range s.mu.sessions {
+		sessions = append(sessions, ss)
+	}
+	s.mu.Unlock()
+	for _, ss := range sessions {
+		s.closeSession(ss)
+	}
+	s.wg.Wait()
+	return s.db.Close()
+}
+
+// ConnectionClosed closes the sessions opened on a binary connection that ended.
+func (s *Service) ConnectionClosed(connID uint64) {
+	s.mu.Lock()
+	var gone []*session
+	for _, ss := range s.mu.sessions {
+		if ss.connID == connID && connID != 0 {
+			gone = append(gone, ss)
+		}
+	}
+	s.mu.Unlock()
+	for _, ss := range gone {
+		s.closeSession(ss)
+	}
+}
+
+func newHandle() *tcli.THandleIdentifier {
+	h := &tcli.THandleIdentifier{GUID: make([]byte, 16), Secret: make([]byte, 16)}
+	_, _ = rand.Read(h.GUID)
+	_, _ = rand.Read(h.Secret)
+	return h
+}
+
+func (s *Service) session(h *tcli.TSessionHandle) (*session, error) {
+	if h == nil || h.SessionId == nil {
+		return nil, errInvalidSession
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.mu.sessions[string(h.SessionId.GUID)]
+	if !ok {
+		return nil, errInvalidSession
+	}
+	ss.touch()
+	return ss, nil
+}
+
+func (s *Service) operation(h *tcli.TOperationHandle) (*operation, error) {
+	if h == nil || h.OperationId == nil {
+		return nil, errInvalidOperation
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	op, ok := s.mu.ops[string(h.OperationId.GUID)]
+	if !ok {
+		return nil, errInvalidOperation
+	}
+	return op, nil
+}
+
+var (
+	errInvalidSession   = errors.New("invalid session handle")
+	errInvalidOperation = errors.New("invalid operation handle")
+)
+
+// statusOf maps engine errors, including the invalid-handle sentinels.
+func statusOf(err error) *tcli.TStatus {
+	switch {
+	case errors.Is(err, errInvalidSession):
+		return status.InvalidHandle("session")
+	case errors.Is(err, errInvalidOperation):
+		return status.InvalidHandle("operation")
+	}
+	return status.From(err)
+}
+
+// sqlError classifies a DuckDB error into a client-facing error with SQLSTATE.
+func sqlError(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	state := status.StateGeneral
+	switch {
+	case errors.Is(err, context.Canceled) || strings.Contains(msg, "INTERRUPT"):
+		return &status.Error{SQLState: status.StateCanceled, Message: "statement canceled", Err: err}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &status.Error{SQLState: status.StateTimeout, Message: "statement timed out", Err: err}
+	case strings.Contains(msg, "Parser Error"):
+		state = "42601"
+	case strings.Contains(msg, "Catalog Error"), strings.Contains(msg, "Binder Error"):
+		state = "42000"
+	case strings.Contains(msg, "Conversion Error"):
+		state = "22018"
+	case strings.Contains(msg, "Constraint Error"):
+		state = "23000"
+	case strings.Contains(msg, "Out of Memory"):
+		state = "53200"
+		msg += " (the engine's memory limit is kitsune.engine.memory)"
+	}
+	return &status.Error{SQLState: state, Message: msg, Err: err}
+}

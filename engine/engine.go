@@ -1,0 +1,69 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// ErrEngineDied means the engine process is gone.
+var ErrEngineDied = errors.New("engine stopped")
+
+// Engine is a running engine process the gateway can reach at Addr.
+type Engine struct {
+	ID      string
+	Key     Key
+	Addr    string
+	LogPath string
+	Secret  string
+
+	cmd    *exec.Cmd
+	exited chan struct{}
+	once   sync.Once
+	err    error
+}
+
+// Alive reports whether the engine process is still running.
+func (e *Engine) Alive() bool {
+	select {
+	case <-e.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// Exited is closed when the engine process ends.
+func (e *Engine) Exited() <-chan struct{} { return e.exited }
+
+// PID is the engine's process id (0 when not a local process).
+func (e *Engine) PID() int {
+	if e.cmd == nil || e.cmd.Process == nil {
+		return 0
+	}
+	return e.cmd.Process.Pid
+}
+
+// Stop asks the engine to stop (SIGTERM), and kills it after grace.
+func (e *Engine) Stop(ctx context.Context, grace time.Duration) {
+	e.once.Do(func() {
+		if e.cmd == nil || e.cmd.Process == nil {
+			return
+		}
+		_ = e.cmd.Process.Signal(syscall.SIGTERM)
+		t := time.NewTimer(grace)
+		defer t.Stop()
+		select {
+		case <-e.exited:
+		case <-t.C:
+			_ = e.cmd.Process.Kill()
+			<-e.exited
+		case <-ctx.Done():
+			_ = e.cmd.Process.Kill()
+			<-e.exited
+		}
+	})
+}

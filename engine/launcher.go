@@ -1,0 +1,142 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Launcher starts engine processes. Launch returns once the engine is ready
+// to accept sessions or has failed; the error names the log file to read.
+type Launcher interface {
+	Launch(ctx context.Context, key Key) (*Engine, error)
+}
+
+// LocalConfig configures the local (DuckDB) launcher.
+type LocalConfig struct {
+	// Executable is the kitsune binary to run as "kitsune engine".
+	Executable string
+	// WorkDir holds <user>/engine-<id>.log and the user's database.
+	WorkDir string
+	// Secret is handed to engines through their environment.
+	Secret string
+	// InitTimeout bounds a launch.
+	InitTimeout time.Duration
+	// IdleTimeout is passed to the engine, which stops itself after it as a
+	// safety net when no gateway stops it.
+	IdleTimeout time.Duration
+	// Confs are engine-scoped settings passed as --conf.
+	Confs map[string]string
+}
+
+type localLauncher struct {
+	cfg LocalConfig
+	lg  *zap.Logger
+}
+
+var _ Launcher = (*localLauncher)(nil)
+
+// NewLocalLauncher returns a Launcher that starts `kitsune engine` processes.
+func NewLocalLauncher(cfg LocalConfig, lg *zap.Logger) Launcher {
+	return &localLauncher{cfg: cfg, lg: lg}
+}
+
+var safeName = regexp.MustCompile(`[^A-Za-z0-9._@-]`)
+
+// NewID returns a random engine id.
+func NewID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (l *localLauncher) Launch(ctx context.Context, key Key) (*Engine, error) {
+	id := NewID()
+	userDir := filepath.Join(l.cfg.WorkDir, safeName.ReplaceAllString(key.User, "_"))
+	if err := os.MkdirAll(userDir, 0o700); err != nil {
+		return nil, fmt.Errorf("launch engine for %s: create %s: %w (kitsune.server.work.dir)", key, userDir, err)
+	}
+	logPath := filepath.Join(userDir, "engine-"+id+".log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("launch engine for %s: %w", key, err)
+	}
+	defer logFile.Close()
+	db := filepath.Join(userDir, safeName.ReplaceAllString(key.Subdomain, "_"), "spark_catalog.duckdb")
+	args := []string{"engine", "--id", id, "--user", key.User, "--database", db, "--bind", "127.0.0.1", "--port", "0",
+		"--ready-fd", "3", "--idle-timeout", l.cfg.IdleTimeout.String()}
+	for k, v := range l.cfg.Confs {
+		args = append(args, "--conf", k+"="+v)
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("launch engine for %s: %w", key, err)
+	}
+	defer pr.Close()
+	cmd := exec.Command(l.cfg.Executable, args...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.ExtraFiles = []*os.File{pw}
+	cmd.Env = append(os.Environ(), "KITSUNE_ENGINE_SECRET="+l.cfg.Secret)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		pw.Close()
+		return nil, fmt.Errorf("launch engine for %s: start %s: %w", key, l.cfg.Executable, err)
+	}
+	pw.Close()
+	e := &Engine{ID: id, Key: key, LogPath: logPath, Secret: l.cfg.Secret, cmd: cmd, exited: make(chan struct{})}
+	go func() {
+		e.err = cmd.Wait()
+		close(e.exited)
+	}()
+	ready := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(pr).ReadString('\n')
+		ready <- strings.TrimSpace(line)
+	}()
+	timeout := time.NewTimer(l.cfg.InitTimeout)
+	defer timeout.Stop()
+	fail := func(why string) (*Engine, error) {
+		e.Stop(context.Background(), 2*time.Second)
+		return nil, fmt.Errorf("engine for %s %s; last lines of %s:\n%s", key, why, logPath, Tail(logPath, 10))
+	}
+	select {
+	case addr := <-ready:
+		if addr == "" {
+			<-e.exited
+			return fail(fmt.Sprintf("exited before it was ready (%v)", e.err))
+		}
+		e.Addr = addr
+	case <-timeout.C:
+		return fail(fmt.Sprintf("did not start within %s (kitsune.session.engine.initialize.timeout)", l.cfg.InitTimeout))
+	case <-ctx.Done():
+		return fail("launch was abandoned: " + ctx.Err().Error())
+	}
+	l.lg.Info("engine launched", zap.String("key", key.String()), zap.String("engine", id), zap.String("addr", e.Addr),
+		zap.Int("pid", cmd.Process.Pid), zap.Duration("took", time.Since(start)), zap.String("log", logPath))
+	return e, nil
+}
+
+// Tail returns the last n lines of the file at path.
+func Tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "(no log: " + err.Error() + ")"
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,272 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/kitsune-sql/kitsune/conf"
+	"github.com/kitsune-sql/kitsune/engine"
+	"github.com/kitsune-sql/kitsune/session"
+	"github.com/kitsune-sql/kitsune/thrift/client"
+	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/serve"
+	"github.com/kitsune-sql/kitsune/thrift/status"
+)
+
+// ServerProtocol is the highest protocol version the gateway speaks.
+const ServerProtocol = tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V11
+
+// handler is the gateway's TCLIService.
+type handler struct {
+	cfg *conf.Config
+	mgr *session.Manager
+	lg  *zap.Logger
+}
+
+var (
+	_ tcli.TCLIService         = (*handler)(nil)
+	_ serve.DisconnectListener = (*handler)(nil)
+)
+
+func (h *handler) ConnectionClosed(connID uint64) { h.mgr.ConnectionClosed(connID) }
+
+func statusOf(err error) *tcli.TStatus {
+	switch {
+	case errors.Is(err, session.ErrNoSession):
+		return status.InvalidHandle("session")
+	case errors.Is(err, session.ErrNoOperation):
+		return status.InvalidHandle("operation")
+	}
+	return status.From(err)
+}
+
+// OpenSession authenticates (done by the transport), validates the client's
+// confs and opens a session on the user's engine.
+func (h *handler) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*tcli.TOpenSessionResp, error) {
+	resp := tcli.NewTOpenSessionResp()
+	proto := req.ClientProtocol
+	if proto < 0 || proto > ServerProtocol {
+		// Databricks drivers send -7 and their own version in field 1282.
+		proto = ServerProtocol
+	}
+	resp.ServerProtocolVersion = proto
+	peer := serve.PeerFrom(ctx)
+	user := peer.User
+	if user == "" {
+		user = req.GetUsername()
+	}
+	if user == "" {
+		user = "anonymous"
+	}
+	confs := map[string]string{}
+	for k, v := range h.cfg.Raw {
+		if key, ok := conf.Lookup(k); ok && key.Scope != conf.ScopeServer {
+			confs[k] = v
+		}
+	}
+	for k, v := range req.GetConfiguration() {
+		name := strings.TrimPrefix(strings.TrimPrefix(k, "set:hiveconf:"), "set:hivevar:")
+		if c := conf.Canonical(name); strings.HasPrefix(c, "kitsune.") {
+			key, ok := conf.Lookup(c)
+			if !ok {
+				resp.Status = status.From(&status.Error{SQLState: status.StateInvalidConf, Message: "session configuration: " + mustErr(conf.FromMap(map[string]string{c: v}))})
+				return resp, nil
+			}
+			if key.Scope == conf.ScopeServer {
+				resp.Status = status.From(&status.Error{SQLState: status.StateInvalidConf, Message: "session configuration: " + c + " is a server key: set it in kitsune-defaults.conf, not per session"})
+				return resp, nil
+			}
+			if err := key.Check(v); err != nil {
+				resp.Status = status.From(&status.Error{SQLState: status.StateInvalidConf, Message: "session configuration: " + err.Error()})
+				return resp, nil
+			}
+			k = strings.Replace(k, name, c, 1)
+		}
+		confs[k] = v
+	}
+	key := engine.Key{Type: h.cfg.EngineType, ShareLevel: h.cfg.ShareLevel, User: user, Subdomain: "default"}
+	s, eresp, err := h.mgr.Open(ctx, session.OpenRequest{User: user, ConnID: peer.ConnID, Key: key, Protocol: proto, Confs: confs})
+	if err != nil {
+		h.lg.Warn("open session failed", zap.String("user", user), zap.String("remote", peer.Addr), zap.Error(err))
+		resp.Status = status.From(err)
+		return resp, nil
+	}
+	h.lg.Info("session opened", zap.String("user", user), zap.String("remote", peer.Addr), zap.String("engine", s.Engine.ID))
+	resp.Status = status.OK()
+	resp.SessionHandle = s.Handle
+	resp.ServerProtocolVersion = eresp.ServerProtocolVersion
+	resp.Configuration = map[string]string{
+		"hive.server2.thrift.resultset.default.fetch.size": strconv.Itoa(h.cfg.DefaultFetchSize),
+		"kitsune.engine.id": s.Engine.ID,
+	}
+	return resp, nil
+}
+
+func mustErr(_ *conf.Config, err error) string {
+	if err == nil {
+		return "invalid"
+	}
+	return err.Error()
+}
+
+// CloseSession implements tcli.TCLIService.
+func (h *handler) CloseSession(ctx context.Context, req *tcli.TCloseSessionReq) (*tcli.TCloseSessionResp, error) {
+	s, err := h.mgr.Get(req.SessionHandle, serve.PeerFrom(ctx).User)
+	if err != nil {
+		return &tcli.TCloseSessionResp{Status: statusOf(err)}, nil
+	}
+	if err := h.mgr.Close(ctx, s); err != nil {
+		h.lg.Debug("close session on engine failed", zap.Error(err))
+	}
+	return &tcli.TCloseSessionResp{Status: status.OK()}, nil
+}
+
+// viaSession forwards a call addressed by session handle; an operation
+// handle in the reply is recorded for later calls.
+func viaSession[R any](h *handler, ctx context.Context, sh *tcli.TSessionHandle, fail func(*tcli.TStatus) R,
+	call func(ctx context.Context, c *client.Client) (R, error), op func(R) *tcli.TOperationHandle) (R, error) {
+	s, err := h.mgr.Get(sh, serve.PeerFrom(ctx).User)
+	if err != nil {
+		return fail(statusOf(err)), nil
+	}
+	var r R
+	err = s.Call(ctx, func(c *client.Client) error {
+		var err error
+		r, err = call(ctx, c)
+		return err
+	})
+	if err != nil {
+		return fail(status.From(h.engineError(s, err))), nil
+	}
+	if op != nil {
+		h.mgr.AddOperation(s, op(r))
+	}
+	return r, nil
+}
+
+// viaOperation forwards a call addressed by operation handle.
+func viaOperation[R any](h *handler, ctx context.Context, oh *tcli.TOperationHandle, fail func(*tcli.TStatus) R,
+	call func(ctx context.Context, c *client.Client) (R, error)) (R, *session.Session, error) {
+	s, err := h.mgr.ForOperation(oh, serve.PeerFrom(ctx).User)
+	if err != nil {
+		return fail(statusOf(err)), nil, nil
+	}
+	var r R
+	err = s.Call(ctx, func(c *client.Client) error {
+		var err error
+		r, err = call(ctx, c)
+		return err
+	})
+	if err != nil {
+		return fail(status.From(h.engineError(s, err))), s, nil
+	}
+	return r, s, nil
+}
+
+func (h *handler) engineError(s *session.Session, err error) error {
+	if !s.Engine.Alive() {
+		h.lg.Warn("engine of session died", zap.String("user", s.User), zap.String("engine", s.Engine.ID))
+		go func() { _ = h.mgr.Close(context.Background(), s) }()
+	}
+	var se *status.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	return engineErr(s, err)
+}
+
+func engineErr(s *session.Session, err error) error {
+	msg := "the engine serving this session (" + s.Engine.Key.String() + ", engine " + s.Engine.ID + ") "
+	if !s.Engine.Alive() {
+		msg += "stopped; open a new session and kitsune launches a new engine; engine log: " + s.Engine.LogPath
+	} else {
+		msg += "did not answer: " + err.Error()
+	}
+	return &status.Error{SQLState: status.StateConnection, Message: msg, Err: err}
+}
+
+// ExecuteStatement implements tcli.TCLIService.
+func (h *handler) ExecuteStatement(ctx context.Context, req *tcli.TExecuteStatementReq) (*tcli.TExecuteStatementResp, error) {
+	return viaSession(h, ctx, req.SessionHandle, func(st *tcli.TStatus) *tcli.TExecuteStatementResp { return &tcli.TExecuteStatementResp{Status: st} },
+		func(ctx context.Context, c *client.Client) (*tcli.TExecuteStatementResp, error) { return c.ExecuteStatement(ctx, req) },
+		func(r *tcli.TExecuteStatementResp) *tcli.TOperationHandle { return r.OperationHandle })
+}
+
+// GetInfo implements tcli.TCLIService.
+func (h *handler) GetInfo(ctx context.Context, req *tcli.TGetInfoReq) (*tcli.TGetInfoResp, error) {
+	return viaSession(h, ctx, req.SessionHandle, func(st *tcli.TStatus) *tcli.TGetInfoResp {
+		return &tcli.TGetInfoResp{Status: st, InfoValue: &tcli.TGetInfoValue{}}
+	}, func(ctx context.Context, c *client.Client) (*tcli.TGetInfoResp, error) { return c.GetInfo(ctx, req) }, nil)
+}
+
+// SetClientInfo implements tcli.TCLIService.
+func (h *handler) SetClientInfo(ctx context.Context, req *tcli.TSetClientInfoReq) (*tcli.TSetClientInfoResp, error) {
+	return viaSession(h, ctx, req.SessionHandle, func(st *tcli.TStatus) *tcli.TSetClientInfoResp { return &tcli.TSetClientInfoResp{Status: st} },
+		func(ctx context.Context, c *client.Client) (*tcli.TSetClientInfoResp, error) { return c.SetClientInfo(ctx, req) }, nil)
+}
+
+// GetOperationStatus implements tcli.TCLIService.
+func (h *handler) GetOperationStatus(ctx context.Context, req *tcli.TGetOperationStatusReq) (*tcli.TGetOperationStatusResp, error) {
+	r, _, err := viaOperation(h, ctx, req.OperationHandle, func(st *tcli.TStatus) *tcli.TGetOperationStatusResp { return &tcli.TGetOperationStatusResp{Status: st} },
+		func(ctx context.Context, c *client.Client) (*tcli.TGetOperationStatusResp, error) { return c.GetOperationStatus(ctx, req) })
+	return r, err
+}
+
+// CancelOperation implements tcli.TCLIService.
+func (h *handler) CancelOperation(ctx context.Context, req *tcli.TCancelOperationReq) (*tcli.TCancelOperationResp, error) {
+	r, _, err := viaOperation(h, ctx, req.OperationHandle, func(st *tcli.TStatus) *tcli.TCancelOperationResp { return &tcli.TCancelOperationResp{Status: st} },
+		func(ctx context.Context, c *client.Client) (*tcli.TCancelOperationResp, error) { return c.CancelOperation(ctx, req) })
+	return r, err
+}
+
+// CloseOperation implements tcli.TCLIService.
+func (h *handler) CloseOperation(ctx context.Context, req *tcli.TCloseOperationReq) (*tcli.TCloseOperationResp, error) {
+	r, s, err := viaOperation(h, ctx, req.OperationHandle, func(st *tcli.TStatus) *tcli.TCloseOperationResp { return &tcli.TCloseOperationResp{Status: st} },
+		func(ctx context.Context, c *client.Client) (*tcli.TCloseOperationResp, error) { return c.CloseOperation(ctx, req) })
+	if s != nil {
+		h.mgr.RemoveOperation(s, req.OperationHandle)
+	}
+	return r, err
+}
+
+// GetResultSetMetadata implements tcli.TCLIService.
+func (h *handler) GetResultSetMetadata(ctx context.Context, req *tcli.TGetResultSetMetadataReq) (*tcli.TGetResultSetMetadataResp, error) {
+	r, _, err := viaOperation(h, ctx, req.OperationHandle, func(st *tcli.TStatus) *tcli.TGetResultSetMetadataResp { return &tcli.TGetResultSetMetadataResp{Status: st} },
+		func(ctx context.Context, c *client.Client) (*tcli.TGetResultSetMetadataResp, error) { return c.GetResultSetMetadata(ctx, req) })
+	return r, err
+}
+
+// FetchResults implements tcli.TCLIService.
+func (h *handler) FetchResults(ctx context.Context, req *tcli.TFetchResultsReq) (*tcli.TFetchResultsResp, error) {
+	r, _, err := viaOperation(h, ctx, req.OperationHandle, func(st *tcli.TStatus) *tcli.TFetchResultsResp { return &tcli.TFetchResultsResp{Status: st} },
+		func(ctx context.Context, c *client.Client) (*tcli.TFetchResultsResp, error) { return c.FetchResults(ctx, req) })
+	return r, err
+}
+
+// GetQueryId implements tcli.TCLIService.
+func (h *handler) GetQueryId(ctx context.Context, req *tcli.TGetQueryIdReq) (*tcli.TGetQueryIdResp, error) {
+	r, _, err := viaOperation(h, ctx, req.OperationHandle, func(*tcli.TStatus) *tcli.TGetQueryIdResp { return &tcli.TGetQueryIdResp{} },
+		func(ctx context.Context, c *client.Client) (*tcli.TGetQueryIdResp, error) { return c.GetQueryId(ctx, req) })
+	return r, err
+}
+
+var errNoTokens = &status.Error{SQLState: status.StateGeneral, Message: "delegation tokens are not supported by kitsune"}
+
+// GetDelegationToken implements tcli.TCLIService.
+func (h *handler) GetDelegationToken(context.Context, *tcli.TGetDelegationTokenReq) (*tcli.TGetDelegationTokenResp, error) {
+	return &tcli.TGetDelegationTokenResp{Status: status.From(errNoTokens)}, nil
+}
+
+// CancelDelegationToken implements tcli.TCLIService.
+func (h *handler) CancelDelegationToken(context.Context, *tcli.TCancelDelegationTokenReq) (*tcli.TCancelDelegationTokenResp, error) {
+	return &tcli.TCancelDelegationTokenResp{Status: status.From(errNoTokens)}, nil
+}
+
+// RenewDelegationToken implements tcli.TCLIService.
+func (h *handler) RenewDelegationToken(context.Context, *tcli.TRenewDelegationTokenReq) (*tcli.TRenewDelegationTokenResp, error) {
+	return &tcli.TRenewDelegationTokenResp{Status: status.From(errNoTokens)}, nil
+}

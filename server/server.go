@@ -1,0 +1,179 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/kitsune-sql/kitsune/auth"
+	"github.com/kitsune-sql/kitsune/conf"
+	"github.com/kitsune-sql/kitsune/engine"
+	"github.com/kitsune-sql/kitsune/session"
+	"github.com/kitsune-sql/kitsune/thrift/serve"
+)
+
+// Server is one kitsune gateway process.
+type Server struct {
+	cfg     *conf.Config
+	lg      *zap.Logger
+	pool    *engine.Pool
+	mgr     *session.Manager
+	thrift  *serve.Server
+	binLn   net.Listener
+	httpLn  net.Listener
+	httpSrv *http.Server
+}
+
+// New builds a gateway and binds its listeners, so that the addresses are
+// known (and taken) before Run.
+func New(cfg *conf.Config, lg *zap.Logger) (*Server, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find the kitsune executable to launch engines: %w", err)
+	}
+	return NewWithExecutable(cfg, exe, lg)
+}
+
+// NewWithExecutable is New with an explicit kitsune binary for engines.
+func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, error) {
+	authn, err := auth.New(cfg.Authentication)
+	if err != nil {
+		return nil, err
+	}
+	workDir, err := filepath.Abs(cfg.WorkDir)
+	if err != nil {
+		return nil, fmt.Errorf("kitsune.server.work.dir=%s: %w", cfg.WorkDir, err)
+	}
+	if err := os.MkdirAll(workDir, 0o755); err != nil {
+		return nil, fmt.Errorf("kitsune.server.work.dir=%s: %w", cfg.WorkDir, err)
+	}
+	secret := cfg.EngineSecret
+	if secret == "" {
+		b := make([]byte, 24)
+		_, _ = rand.Read(b)
+		secret = hex.EncodeToString(b)
+	}
+	engineConfs := map[string]string{}
+	for k, v := range cfg.Raw {
+		if key, ok := conf.Lookup(k); ok && key.Scope == conf.ScopeEngine && v != "" {
+			engineConfs[k] = v
+		}
+	}
+	launcher := engine.NewLocalLauncher(engine.LocalConfig{
+		Executable:  exe,
+		WorkDir:     workDir,
+		Secret:      secret,
+		InitTimeout: cfg.EngineInitTimeout,
+		IdleTimeout: cfg.EngineIdleTimeout + time.Minute,
+		Confs:       engineConfs,
+	}, lg)
+	pool := engine.NewPool(engine.PoolConfig{IdleTimeout: cfg.EngineIdleTimeout, CheckInterval: cfg.CheckInterval}, launcher, lg)
+	mgr := session.NewManager(session.Config{IdleTimeout: cfg.SessionIdleTimeout, CheckInterval: cfg.CheckInterval}, pool, lg)
+	h := &handler{cfg: cfg, mgr: mgr, lg: lg}
+	noSASL := len(cfg.Authentication) == 1 && cfg.Authentication[0] == "NOSASL"
+	s := &Server{cfg: cfg, lg: lg, pool: pool, mgr: mgr,
+		thrift: serve.New(serve.Config{NoSASL: noSASL, MaxMessageSize: cfg.MaxMessageSize, HTTPPath: cfg.HTTPPath}, h, authn, lg)}
+	if cfg.Serves("THRIFT_BINARY") {
+		if s.binLn, err = net.Listen("tcp", net.JoinHostPort(cfg.BindHost, strconv.Itoa(cfg.BinaryPort))); err != nil {
+			return nil, fmt.Errorf("listen on the binary port (kitsune.frontend.thrift.binary.bind.port): %w", err)
+		}
+	}
+	if cfg.Serves("THRIFT_HTTP") {
+		if s.httpLn, err = net.Listen("tcp", net.JoinHostPort(cfg.BindHost, strconv.Itoa(cfg.HTTPPort))); err != nil {
+			if s.binLn != nil {
+				s.binLn.Close()
+			}
+			return nil, fmt.Errorf("listen on the HTTP port (kitsune.frontend.thrift.http.bind.port): %w", err)
+		}
+		s.httpSrv = &http.Server{Handler: s.thrift, ReadHeaderTimeout: 30 * time.Second}
+	}
+	return s, nil
+}
+
+// BinaryAddr is the binary transport's address ("" when not served).
+func (s *Server) BinaryAddr() string {
+	if s.binLn == nil {
+		return ""
+	}
+	return s.binLn.Addr().String()
+}
+
+// HTTPAddr is the HTTP transport's address ("" when not served).
+func (s *Server) HTTPAddr() string {
+	if s.httpLn == nil {
+		return ""
+	}
+	return s.httpLn.Addr().String()
+}
+
+// Run serves until ctx is done; then it stops accepting, closes every
+// session, stops the engines it launched and returns.
+func (s *Server) Run(ctx context.Context) error {
+	s.lg.Info("kitsune gateway serving", zap.String("binary", s.BinaryAddr()), zap.String("http", s.HTTPAddr()))
+	var wg sync.WaitGroup
+	errc := make(chan error, 4)
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	bg := func(f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(); err != nil {
+				errc <- err
+				cancel()
+			}
+		}()
+	}
+	if s.binLn != nil {
+		bg(func() error { return s.thrift.ServeBinary(sctx, s.binLn) })
+	}
+	if s.httpSrv != nil {
+		bg(func() error {
+			if err := s.httpSrv.Serve(s.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("http transport: %w", err)
+			}
+			return nil
+		})
+	}
+	mctx, mcancel := context.WithCancel(context.Background())
+	var bgwg sync.WaitGroup
+	bgwg.Add(2)
+	go func() { defer bgwg.Done(); _ = s.mgr.Run(mctx) }()
+	go func() { defer bgwg.Done(); _ = s.pool.Run(mctx) }()
+
+	<-sctx.Done()
+	s.lg.Info("kitsune gateway stopping")
+	if s.httpSrv != nil {
+		shctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = s.httpSrv.Shutdown(shctx)
+		c()
+	}
+	wg.Wait()
+	mcancel() // closes every session
+	bgwg.Wait()
+	s.pool.Close()
+	s.lg.Info("kitsune gateway stopped")
+	select {
+	case err := <-errc:
+		return err
+	default:
+		return nil
+	}
+}
+
+// Engines lists the engines this gateway launched and that are alive.
+func (s *Server) Engines() []*engine.Engine { return s.pool.Engines() }
+
+// Sessions is the number of open sessions.
+func (s *Server) Sessions() int { return s.mgr.Count() }

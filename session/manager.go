@@ -1,0 +1,258 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/kitsune-sql/kitsune/engine"
+	"github.com/kitsune-sql/kitsune/thrift/client"
+	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/status"
+)
+
+// Sentinel errors.
+var (
+	// ErrNoSession is an unknown or foreign session handle.
+	ErrNoSession = errors.New("session: no such session")
+	// ErrNoOperation is an unknown or foreign operation handle.
+	ErrNoOperation = errors.New("session: no such operation")
+)
+
+// EnginePool is what the manager needs of the engine pool.
+type EnginePool interface {
+	Acquire(ctx context.Context, key engine.Key) (*engine.Engine, error)
+	Release(key engine.Key)
+}
+
+// Config configures a Manager.
+type Config struct {
+	IdleTimeout   time.Duration
+	CheckInterval time.Duration
+}
+
+// Manager keeps the gateway's sessions and routes handles to them.
+type Manager struct {
+	cfg  Config
+	pool EnginePool
+	lg   *zap.Logger
+
+	mu struct {
+		sync.Mutex
+		sessions map[string]*Session
+		ops      map[string]*Session
+	}
+}
+
+// NewManager returns a Manager over pool.
+func NewManager(cfg Config, pool EnginePool, lg *zap.Logger) *Manager {
+	m := &Manager{cfg: cfg, pool: pool, lg: lg}
+	m.mu.sessions = map[string]*Session{}
+	m.mu.ops = map[string]*Session{}
+	return m
+}
+
+// OpenRequest is what opening a session needs.
+type OpenRequest struct {
+	User     string
+	ConnID   uint64
+	Key      engine.Key
+	Protocol tcli.TProtocolVersion
+	Confs    map[string]string
+}
+
+// Open acquires the engine for req.Key and opens a session on it.
+func (m *Manager) Open(ctx context.Context, req OpenRequest) (*Session, *tcli.TOpenSessionResp, error) {
+	eng, err := m.pool.Acquire(ctx, req.Key)
+	if err != nil {
+		return nil, nil, &status.Error{SQLState: status.StateConnection, Message: "no engine for " + req.User + ": " + err.Error(), Err: err}
+	}
+	dial := func(ctx context.Context) (*client.Client, error) {
+		c, err := client.Dial(ctx, client.Options{Addr: eng.Addr, User: req.User, Password: eng.Secret, Timeout: 10 * time.Second})
+		if err != nil {
+			return nil, engineError(eng, err)
+		}
+		return c, nil
+	}
+	c, err := dial(ctx)
+	if err != nil {
+		m.pool.Release(req.Key)
+		return nil, nil, err
+	}
+	resp, err := c.OpenSession(ctx, &tcli.TOpenSessionReq{ClientProtocol: req.Protocol, Username: &req.User, Configuration: req.Confs})
+	if err == nil && !status.Succeeded(resp.Status) {
+		err = status.AsError(resp.Status)
+	}
+	if err != nil {
+		c.Close()
+		m.pool.Release(req.Key)
+		return nil, nil, engineError(eng, err)
+	}
+	s := newSession(resp.SessionHandle, req.User, req.ConnID, eng, c, dial)
+	s.Protocol = resp.ServerProtocolVersion
+	key := req.Key
+	s.release = func() { m.pool.Release(key) }
+	m.mu.Lock()
+	m.mu.sessions[string(s.Handle.SessionId.GUID)] = s
+	m.mu.Unlock()
+	return s, resp, nil
+}
+
+// engineError explains a failure to reach an engine.
+func engineError(eng *engine.Engine, err error) error {
+	var se *status.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	if !eng.Alive() {
+		return &status.Error{SQLState: status.StateConnection, Err: err, Message: fmt.Sprintf(
+			"the engine serving this session (%s, engine %s) stopped; open a new session and kitsune launches a new engine; engine log: %s",
+			eng.Key, eng.ID, eng.LogPath)}
+	}
+	return &status.Error{SQLState: status.StateConnection, Err: err, Message: fmt.Sprintf(
+		"lost the connection to the engine serving this session (%s, engine %s at %s): %v", eng.Key, eng.ID, eng.Addr, err)}
+}
+
+// Get returns the session of h when it belongs to user ("" skips the check).
+func (m *Manager) Get(h *tcli.TSessionHandle, user string) (*Session, error) {
+	if h == nil || h.SessionId == nil {
+		return nil, ErrNoSession
+	}
+	m.mu.Lock()
+	s, ok := m.mu.sessions[string(h.SessionId.GUID)]
+	m.mu.Unlock()
+	if !ok || (user != "" && s.User != user) {
+		return nil, ErrNoSession
+	}
+	return s, nil
+}
+
+// ForOperation returns the session owning operation h.
+func (m *Manager) ForOperation(h *tcli.TOperationHandle, user string) (*Session, error) {
+	if h == nil || h.OperationId == nil {
+		return nil, ErrNoOperation
+	}
+	m.mu.Lock()
+	s, ok := m.mu.ops[string(h.OperationId.GUID)]
+	m.mu.Unlock()
+	if !ok || (user != "" && s.User != user) {
+		return nil, ErrNoOperation
+	}
+	return s, nil
+}
+
+// AddOperation records that operation h belongs to s.
+func (m *Manager) AddOperation(s *Session, h *tcli.TOperationHandle) {
+	if h == nil || h.OperationId == nil {
+		return
+	}
+	k := string(h.OperationId.GUID)
+	m.mu.Lock()
+	m.mu.ops[k] = s
+	m.mu.Unlock()
+	s.mu.Lock()
+	s.mu.ops[k] = struct{}{}
+	s.mu.Unlock()
+}
+
+// RemoveOperation forgets operation h.
+func (m *Manager) RemoveOperation(s *Session, h *tcli.TOperationHandle) {
+	k := string(h.OperationId.GUID)
+	m.mu.Lock()
+	delete(m.mu.ops, k)
+	m.mu.Unlock()
+	s.mu.Lock()
+	delete(s.mu.ops, k)
+	s.mu.Unlock()
+}
+
+// Close closes s on its engine and forgets it.
+func (m *Manager) Close(ctx context.Context, s *Session) error {
+	m.mu.Lock()
+	if _, ok := m.mu.sessions[string(s.Handle.SessionId.GUID)]; !ok {
+		m.mu.Unlock()
+		return ErrNoSession
+	}
+	delete(m.mu.sessions, string(s.Handle.SessionId.GUID))
+	s.mu.Lock()
+	for k := range s.mu.ops {
+		delete(m.mu.ops, k)
+	}
+	s.mu.closed = true
+	s.mu.Unlock()
+	m.mu.Unlock()
+	var err error
+	if s.Engine.Alive() {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err = s.Call(cctx, func(c *client.Client) error {
+			_, err := c.CloseSession(cctx, &tcli.TCloseSessionReq{SessionHandle: s.Handle})
+			return err
+		})
+		cancel()
+	}
+	s.closeConns()
+	s.release()
+	return err
+}
+
+// ConnectionClosed closes the sessions opened on a binary connection.
+func (m *Manager) ConnectionClosed(connID uint64) {
+	for _, s := range m.sessionsWhere(func(s *Session) bool { return connID != 0 && s.ConnID == connID }) {
+		_ = m.Close(context.Background(), s)
+	}
+}
+
+func (m *Manager) sessionsWhere(pred func(*Session) bool) []*Session {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*Session
+	for _, s := range m.mu.sessions {
+		if pred(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Count is the number of open sessions.
+func (m *Manager) Count() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.mu.sessions)
+}
+
+// Run closes idle sessions until ctx is done, then closes every session.
+func (m *Manager) Run(ctx context.Context) error {
+	interval := m.cfg.CheckInterval
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			m.CloseAll()
+			return nil
+		case <-t.C:
+			idle := m.sessionsWhere(func(s *Session) bool {
+				return m.cfg.IdleTimeout > 0 && time.Since(s.LastAccess()) > m.cfg.IdleTimeout
+			})
+			for _, s := range idle {
+				m.lg.Info("closing idle session", zap.String("user", s.User))
+				_ = m.Close(ctx, s)
+			}
+		}
+	}
+}
+
+// CloseAll closes every session.
+func (m *Manager) CloseAll() {
+	for _, s := range m.sessionsWhere(func(*Session) bool { return true }) {
+		_ = m.Close(context.Background(), s)
+	}
+}
