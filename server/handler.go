@@ -192,7 +192,9 @@ func engineErr(s *session.Session, err error) error {
 // ExecuteStatement implements tcli.TCLIService.
 func (h *handler) ExecuteStatement(ctx context.Context, req *tcli.TExecuteStatementReq) (*tcli.TExecuteStatementResp, error) {
 	return viaSession(h, ctx, req.SessionHandle, func(st *tcli.TStatus) *tcli.TExecuteStatementResp { return &tcli.TExecuteStatementResp{Status: st} },
-		func(ctx context.Context, c *client.Client) (*tcli.TExecuteStatementResp, error) { return c.ExecuteStatement(ctx, req) },
+		func(ctx context.Context, c *client.Client) (*tcli.TExecuteStatementResp, error) {
+			return c.ExecuteStatement(ctx, req)
+		},
 		func(r *tcli.TExecuteStatementResp) *tcli.TOperationHandle { return r.OperationHandle })
 }
 
@@ -206,27 +208,35 @@ func (h *handler) GetInfo(ctx context.Context, req *tcli.TGetInfoReq) (*tcli.TGe
 // SetClientInfo implements tcli.TCLIService.
 func (h *handler) SetClientInfo(ctx context.Context, req *tcli.TSetClientInfoReq) (*tcli.TSetClientInfoResp, error) {
 	return viaSession(h, ctx, req.SessionHandle, func(st *tcli.TStatus) *tcli.TSetClientInfoResp { return &tcli.TSetClientInfoResp{Status: st} },
-		func(ctx context.Context, c *client.Client) (*tcli.TSetClientInfoResp, error) { return c.SetClientInfo(ctx, req) }, nil)
+		func(ctx context.Context, c *client.Client) (*tcli.TSetClientInfoResp, error) {
+			return c.SetClientInfo(ctx, req)
+		}, nil)
 }
 
 // GetOperationStatus implements tcli.TCLIService.
 func (h *handler) GetOperationStatus(ctx context.Context, req *tcli.TGetOperationStatusReq) (*tcli.TGetOperationStatusResp, error) {
 	r, _, err := viaOperation(h, ctx, req.OperationHandle, func(st *tcli.TStatus) *tcli.TGetOperationStatusResp { return &tcli.TGetOperationStatusResp{Status: st} },
-		func(ctx context.Context, c *client.Client) (*tcli.TGetOperationStatusResp, error) { return c.GetOperationStatus(ctx, req) })
+		func(ctx context.Context, c *client.Client) (*tcli.TGetOperationStatusResp, error) {
+			return c.GetOperationStatus(ctx, req)
+		})
 	return r, err
 }
 
 // CancelOperation implements tcli.TCLIService.
 func (h *handler) CancelOperation(ctx context.Context, req *tcli.TCancelOperationReq) (*tcli.TCancelOperationResp, error) {
 	r, _, err := viaOperation(h, ctx, req.OperationHandle, func(st *tcli.TStatus) *tcli.TCancelOperationResp { return &tcli.TCancelOperationResp{Status: st} },
-		func(ctx context.Context, c *client.Client) (*tcli.TCancelOperationResp, error) { return c.CancelOperation(ctx, req) })
+		func(ctx context.Context, c *client.Client) (*tcli.TCancelOperationResp, error) {
+			return c.CancelOperation(ctx, req)
+		})
 	return r, err
 }
 
 // CloseOperation implements tcli.TCLIService.
 func (h *handler) CloseOperation(ctx context.Context, req *tcli.TCloseOperationReq) (*tcli.TCloseOperationResp, error) {
 	r, s, err := viaOperation(h, ctx, req.OperationHandle, func(st *tcli.TStatus) *tcli.TCloseOperationResp { return &tcli.TCloseOperationResp{Status: st} },
-		func(ctx context.Context, c *client.Client) (*tcli.TCloseOperationResp, error) { return c.CloseOperation(ctx, req) })
+		func(ctx context.Context, c *client.Client) (*tcli.TCloseOperationResp, error) {
+			return c.CloseOperation(ctx, req)
+		})
 	if s != nil {
 		h.mgr.RemoveOperation(s, req.OperationHandle)
 	}
@@ -235,22 +245,30 @@ func (h *handler) CloseOperation(ctx context.Context, req *tcli.TCloseOperationR
 
 // GetResultSetMetadata implements tcli.TCLIService.
 func (h *handler) GetResultSetMetadata(ctx context.Context, req *tcli.TGetResultSetMetadataReq) (*tcli.TGetResultSetMetadataResp, error) {
-	r, _, err := viaOperation(h, ctx, req.OperationHandle, func(st *tcli.TStatus) *tcli.TGetResultSetMetadataResp { return &tcli.TGetResultSetMetadataResp{Status: st} },
-		func(ctx context.Context, c *client.Client) (*tcli.TGetResultSetMetadataResp, error) { return c.GetResultSetMetadata(ctx, req) })
+	r, _, err := viaOperation(h, ctx, req.OperationHandle, func(st *tcli.TStatus) *tcli.TGetResultSetMetadataResp {
+		return &tcli.TGetResultSetMetadataResp{Status: st}
+	},
+		func(ctx context.Context, c *client.Client) (*tcli.TGetResultSetMetadataResp, error) {
+			return c.GetResultSetMetadata(ctx, req)
+		})
 	return r, err
 }
 
 // FetchResults implements tcli.TCLIService.
 func (h *handler) FetchResults(ctx context.Context, req *tcli.TFetchResultsReq) (*tcli.TFetchResultsResp, error) {
 	r, _, err := viaOperation(h, ctx, req.OperationHandle, func(st *tcli.TStatus) *tcli.TFetchResultsResp { return &tcli.TFetchResultsResp{Status: st} },
-		func(ctx context.Context, c *client.Client) (*tcli.TFetchResultsResp, error) { return c.FetchResults(ctx, req) })
+		func(ctx context.Context, c *client.Client) (*tcli.TFetchResultsResp, error) {
+			return c.FetchResults(ctx, req)
+		})
 	return r, err
 }
 
 // GetQueryId implements tcli.TCLIService.
 func (h *handler) GetQueryId(ctx context.Context, req *tcli.TGetQueryIdReq) (*tcli.TGetQueryIdResp, error) {
 	r, _, err := viaOperation(h, ctx, req.OperationHandle, func(*tcli.TStatus) *tcli.TGetQueryIdResp { return &tcli.TGetQueryIdResp{} },
-		func(ctx context.Context, c *client.Client) (*tcli.TGetQueryIdResp, error) { return c.GetQueryId(ctx, req) })
+		func(ctx context.Context, c *client.Client) (*tcli.TGetQueryIdResp, error) {
+			return c.GetQueryId(ctx, req)
+		})
 	return r, err
 }
 

@@ -24,9 +24,9 @@ type Session struct {
 	Engine   *engine.Engine
 	Protocol tcli.TProtocolVersion
 
-	dial  func(ctx context.Context) (*client.Client, error)
-	conns chan *client.Client
-	slots chan struct{}
+	dial    func(ctx context.Context) (*client.Client, error)
+	conns   chan *client.Client
+	slots   chan struct{}
 	release func()
 
 	mu struct {

@@ -48,7 +48,7 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // lex splits Spark SQL into tokens, turning Spark's quoting into DuckDB's:
-// `ident` → "ident", "text" and 'te\'xt' → 'text' with '' escapes.
+// `ident` → "ident", "text" and 'te\'xt' → 'text' with ” escapes.
 func lex(src string) []token {
 	var toks []token
 	i := 0

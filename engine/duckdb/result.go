@@ -288,4 +288,3 @@ func stringTable(names []string, rows [][]string) *resultSet {
 	}
 	return rs
 }
-

@@ -9,10 +9,10 @@ import (
 type planKind int
 
 const (
-	planQuery planKind = iota // returns rows
-	planExec                  // DDL/DML: no result set
-	planNoop                  // accepted and ignored (CACHE TABLE, REFRESH, …)
-	planOverwrite             // INSERT OVERWRITE: sqls run in one transaction
+	planQuery     planKind = iota // returns rows
+	planExec                      // DDL/DML: no result set
+	planNoop                      // accepted and ignored (CACHE TABLE, REFRESH, …)
+	planOverwrite                 // INSERT OVERWRITE: sqls run in one transaction
 )
 
 // plan is a Spark SQL statement turned into DuckDB SQL.

@@ -1,6 +1,9 @@
 package duckdb
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // rewriteExpr applies the expression-level rewrites to a whole statement:
 // Spark type syntax, Spark functions, range(n), current_user(), RLIKE,
@@ -45,6 +48,11 @@ func rewriteExpr(toks []token) []token {
 				}
 			}
 			out = append(out, token{kind: tkPunct, text: "getvariable('kitsune_user')"})
+			continue
+		case t.kind == tkIdent && next.text == "(" && prev.text != "." && t.is("array", "map", "named_struct", "struct"):
+			args, end := splitArgs(toks, n)
+			out = append(out, token{kind: tkPunct, text: constructor(strings.ToLower(t.text), args)})
+			i = end
 			continue
 		case t.kind == tkIdent && next.text == "(" && prev.text != "." && isSparkFunction(t.text):
 			out = append(out, token{kind: tkIdent, text: fnCatalog + ".main.spark_" + strings.ToLower(t.text)})
@@ -275,4 +283,56 @@ func convertFormatArg(toks []token, open int) {
 		v := javaToStrftime(toks[lit[0]].val)
 		toks[lit[0]] = token{kind: tkString, text: sqlString(v), val: v}
 	}
+}
+
+// splitArgs splits the arguments of the call whose "(" is at toks[open],
+// rewriting each, and returns them with the index of the closing ")".
+func splitArgs(toks []token, open int) ([]string, int) {
+	end := matchParen(toks, open)
+	var args []string
+	depth, start := 0, open+1
+	for k := open + 1; k < end; k++ {
+		switch toks[k].text {
+		case "(":
+			depth++
+		case ")":
+			depth--
+		case ",":
+			if depth == 0 {
+				args = append(args, strings.TrimSpace(render(rewriteExpr(toks[start:k]))))
+				start = k + 1
+			}
+		}
+	}
+	if last := strings.TrimSpace(render(rewriteExpr(toks[start:end]))); last != "" || len(args) > 0 {
+		args = append(args, last)
+	}
+	return args, end
+}
+
+// constructor renders Spark's array(…), map(k, v, …), named_struct(n, v, …)
+// and struct(…) with DuckDB's list_value, map, struct_pack.
+func constructor(fn string, args []string) string {
+	switch fn {
+	case "array":
+		return "list_value(" + strings.Join(args, ", ") + ")"
+	case "map":
+		var ks, vs []string
+		for k := 0; k+1 < len(args); k += 2 {
+			ks, vs = append(ks, args[k]), append(vs, args[k+1])
+		}
+		return "map([" + strings.Join(ks, ", ") + "], [" + strings.Join(vs, ", ") + "])"
+	case "named_struct":
+		var fields []string
+		for k := 0; k+1 < len(args); k += 2 {
+			name := strings.Trim(args[k], "'")
+			fields = append(fields, sqlIdent(name)+" := "+args[k+1])
+		}
+		return "struct_pack(" + strings.Join(fields, ", ") + ")"
+	}
+	fields := make([]string, len(args))
+	for k, a := range args {
+		fields[k] = sqlIdent(fmt.Sprintf("col%d", k+1)) + " := " + a
+	}
+	return "struct_pack(" + strings.Join(fields, ", ") + ")"
 }

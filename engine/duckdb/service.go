@@ -69,8 +69,8 @@ type Service struct {
 }
 
 var (
-	_ tcli.TCLIService        = (*Service)(nil)
-	_ serve.Authenticator     = (*Service)(nil)
+	_ tcli.TCLIService         = (*Service)(nil)
+	_ serve.Authenticator      = (*Service)(nil)
 	_ serve.DisconnectListener = (*Service)(nil)
 )
 

@@ -2,5 +2,4 @@
 
 package tcliservice
 
-var GoUnusedProtection__ int;
-
+var GoUnusedProtection__ int

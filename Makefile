@@ -1,0 +1,46 @@
+# kitsune — the two commands that matter: `make run` and `make test`.
+GO      ?= go
+BIN     := bin/kitsune
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+THRIFT_OUT := thrift/gen
+
+.PHONY: build run test unit e2e generate docs lint bench deps clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kitsune
+
+# Starts the gateway on the embedded defaults: local DuckDB engines,
+# 127.0.0.1:10009 (binary) and :10010 (HTTP), work directory ./work.
+run: build
+	./$(BIN) server $(ARGS)
+
+# Installs what the tests need (idempotent), then runs every test.
+test: deps build
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+deps:
+	bash scripts/install-test-deps.sh
+
+# Regenerates the Thrift code from thrift/idl with Debian's thrift-compiler.
+generate:
+	command -v thrift >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends thrift-compiler)
+	rm -rf $(THRIFT_OUT)/tcliservice
+	thrift --gen go:package_prefix=github.com/kitsune-sql/kitsune/thrift/gen/,skip_remote -out $(THRIFT_OUT) thrift/idl/TCLIService.thrift
+	gofmt -w $(THRIFT_OUT)
+
+docs: build
+	./$(BIN) conf docs > docs/configuration.md
+
+lint:
+	test -z "$$(gofmt -l . | tee /dev/stderr)"
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./bench/...
+	$(GO) run ./bench/cmd/kitsune-bench -kitsune $(BIN)
+
+clean:
+	rm -rf bin work

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs, idempotently, what kitsune's tests need: Debian packages for the
+# real components and the npm HiveServer2 client. Quick when already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v thrift >/dev/null || need+=(thrift-compiler)
+command -v node >/dev/null || need+=(nodejs npm)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-test-deps: need root to install: ${need[*]}" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# npm hive-driver, pinned by test/node/package-lock.json.
+if [ ! -d test/node/node_modules/hive-driver ]; then
+  (cd test/node && npm ci --no-audit --no-fund --loglevel=error)
+fi
