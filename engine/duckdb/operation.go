@@ -229,7 +229,9 @@ func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64
 				_ = tx.Rollback()
 				return nil, 0, "", sqlError(err)
 			}
-			n, _ = res.RowsAffected()
+			if strings.HasPrefix(q, "INSERT") {
+				n, _ = res.RowsAffected()
+			}
 		}
 		return nil, n, "", sqlError(tx.Commit())
 	}

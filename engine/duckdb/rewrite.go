@@ -486,5 +486,13 @@ func insertOverwrite(toks []token) (plan, error) {
 		return plan{}, fmt.Errorf("INSERT OVERWRITE needs a table")
 	}
 	rest := render(spaced(s[i:]))
-	return plan{kind: planOverwrite, sqls: []string{"DELETE FROM " + table, "INSERT INTO " + table + " " + rest}}, nil
+	// The query may read the table it overwrites (Spark reads the old rows
+	// first): snapshot it before deleting.
+	const snap = "kitsune_overwrite_snapshot"
+	return plan{kind: planOverwrite, sqls: []string{
+		"CREATE OR REPLACE TEMP TABLE " + snap + " AS " + rest,
+		"DELETE FROM " + table,
+		"INSERT INTO " + table + " SELECT * FROM " + snap,
+		"DROP TABLE " + snap,
+	}}, nil
 }

@@ -1,0 +1,273 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/beltran/gohive"
+
+	"github.com/kitsune-sql/kitsune/thrift/client"
+)
+
+// kitsuneBin is the binary built once for the whole run.
+var kitsuneBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "kitsune-e2e-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	kitsuneBin = filepath.Join(dir, "kitsune")
+	build := exec.Command("go", "build", "-o", kitsuneBin, "../cmd/kitsune")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build kitsune:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// gateway is a kitsune server process started for one test.
+type gateway struct {
+	t        *testing.T
+	cmd      *exec.Cmd
+	workDir  string
+	binAddr  string
+	httpAddr string
+	out      *syncBuffer
+	exited   chan struct{}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var servingLine = regexp.MustCompile(`serving: binary (\S*), http (\S*)/`)
+
+// startGateway starts `kitsune server` on free ports with extra --conf
+// settings. Cleanup stops it with SIGTERM and checks that it exited 0 and
+// left no engine process behind.
+func startGateway(t *testing.T, confs ...string) *gateway {
+	t.Helper()
+	g := &gateway{t: t, workDir: t.TempDir(), out: &syncBuffer{}, exited: make(chan struct{})}
+	args := []string{"server", "--conf", "kitsune.frontend.thrift.binary.bind.port=0", "--conf", "kitsune.frontend.thrift.http.bind.port=0",
+		"--conf", "kitsune.server.work.dir=" + g.workDir}
+	for _, c := range confs {
+		args = append(args, "--conf", c)
+	}
+	g.cmd = exec.Command(kitsuneBin, args...)
+	pr, pw, _ := os.Pipe()
+	g.cmd.Stdout, g.cmd.Stderr = pw, pw
+	if err := g.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	ready := make(chan [2]string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sent := false
+		for sc.Scan() {
+			line := sc.Text()
+			g.out.Write([]byte(line + "\n"))
+			if m := servingLine.FindStringSubmatch(line); m != nil && !sent {
+				ready <- [2]string{m[1], m[2]}
+				sent = true
+			}
+		}
+		close(ready)
+	}()
+	go func() { _ = g.cmd.Wait(); close(g.exited) }()
+	select {
+	case addrs, ok := <-ready:
+		if !ok {
+			t.Fatalf("gateway exited before serving:\n%s", g.out.String())
+		}
+		g.binAddr, g.httpAddr = addrs[0], addrs[1]
+	case <-time.After(30 * time.Second):
+		t.Fatalf("gateway did not start:\n%s", g.out.String())
+	}
+	t.Cleanup(g.stop)
+	return g
+}
+
+func (g *gateway) stop() {
+	t := g.t
+	select {
+	case <-g.exited:
+		return
+	default:
+	}
+	_ = g.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-g.exited:
+	case <-time.After(30 * time.Second):
+		_ = g.cmd.Process.Kill()
+		t.Errorf("gateway did not stop within 30s of SIGTERM:\n%s", g.out.String())
+		<-g.exited
+	}
+	if code := g.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("gateway exited %d after SIGTERM, want 0:\n%s", code, g.out.String())
+	}
+	if pids := enginePIDs(g.workDir); len(pids) > 0 {
+		t.Errorf("engine processes left after the gateway stopped: %v", pids)
+		for _, p := range pids {
+			_ = syscall.Kill(p, syscall.SIGKILL)
+		}
+	}
+}
+
+// enginePIDs lists live processes whose command line mentions dir.
+func enginePIDs(dir string) []int {
+	var out []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		cmd := strings.ReplaceAll(string(b), "\x00", " ")
+		if strings.Contains(cmd, " engine ") && strings.Contains(cmd, dir) {
+			if st, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat")); err == nil && strings.Contains(string(st), ") Z ") {
+				continue // a zombie is already dead
+			}
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// enginePID finds the process of the engine with id.
+func enginePID(dir, id string) int {
+	for _, p := range enginePIDs(dir) {
+		b, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p), "cmdline"))
+		if strings.Contains(strings.ReplaceAll(string(b), "\x00", " "), "--id "+id+" ") {
+			return p
+		}
+	}
+	return 0
+}
+
+func hostPort(t *testing.T, addr string) (string, int) {
+	t.Helper()
+	i := strings.LastIndexByte(addr, ':')
+	p, err := strconv.Atoi(addr[i+1:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return addr[:i], p
+}
+
+// gohiveConn connects gohive as user over the binary (auth NONE/NOSASL) or
+// HTTP transport.
+func (g *gateway) gohive(t *testing.T, user, auth string, http bool) *gohive.Connection {
+	t.Helper()
+	cfg := gohive.NewConnectConfiguration()
+	cfg.Username = user
+	cfg.Password = "secret"
+	addr := g.binAddr
+	if http {
+		cfg.TransportMode = "http"
+		cfg.HTTPPath = "cliservice"
+		addr = g.httpAddr
+	}
+	host, port := hostPort(t, addr)
+	conn, err := gohive.Connect(host, port, auth, cfg)
+	if err != nil {
+		t.Fatalf("gohive connect to %s as %s: %v\n%s", addr, user, err, g.out.String())
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// query runs q with gohive and returns every row as strings, with the
+// column descriptions.
+func query(t *testing.T, conn *gohive.Connection, q string) ([]map[string]any, [][]string) {
+	t.Helper()
+	rows, desc, err := tryQuery(conn, q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return rows, desc
+}
+
+func tryQuery(conn *gohive.Connection, q string) ([]map[string]any, [][]string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cur := conn.Cursor()
+	defer cur.Close()
+	cur.Exec(ctx, q)
+	if cur.Err != nil {
+		return nil, nil, cur.Err
+	}
+	var rows []map[string]any
+	for cur.HasMore(ctx) {
+		m := cur.RowMap(ctx)
+		if cur.Err != nil {
+			return nil, nil, cur.Err
+		}
+		rows = append(rows, m)
+	}
+	if cur.Err != nil {
+		return nil, nil, cur.Err
+	}
+	return rows, cur.Description(), nil
+}
+
+// exec runs a statement without a result set.
+func exec1(t *testing.T, conn *gohive.Connection, q string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cur := conn.Cursor()
+	defer cur.Close()
+	cur.Exec(ctx, q)
+	if cur.Err != nil {
+		t.Fatalf("%s: %v", q, cur.Err)
+	}
+}
+
+// native dials the gateway with kitsune's own client.
+func (g *gateway) native(t *testing.T, user string) *client.Client {
+	t.Helper()
+	c, err := client.Dial(context.Background(), client.Options{Addr: g.binAddr, User: user, Password: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// testingConn names a gohive connection in table-style helpers.
+type testingConn struct{ *gohive.Connection }
