@@ -1,0 +1,383 @@
+package beeline
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/peterh/liner"
+
+	"github.com/kitsune-sql/kitsune/thrift/client"
+	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/status"
+)
+
+// Options are the parsed command-line flags.
+type Options struct {
+	URL          string
+	User         string
+	Password     string
+	Exec         []string
+	File         string
+	OutputFormat string
+	Silent       bool
+	ShowHeader   bool
+	HiveConf     map[string]string
+	HiveVar      map[string]string
+}
+
+type kvFlag map[string]string
+
+func (m kvFlag) String() string { return "" }
+func (m kvFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok {
+		return fmt.Errorf("expected key=value, got %q", v)
+	}
+	m[k] = val
+	return nil
+}
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ";") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// ParseArgs parses Beeline-style flags.
+func ParseArgs(args []string, stderr io.Writer) (*Options, error) {
+	o := &Options{HiveConf: map[string]string{}, HiveVar: map[string]string{}}
+	fs := flag.NewFlagSet("beeline", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.URL, "u", "", "JDBC URL: jdbc:hive2://host:port/db;k=v?hiveconf#hivevar")
+	fs.StringVar(&o.User, "n", "", "user name")
+	fs.StringVar(&o.Password, "p", "", "password")
+	fs.Var((*listFlag)(&o.Exec), "e", "SQL to run (repeatable)")
+	fs.StringVar(&o.File, "f", "", "SQL script to run")
+	fs.StringVar(&o.OutputFormat, "outputformat", "table", "table, csv, tsv, json or vertical")
+	fs.BoolVar(&o.Silent, "silent", false, "print only results")
+	fs.BoolVar(&o.ShowHeader, "showHeader", true, "print column names")
+	fs.Var(kvFlag(o.HiveConf), "hiveconf", "key=value session configuration (repeatable)")
+	fs.Var(kvFlag(o.HiveVar), "hivevar", "key=value variable (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if o.URL == "" {
+		return nil, errors.New("-u jdbc:hive2://host:port/db is required")
+	}
+	return o, nil
+}
+
+// Run is `kitsune beeline`: it returns the process exit status.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	o, err := ParseArgs(args, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "Error:", err)
+		return 1
+	}
+	ctx := context.Background()
+	b, err := Connect(ctx, o, stdout, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "Error:", err)
+		return 1
+	}
+	defer b.Close()
+	switch {
+	case len(o.Exec) > 0:
+		for _, e := range o.Exec {
+			if err := b.RunScript(ctx, e); err != nil {
+				return 2
+			}
+		}
+	case o.File != "":
+		script, err := os.ReadFile(o.File)
+		if err != nil {
+			fmt.Fprintln(stderr, "Error:", err)
+			return 1
+		}
+		if err := b.RunScript(ctx, string(script)); err != nil {
+			return 2
+		}
+	default:
+		return b.Interactive(ctx, stdin)
+	}
+	return 0
+}
+
+// Beeline is one connected client session.
+type Beeline struct {
+	opts   *Options
+	url    *URL
+	c      *client.Client
+	sh     *tcli.TSessionHandle
+	proto  tcli.TProtocolVersion
+	out    io.Writer
+	errw   io.Writer
+	prompt string
+}
+
+// Connect opens a session as the URL and options say.
+func Connect(ctx context.Context, o *Options, stdout, stderr io.Writer) (*Beeline, error) {
+	u, err := ParseURL(o.URL)
+	if err != nil {
+		return nil, err
+	}
+	user := o.User
+	if user == "" {
+		user = u.Session["user"]
+	}
+	if user == "" {
+		user = os.Getenv("USER")
+	}
+	pass := o.Password
+	if pass == "" {
+		pass = u.Session["password"]
+	}
+	copts := client.Options{Addr: u.Addr(), User: user, Password: pass, Timeout: 30 * time.Second,
+		NoSASL: strings.EqualFold(u.Session["auth"], "noSasl")}
+	if isHTTP, path := u.HTTP(); isHTTP {
+		copts.HTTPPath = path
+	}
+	c, err := client.Dial(ctx, copts)
+	if err != nil {
+		return nil, fmt.Errorf("could not open connection to %s: %w", o.URL, err)
+	}
+	confs := map[string]string{"use:database": u.Database}
+	for k, v := range u.HiveConf {
+		confs["set:hiveconf:"+k] = v
+	}
+	for k, v := range o.HiveConf {
+		confs["set:hiveconf:"+k] = v
+	}
+	for k, v := range u.HiveVar {
+		confs["set:hivevar:"+k] = v
+	}
+	for k, v := range o.HiveVar {
+		confs["set:hivevar:"+k] = v
+	}
+	if pu := u.Session["hive.server2.proxy.user"]; pu != "" {
+		confs["hive.server2.proxy.user"] = pu
+	}
+	resp, err := c.OpenSession(ctx, &tcli.TOpenSessionReq{ClientProtocol: tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V10,
+		Username: &user, Password: &pass, Configuration: confs})
+	if err == nil {
+		err = status.AsError(resp.Status)
+	}
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("could not open session on %s: %w", o.URL, err)
+	}
+	b := &Beeline{opts: o, url: u, c: c, sh: resp.SessionHandle, proto: resp.ServerProtocolVersion, out: stdout, errw: stderr,
+		prompt: "0: " + strings.SplitN(o.URL, ";", 2)[0] + "> "}
+	if !o.Silent {
+		fmt.Fprintf(stderr, "Connected to: kitsune at %s as %s\n", u.Addr(), user)
+	}
+	return b, nil
+}
+
+// Close ends the session and the connection.
+func (b *Beeline) Close() {
+	_, _ = b.c.CloseSession(context.Background(), &tcli.TCloseSessionReq{SessionHandle: b.sh})
+	b.c.Close()
+}
+
+// RunScript runs every statement of script in order and stops at the first
+// error, which it prints as Beeline does.
+func (b *Beeline) RunScript(ctx context.Context, script string) error {
+	for _, stmt := range SplitStatements(script) {
+		if err := b.Execute(ctx, stmt); err != nil {
+			var se *status.Error
+			if errors.As(err, &se) {
+				fmt.Fprintf(b.errw, "Error: %s (state=%s,code=%d)\n", se.Message, se.SQLState, se.Code)
+			} else {
+				fmt.Fprintf(b.errw, "Error: %v\n", err)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// Execute runs one statement, shows progress while it runs long, and
+// prints its result.
+func (b *Beeline) Execute(ctx context.Context, stmt string) error {
+	start := time.Now()
+	resp, err := b.c.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: b.sh, Statement: stmt, RunAsync: true})
+	if err != nil {
+		return err
+	}
+	if err := status.AsError(resp.Status); err != nil {
+		return err
+	}
+	oh := resp.OperationHandle
+	defer func() { _, _ = b.c.CloseOperation(context.Background(), &tcli.TCloseOperationReq{OperationHandle: oh}) }()
+	lastProgress := time.Now()
+	var st *tcli.TGetOperationStatusResp
+	for wait := 5 * time.Millisecond; ; wait = min(wait*2, 500*time.Millisecond) {
+		st, err = b.c.GetOperationStatus(ctx, &tcli.TGetOperationStatusReq{OperationHandle: oh})
+		if err != nil {
+			return err
+		}
+		if err := status.AsError(st.Status); err != nil {
+			return err
+		}
+		s := st.GetOperationState()
+		if s != tcli.TOperationState_RUNNING_STATE && s != tcli.TOperationState_PENDING_STATE && s != tcli.TOperationState_INITIALIZED_STATE {
+			break
+		}
+		if !b.opts.Silent && time.Since(lastProgress) > 2*time.Second {
+			fmt.Fprintf(b.errw, "INFO  : still running (%s elapsed)\n", time.Since(start).Round(time.Second))
+			lastProgress = time.Now()
+		}
+		time.Sleep(wait)
+	}
+	if st.GetOperationState() != tcli.TOperationState_FINISHED_STATE {
+		msg := st.GetErrorMessage()
+		if msg == "" {
+			msg = "statement ended in " + st.GetOperationState().String()
+		}
+		return &status.Error{SQLState: st.GetSqlState(), Code: st.GetErrorCode(), Message: msg}
+	}
+	if !st.GetHasResultSet() {
+		if !b.opts.Silent {
+			fmt.Fprintf(b.errw, "No rows affected (%.3f seconds)\n", time.Since(start).Seconds())
+		}
+		return nil
+	}
+	md, err := b.c.GetResultSetMetadata(ctx, &tcli.TGetResultSetMetadataReq{OperationHandle: oh})
+	if err != nil {
+		return err
+	}
+	if err := status.AsError(md.Status); err != nil {
+		return err
+	}
+	var cols []string
+	for _, c := range md.GetSchema().GetColumns() {
+		cols = append(cols, c.ColumnName)
+	}
+	f, err := newFormatter(b.opts.OutputFormat, b.out, b.opts.ShowHeader)
+	if err != nil {
+		return err
+	}
+	f.header(cols)
+	n := 0
+	for {
+		fr, err := b.c.FetchResults(ctx, &tcli.TFetchResultsReq{OperationHandle: oh, Orientation: tcli.TFetchOrientation_FETCH_NEXT, MaxRows: 10000})
+		if err != nil {
+			return err
+		}
+		if err := status.AsError(fr.Status); err != nil {
+			return err
+		}
+		batch := rows(fr.Results)
+		for _, r := range batch {
+			f.row(r)
+		}
+		n += len(batch)
+		if len(batch) == 0 || !fr.GetHasMoreRows() {
+			break
+		}
+	}
+	f.end()
+	if !b.opts.Silent {
+		fmt.Fprintf(b.errw, "%d row%s selected (%.3f seconds)\n", n, map[bool]string{true: "", false: "s"}[n == 1], time.Since(start).Seconds())
+	}
+	return nil
+}
+
+// Interactive reads statements at a prompt (with line editing and history
+// in ~/.kitsune_beeline_history on a terminal) until !quit or end of input.
+func (b *Beeline) Interactive(ctx context.Context, stdin io.Reader) int {
+	var readLine func(prompt string) (string, error)
+	if f, ok := stdin.(*os.File); ok && f == os.Stdin && liner.TerminalSupported() && isTerminal(f) {
+		ln := liner.NewLiner()
+		defer ln.Close()
+		ln.SetCtrlCAborts(true)
+		hist := filepath.Join(os.Getenv("HOME"), ".kitsune_beeline_history")
+		if h, err := os.Open(hist); err == nil {
+			_, _ = ln.ReadHistory(h)
+			h.Close()
+		}
+		defer func() {
+			if h, err := os.Create(hist); err == nil {
+				_, _ = ln.WriteHistory(h)
+				h.Close()
+			}
+		}()
+		readLine = func(p string) (string, error) {
+			l, err := ln.Prompt(p)
+			if err == nil && strings.TrimSpace(l) != "" {
+				ln.AppendHistory(l)
+			}
+			return l, err
+		}
+	} else {
+		sc := bufio.NewScanner(stdin)
+		sc.Buffer(make([]byte, 1<<20), 64<<20)
+		readLine = func(string) (string, error) {
+			if sc.Scan() {
+				return sc.Text(), nil
+			}
+			if sc.Err() != nil {
+				return "", sc.Err()
+			}
+			return "", io.EOF
+		}
+	}
+	var buf strings.Builder
+	failed := false
+	for {
+		p := b.prompt
+		if buf.Len() > 0 {
+			p = strings.Repeat(".", len(b.prompt)-2) + "> "
+		}
+		line, err := readLine(p)
+		if err != nil {
+			break
+		}
+		trimmed := strings.TrimSpace(line)
+		if buf.Len() == 0 && strings.HasPrefix(trimmed, "!") {
+			switch strings.ToLower(strings.Fields(trimmed)[0]) {
+			case "!quit", "!q", "!exit":
+				return exitCode(failed)
+			default:
+				fmt.Fprintf(b.errw, "Unknown command: %s (try !quit)\n", trimmed)
+				continue
+			}
+		}
+		buf.WriteString(line)
+		buf.WriteString("\n")
+		if stmts, complete := splitComplete(buf.String()); complete {
+			buf.Reset()
+			for _, s := range stmts {
+				if err := b.RunScript(ctx, s); err != nil {
+					failed = true
+				}
+			}
+		}
+	}
+	if rest := strings.TrimSpace(buf.String()); rest != "" {
+		if err := b.RunScript(ctx, rest); err != nil {
+			failed = true
+		}
+	}
+	return exitCode(failed)
+}
+
+func exitCode(failed bool) int {
+	if failed {
+		return 2
+	}
+	return 0
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
