@@ -7,6 +7,7 @@ require (
 	github.com/beltran/gohive v1.8.1
 	github.com/duckdb/duckdb-go/v2 v2.10506.0
 	github.com/peterh/liner v1.2.3
+	go.uber.org/goleak v1.3.0
 	go.uber.org/zap v1.28.0
 )
 

@@ -123,6 +123,7 @@ func parseISODuration(s string) (time.Duration, error) {
 	var d time.Duration
 	inTime := false
 	num := ""
+	units := 0
 	for _, r := range s[1:] {
 		switch {
 		case r == 'T':
@@ -149,9 +150,10 @@ func parseISODuration(s string) (time.Duration, error) {
 			}
 			d += time.Duration(f * float64(unit))
 			num = ""
+			units++
 		}
 	}
-	if num != "" {
+	if num != "" || units == 0 {
 		return 0, fmt.Errorf("bad ISO-8601 duration %q", s)
 	}
 	return d, nil

@@ -53,6 +53,9 @@ func rewrite(stmt string) (plan, error) {
 		if kw(1, "DATABASE", "SCHEMA", "NAMESPACE") {
 			rest = s[2:]
 		}
+		if len(rest) == 1 {
+			return plan{kind: planExec, sql: "USE " + sqlIdent(dbName(rest[0].name()))}, nil
+		}
 		return plan{kind: planExec, sql: "USE " + render(spaced(rest))}, nil
 	case kw(0, "CREATE") && kw(1, "DATABASE", "SCHEMA", "NAMESPACE"):
 		i := 2

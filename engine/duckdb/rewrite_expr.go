@@ -289,6 +289,9 @@ func convertFormatArg(toks []token, open int) {
 // rewriting each, and returns them with the index of the closing ")".
 func splitArgs(toks []token, open int) ([]string, int) {
 	end := matchParen(toks, open)
+	if end <= open {
+		return nil, open
+	}
 	var args []string
 	depth, start := 0, open+1
 	for k := open + 1; k < end; k++ {
