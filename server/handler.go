@@ -201,7 +201,7 @@ func (h *handler) ExecuteStatement(ctx context.Context, req *tcli.TExecuteStatem
 // GetInfo implements tcli.TCLIService.
 func (h *handler) GetInfo(ctx context.Context, req *tcli.TGetInfoReq) (*tcli.TGetInfoResp, error) {
 	return viaSession(h, ctx, req.SessionHandle, func(st *tcli.TStatus) *tcli.TGetInfoResp {
-		return &tcli.TGetInfoResp{Status: st, InfoValue: &tcli.TGetInfoValue{}}
+		return &tcli.TGetInfoResp{Status: st, InfoValue: status.EmptyInfo()}
 	}, func(ctx context.Context, c *client.Client) (*tcli.TGetInfoResp, error) { return c.GetInfo(ctx, req) }, nil)
 }
 

@@ -261,7 +261,7 @@ func (s *Service) SetClientInfo(_ context.Context, req *tcli.TSetClientInfoReq) 
 // GetInfo implements tcli.TCLIService.
 func (s *Service) GetInfo(_ context.Context, req *tcli.TGetInfoReq) (*tcli.TGetInfoResp, error) {
 	if _, err := s.session(req.SessionHandle); err != nil {
-		return &tcli.TGetInfoResp{Status: statusOf(err), InfoValue: &tcli.TGetInfoValue{}}, nil
+		return &tcli.TGetInfoResp{Status: statusOf(err), InfoValue: status.EmptyInfo()}, nil
 	}
 	str := func(v string) *tcli.TGetInfoValue { return &tcli.TGetInfoValue{StringValue: &v} }
 	num := func(v int64) *tcli.TGetInfoValue { return &tcli.TGetInfoValue{LenValue: &v} }

@@ -56,7 +56,7 @@ func (s *recovering) CloseSession(ctx context.Context, req *tcliservice.TCloseSe
 // GetInfo implements tcliservice.TCLIService.
 func (s *recovering) GetInfo(ctx context.Context, req *tcliservice.TGetInfoReq) (*tcliservice.TGetInfoResp, error) {
 	return guard(s.lg, "GetInfo", func(st *tcliservice.TStatus) *tcliservice.TGetInfoResp {
-		return &tcliservice.TGetInfoResp{Status: st, InfoValue: &tcliservice.TGetInfoValue{}}
+		return &tcliservice.TGetInfoResp{Status: st, InfoValue: status.EmptyInfo()}
 	}, func() (*tcliservice.TGetInfoResp, error) { return s.next.GetInfo(ctx, req) })
 }
 

@@ -166,20 +166,17 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 	}
 	for {
 		ok, err := s.proc.Process(cctx, prot, prot)
-		if err != nil {
-			if isClosed(err) {
-				return
-			}
-			var te thrift.TTransportException
-			var pe thrift.TProtocolException
-			if errors.As(err, &te) || errors.As(err, &pe) {
-				s.lg.Warn("closing connection after protocol error", zap.String("remote", peer.Addr), zap.Error(err))
-				return
-			}
-			s.lg.Debug("thrift call failed", zap.String("remote", peer.Addr), zap.Error(err))
-		}
-		if !ok && err == nil {
+		switch {
+		case err != nil && isClosed(err):
 			return
+		case !ok:
+			// A request that could not be read or a reply that could not be
+			// written leaves the stream out of step: close, so the client
+			// gets an error instead of waiting.
+			s.lg.Warn("closing connection after a failed call", zap.String("remote", peer.Addr), zap.Error(err))
+			return
+		case err != nil:
+			s.lg.Debug("thrift call failed", zap.String("remote", peer.Addr), zap.Error(err))
 		}
 	}
 }

@@ -100,3 +100,10 @@ func AsError(st *tcliservice.TStatus) error {
 	}
 	return &Error{SQLState: st.GetSqlState(), Code: st.GetErrorCode(), Message: st.GetErrorMessage()}
 }
+
+// EmptyInfo is the InfoValue of a failed GetInfo: the union must have one
+// field set or the reply cannot be written.
+func EmptyInfo() *tcliservice.TGetInfoValue {
+	s := ""
+	return &tcliservice.TGetInfoValue{StringValue: &s}
+}
