@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"strconv"
 
+	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 )
 
@@ -23,7 +24,7 @@ func rows(rs *tcli.TRowSet) [][]*string {
 		}
 		return out
 	}
-	n := columnLen(rs.Columns[0])
+	n := client.ColumnLen(rs.Columns[0])
 	out := make([][]*string, n)
 	for i := range out {
 		out[i] = make([]*string, len(rs.Columns))
@@ -34,28 +35,6 @@ func rows(rs *tcli.TRowSet) [][]*string {
 		}
 	}
 	return out
-}
-
-func columnLen(c *tcli.TColumn) int {
-	switch {
-	case c.BoolVal != nil:
-		return len(c.BoolVal.Values)
-	case c.ByteVal != nil:
-		return len(c.ByteVal.Values)
-	case c.I16Val != nil:
-		return len(c.I16Val.Values)
-	case c.I32Val != nil:
-		return len(c.I32Val.Values)
-	case c.I64Val != nil:
-		return len(c.I64Val.Values)
-	case c.DoubleVal != nil:
-		return len(c.DoubleVal.Values)
-	case c.StringVal != nil:
-		return len(c.StringVal.Values)
-	case c.BinaryVal != nil:
-		return len(c.BinaryVal.Values)
-	}
-	return 0
 }
 
 func isNull(nulls []byte, i int) bool {
