@@ -48,6 +48,8 @@ func Declared() []Key {
 			Doc: "An operation not touched by its client for this long is closed."},
 		{Name: "kitsune.operation.query.timeout", Type: TypeDuration, Default: "0", Scope: ScopeSession,
 			Doc: "Upper bound on a statement's run time; 0 means none. When a client also sets queryTimeout, the smaller wins; a statement past it ends in TIMEDOUT_STATE."},
+		{Name: "kitsune.operation.status.polling.timeout", Type: TypeDuration, Default: "PT0.5S", Scope: ScopeEngine,
+			Doc: "How long GetOperationStatus waits for a running statement to finish before answering (HiveServer2's long polling): short queries need one status call."},
 		{Name: "kitsune.engine.memory", Type: TypeBytes, Default: "", Scope: ScopeEngine,
 			Doc: "Memory limit of a local engine (DuckDB memory_limit), e.g. 4g. Empty: DuckDB's default (80% of RAM)."},
 		{Name: "kitsune.engine.cores", Type: TypeInt, Default: "", Scope: ScopeEngine,

@@ -59,6 +59,9 @@ func runEngine(args []string) error {
 			return fmt.Errorf("kitsune.engine.cores: %w", err)
 		}
 	}
+	if cfg.StatusPollWait, err = conf.ParseDuration(confOrDefault(kv, "kitsune.operation.status.polling.timeout")); err != nil {
+		return fmt.Errorf("kitsune.operation.status.polling.timeout: %w", err)
+	}
 	if v := kv["kitsune.operation.query.timeout"]; v != "" {
 		if cfg.QueryTimeout, err = conf.ParseDuration(v); err != nil {
 			return fmt.Errorf("kitsune.operation.query.timeout: %w", err)
@@ -108,4 +111,13 @@ func runEngine(args []string) error {
 	err = <-done
 	lg.Info("engine stopped", zap.String("engine", cfg.ID))
 	return err
+}
+
+// confOrDefault is kv[name], else the key's declared default.
+func confOrDefault(kv map[string]string, name string) string {
+	if v, ok := kv[name]; ok && v != "" {
+		return v
+	}
+	k, _ := conf.Lookup(name)
+	return k.Default
 }

@@ -254,6 +254,7 @@ func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64
 func (s *Service) finished(op *operation, rs *resultSet, err error) {
 	op.mu.Lock()
 	defer op.mu.Unlock()
+	defer close(op.done)
 	op.mu.completed = time.Now()
 	if err != nil {
 		op.mu.state = tcli.TOperationState_ERROR_STATE
@@ -262,14 +263,24 @@ func (s *Service) finished(op *operation, rs *resultSet, err error) {
 	}
 	op.mu.state = tcli.TOperationState_FINISHED_STATE
 	op.mu.rs = rs
-	close(op.done)
 }
 
 // GetOperationStatus implements tcli.TCLIService.
-func (s *Service) GetOperationStatus(_ context.Context, req *tcli.TGetOperationStatusReq) (*tcli.TGetOperationStatusResp, error) {
+func (s *Service) GetOperationStatus(ctx context.Context, req *tcli.TGetOperationStatusReq) (*tcli.TGetOperationStatusResp, error) {
 	op, err := s.operation(req.OperationHandle)
 	if err != nil {
 		return &tcli.TGetOperationStatusResp{Status: statusOf(err)}, nil
+	}
+	// Long polling, as HiveServer2 does: wait a little for a running
+	// statement to end so that short queries need one status call.
+	if s.cfg.StatusPollWait > 0 {
+		t := time.NewTimer(s.cfg.StatusPollWait)
+		select {
+		case <-op.done:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
 	}
 	op.mu.Lock()
 	defer op.mu.Unlock()

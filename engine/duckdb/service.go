@@ -46,6 +46,9 @@ type Config struct {
 	QueryTimeout time.Duration
 	// MaxResultRows bounds a buffered result; 0 means none.
 	MaxResultRows int64
+	// StatusPollWait is how long GetOperationStatus waits for a running
+	// statement to finish before answering (HiveServer2's long polling).
+	StatusPollWait time.Duration
 	// Confs are engine-level settings shown by SET.
 	Confs map[string]string
 }

@@ -3,7 +3,9 @@ package client
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -36,6 +38,46 @@ type Options struct {
 type Client struct {
 	*tcliservice.TCLIServiceClient
 	trans thrift.TTransport
+	// framed is set on the binary SASL transport, where CallRaw works.
+	framed *thrift.TFramedTransport
+	prot   thrift.TProtocol
+}
+
+// ErrRawUnsupported is returned by CallRaw on transports without framing.
+var ErrRawUnsupported = errors.New("client: raw calls need the binary SASL transport")
+
+// CallRaw sends method(args) and returns the reply's message type and its
+// result struct as the undecoded binary-protocol bytes, so that a proxy can
+// pass a large reply on without decoding and re-encoding it.
+func (c *Client) CallRaw(ctx context.Context, method string, args thrift.TStruct) (thrift.TMessageType, []byte, error) {
+	if c.framed == nil {
+		return 0, nil, ErrRawUnsupported
+	}
+	if err := c.prot.WriteMessageBegin(ctx, method, thrift.CALL, 1); err != nil {
+		return 0, nil, err
+	}
+	if err := args.Write(ctx, c.prot); err != nil {
+		return 0, nil, err
+	}
+	if err := c.prot.WriteMessageEnd(ctx); err != nil {
+		return 0, nil, err
+	}
+	if err := c.prot.Flush(ctx); err != nil {
+		return 0, nil, err
+	}
+	name, typ, _, err := c.prot.ReadMessageBegin(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	if name != method {
+		return 0, nil, fmt.Errorf("client: reply to %s names %s", method, name)
+	}
+	// The rest of the frame is the result struct.
+	buf := make([]byte, c.framed.RemainingBytes())
+	if _, err := io.ReadFull(c.framed, buf); err != nil {
+		return 0, nil, err
+	}
+	return typ, buf, nil
 }
 
 // Close closes the connection.
@@ -107,8 +149,10 @@ func Dial(ctx context.Context, o Options) (*Client, error) {
 			return nil, fmt.Errorf("authenticate to %s as %s: %w", o.Addr, user, err)
 		}
 		_ = conn.SetDeadline(time.Time{})
-		trans = thrift.NewTFramedTransportConf(thrift.NewTSocketFromConnConf(conn, cfg), cfg)
+		// Buffer under the framing so that a call leaves in one write.
+		trans = thrift.NewTFramedTransportConf(thrift.NewTBufferedTransport(thrift.NewTSocketFromConnConf(conn, cfg), 64<<10), cfg)
 	}
 	prot := thrift.NewTBinaryProtocolConf(trans, cfg)
-	return &Client{TCLIServiceClient: tcliservice.NewTCLIServiceClient(thrift.NewTStandardClient(prot, prot)), trans: trans}, nil
+	framed, _ := trans.(*thrift.TFramedTransport)
+	return &Client{TCLIServiceClient: tcliservice.NewTCLIServiceClient(thrift.NewTStandardClient(prot, prot)), trans: trans, framed: framed, prot: prot}, nil
 }

@@ -31,6 +31,13 @@ type DisconnectListener interface {
 	ConnectionClosed(connID uint64)
 }
 
+// RawProvider, when the handler implements it, replaces the generated
+// processing of some methods (by name) with functions that may pass replies
+// through without decoding them.
+type RawProvider interface {
+	RawFunctions() map[string]thrift.TProcessorFunction
+}
+
 // Config configures a Server.
 type Config struct {
 	// NoSASL serves raw binary Thrift with no SASL negotiation.
@@ -67,10 +74,16 @@ func New(cfg Config, handler tcliservice.TCLIService, auth Authenticator, lg *za
 	if cfg.HTTPPath == "" {
 		cfg.HTTPPath = "cliservice"
 	}
+	proc := tcliservice.NewTCLIServiceProcessor(Recovering(handler, lg))
+	if rp, ok := handler.(RawProvider); ok {
+		for name, fn := range rp.RawFunctions() {
+			proc.AddToProcessorMap(name, fn)
+		}
+	}
 	s := &Server{
 		cfg:     cfg,
 		handler: handler,
-		proc:    tcliservice.NewTCLIServiceProcessor(Recovering(handler, lg)),
+		proc:    proc,
 		auth:    auth,
 		lg:      lg,
 		tcfg: &thrift.TConfiguration{
@@ -157,7 +170,8 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 		}
 		_ = c.SetReadDeadline(time.Time{})
 		peer.User = user
-		trans = thrift.NewTFramedTransportConf(thrift.NewTSocketFromConnConf(c, s.tcfg), s.tcfg)
+		// Buffer under the framing so that a reply leaves in one write.
+		trans = thrift.NewTFramedTransportConf(thrift.NewTBufferedTransport(thrift.NewTSocketFromConnConf(c, s.tcfg), 64<<10), s.tcfg)
 	}
 	prot := thrift.NewTBinaryProtocolConf(trans, s.tcfg)
 	cctx := WithPeer(ctx, peer)
