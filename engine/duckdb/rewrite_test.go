@@ -66,3 +66,12 @@ func FuzzRewrite(f *testing.F) {
 		_, _ = rewrite(s) // must not panic
 	})
 }
+
+func BenchmarkRewrite(b *testing.B) {
+	q := "SELECT `a`, nvl(b, 0), date_format(c, 'yyyy-MM-dd') FROM db.t WHERE name RLIKE '^x' AND id IN (SELECT id FROM range(10))"
+	for b.Loop() {
+		if _, err := rewrite(q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -175,3 +175,22 @@ func TestOutOfMemoryStaysInTheEngine(t *testing.T) {
 		t.Errorf("engine unusable after OOM: %v", rows)
 	}
 }
+
+func BenchmarkFetchColumnar(b *testing.B) {
+	rs := newResultSet([]string{"id", "d", "s"}, []colType{typeOf("BIGINT"), typeOf("DOUBLE"), typeOf("VARCHAR")})
+	for i := 0; i < 100000; i++ {
+		rs.appendRow([]any{int64(i), float64(i) * 1.5, "row-" + strconv.Itoa(i)})
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		first := true
+		for {
+			set := rs.fetch(10000, first, true)
+			first = false
+			if len(set.Columns[0].I64Val.Values) == 0 {
+				break
+			}
+		}
+	}
+	b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
