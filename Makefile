@@ -19,6 +19,8 @@ run: build
 test: deps build
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -run '^$$' -fuzz FuzzServeHandshake -fuzztime 5s ./thrift/sasl
+	$(GO) test -run '^$$' -fuzz FuzzRewrite -fuzztime 5s ./engine/duckdb
 
 deps:
 	bash scripts/install-test-deps.sh
