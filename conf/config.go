@@ -75,10 +75,21 @@ func Load(dir string, overrides map[string]string) (*Config, error) {
 func FromMap(in map[string]string) (*Config, error) {
 	raw := make(map[string]string, len(in))
 	for k, v := range in {
+		if group, name, inner, ok := splitScoped(k); ok {
+			prefix := "___" + name + "___."
+			if group {
+				prefix = "___group:" + name + "___."
+			}
+			raw[prefix+Canonical(inner)] = v
+			continue
+		}
 		raw[Canonical(k)] = v
 	}
 	var errs []error
 	for k, v := range raw {
+		if _, _, inner, ok := splitScoped(k); ok {
+			k = Canonical(inner) // ___alice___.kitsune.x is checked as kitsune.x
+		}
 		if !strings.HasPrefix(k, "kitsune.") {
 			continue
 		}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/kitsune-sql/kitsune/conf"
 )
 
 // ErrEngineDied means the engine process is gone.
@@ -19,6 +21,8 @@ type Engine struct {
 	Addr    string
 	LogPath string
 	Secret  string
+	// Profile is what the engine was launched with.
+	Profile conf.Profile
 
 	cmd    *exec.Cmd
 	exited chan struct{}

@@ -1,6 +1,10 @@
 package engine
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/kitsune-sql/kitsune/conf"
+)
 
 // Key identifies the engine a session is served by.
 type Key struct {
@@ -10,12 +14,20 @@ type Key struct {
 	ShareLevel string
 	// User is the routing user: the session user for USER share level.
 	User string
-	// Subdomain splits one share level into named engines ("default").
+	// Subdomain splits one share level into named engines ("default"); for
+	// CONNECTION it is the session's own reference id.
 	Subdomain string
+	// Profile is part of the identity unless the admin pinned one engine
+	// per key (kitsune.session.conf.profile.pinned).
+	Profile conf.Profile
 }
 
 // String renders the key as the engine space path
 // <SHARELEVEL>_<TYPE>/<user>/<subdomain>.
 func (k Key) String() string {
-	return strings.ToUpper(k.ShareLevel) + "_" + strings.ToUpper(k.Type) + "/" + k.User + "/" + k.Subdomain
+	s := strings.ToUpper(k.ShareLevel) + "_" + strings.ToUpper(k.Type) + "/" + k.User + "/" + k.Subdomain
+	if p := k.Profile.String(); p != "" {
+		s += "[" + p + "]"
+	}
+	return s
 }

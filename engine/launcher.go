@@ -10,17 +10,20 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/kitsune-sql/kitsune/conf"
 )
 
 // Launcher starts engine processes. Launch returns once the engine is ready
 // to accept sessions or has failed; the error names the log file to read.
 type Launcher interface {
-	Launch(ctx context.Context, key Key) (*Engine, error)
+	Launch(ctx context.Context, key Key, profile conf.Profile) (*Engine, error)
 }
 
 // LocalConfig configures the local (DuckDB) launcher.
@@ -61,7 +64,7 @@ func NewID() string {
 	return hex.EncodeToString(b)
 }
 
-func (l *localLauncher) Launch(ctx context.Context, key Key) (*Engine, error) {
+func (l *localLauncher) Launch(ctx context.Context, key Key, profile conf.Profile) (*Engine, error) {
 	id := NewID()
 	userDir := filepath.Join(l.cfg.WorkDir, safeName.ReplaceAllString(key.User, "_"))
 	if err := os.MkdirAll(userDir, 0o700); err != nil {
@@ -73,10 +76,33 @@ func (l *localLauncher) Launch(ctx context.Context, key Key) (*Engine, error) {
 		return nil, fmt.Errorf("launch engine for %s: %w", key, err)
 	}
 	defer logFile.Close()
-	db := filepath.Join(userDir, safeName.ReplaceAllString(key.Subdomain, "_"), "spark_catalog.duckdb")
+	// Each engine owns its database: a DuckDB file has one writer. Engines
+	// of another profile or subdomain get their own; CONNECTION engines
+	// live in memory and vanish with their session.
+	dir := safeName.ReplaceAllString(key.Subdomain, "_")
+	if p := profile.String(); p != "" {
+		dir += "-" + safeName.ReplaceAllString(strings.ReplaceAll(p, ",", "-"), "_")
+	}
+	db := filepath.Join(userDir, dir, "spark_catalog.duckdb")
+	if key.ShareLevel == "CONNECTION" {
+		db = ""
+	}
 	args := []string{"engine", "--id", id, "--user", key.User, "--database", db, "--bind", "127.0.0.1", "--port", "0",
 		"--ready-fd", "3", "--idle-timeout", l.cfg.IdleTimeout.String()}
+	confs := map[string]string{}
 	for k, v := range l.cfg.Confs {
+		confs[k] = v
+	}
+	if profile.Memory > 0 {
+		confs["kitsune.engine.memory"] = conf.FormatBytes(profile.Memory)
+	}
+	if profile.Cores > 0 {
+		confs["kitsune.engine.cores"] = strconv.Itoa(profile.Cores)
+	}
+	if profile.Queue != "" {
+		confs["kitsune.engine.queue"] = profile.Queue
+	}
+	for k, v := range confs {
 		args = append(args, "--conf", k+"="+v)
 	}
 	pr, pw, err := os.Pipe()
@@ -95,7 +121,7 @@ func (l *localLauncher) Launch(ctx context.Context, key Key) (*Engine, error) {
 		return nil, fmt.Errorf("launch engine for %s: start %s: %w", key, l.cfg.Executable, err)
 	}
 	pw.Close()
-	e := &Engine{ID: id, Key: key, LogPath: logPath, Secret: l.cfg.Secret, cmd: cmd, exited: make(chan struct{})}
+	e := &Engine{ID: id, Key: key, Profile: profile, LogPath: logPath, Secret: l.cfg.Secret, cmd: cmd, exited: make(chan struct{})}
 	go func() {
 		e.err = cmd.Wait()
 		close(e.exited)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/kitsune-sql/kitsune/conf"
 )
 
 // PoolConfig configures a Pool.
@@ -15,6 +17,8 @@ type PoolConfig struct {
 	IdleTimeout time.Duration
 	// CheckInterval is how often idle engines are looked for.
 	CheckInterval time.Duration
+	// MaxLaunches bounds the engines starting at once (0: no bound).
+	MaxLaunches int
 }
 
 // Pool caches one engine per key.
@@ -22,6 +26,7 @@ type Pool struct {
 	cfg      PoolConfig
 	launcher Launcher
 	lg       *zap.Logger
+	launches chan struct{}
 
 	mu struct {
 		sync.Mutex
@@ -42,6 +47,9 @@ type entry struct {
 // NewPool returns a Pool launching with l.
 func NewPool(cfg PoolConfig, l Launcher, lg *zap.Logger) *Pool {
 	p := &Pool{cfg: cfg, launcher: l, lg: lg}
+	if cfg.MaxLaunches > 0 {
+		p.launches = make(chan struct{}, cfg.MaxLaunches)
+	}
 	p.mu.entries = map[Key]*entry{}
 	return p
 }
@@ -52,7 +60,7 @@ var ErrPoolClosed = fmt.Errorf("engine pool is shutting down")
 // Acquire returns the live engine for key, launching it when there is none.
 // Concurrent callers for one key share a single launch. The caller calls
 // Release when its session ends.
-func (p *Pool) Acquire(ctx context.Context, key Key) (*Engine, error) {
+func (p *Pool) Acquire(ctx context.Context, key Key, profile conf.Profile) (*Engine, error) {
 	for {
 		p.mu.Lock()
 		if p.mu.closed {
@@ -69,7 +77,7 @@ func (p *Pool) Acquire(ctx context.Context, key Key) (*Engine, error) {
 			p.mu.entries[key] = e
 			e.sessions++
 			p.mu.Unlock()
-			p.launch(key, e)
+			p.launch(key, profile, e)
 		} else {
 			e.sessions++
 			p.mu.Unlock()
@@ -92,10 +100,14 @@ func (p *Pool) Acquire(ctx context.Context, key Key) (*Engine, error) {
 	}
 }
 
-func (p *Pool) launch(key Key, e *entry) {
+func (p *Pool) launch(key Key, profile conf.Profile, e *entry) {
 	// The launch outlives the first caller's context: other sessions of
 	// the key wait for it too.
-	eng, err := p.launcher.Launch(context.Background(), key)
+	if p.launches != nil {
+		p.launches <- struct{}{}
+		defer func() { <-p.launches }()
+	}
+	eng, err := p.launcher.Launch(context.Background(), key, profile)
 	p.mu.Lock()
 	e.eng, e.err = eng, err
 	if err != nil {
@@ -122,16 +134,28 @@ func (p *Pool) watch(key Key, e *entry) {
 	p.lg.Info("engine exited", zap.String("key", key.String()), zap.String("engine", e.eng.ID))
 }
 
-// Release ends one session's use of key's engine.
+// Release ends one session's use of key's engine. A CONNECTION engine
+// stops with its session.
 func (p *Pool) Release(key Key) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if e, ok := p.mu.entries[key]; ok {
-		e.sessions--
-		if e.sessions <= 0 {
-			e.sessions = 0
-			e.idle = time.Now()
-		}
+	e, ok := p.mu.entries[key]
+	if !ok {
+		return
+	}
+	e.sessions--
+	if e.sessions > 0 {
+		return
+	}
+	e.sessions = 0
+	e.idle = time.Now()
+	if key.ShareLevel == "CONNECTION" && e.eng != nil {
+		delete(p.mu.entries, key)
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			e.eng.Stop(context.Background(), 10*time.Second)
+		}()
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 
 	"go.uber.org/goleak"
 	"go.uber.org/zap/zaptest"
+
+	"github.com/kitsune-sql/kitsune/conf"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -21,13 +23,13 @@ type fakeLauncher struct {
 	fail     error
 }
 
-func (f *fakeLauncher) Launch(_ context.Context, key Key) (*Engine, error) {
+func (f *fakeLauncher) Launch(_ context.Context, key Key, profile conf.Profile) (*Engine, error) {
 	f.launches.Add(1)
 	time.Sleep(f.delay)
 	if f.fail != nil {
 		return nil, f.fail
 	}
-	return &Engine{ID: NewID(), Key: key, Addr: "127.0.0.1:1", exited: make(chan struct{})}, nil
+	return &Engine{ID: NewID(), Key: key, Profile: profile, Addr: "127.0.0.1:1", exited: make(chan struct{})}, nil
 }
 
 var _ Launcher = (*fakeLauncher)(nil)
@@ -42,7 +44,7 @@ func TestConcurrentFirstSessionsLaunchOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e, err := p.Acquire(context.Background(), key)
+			e, err := p.Acquire(context.Background(), key, conf.Profile{})
 			if err != nil {
 				t.Error(err)
 				return
@@ -59,7 +61,7 @@ func TestConcurrentFirstSessionsLaunchOnce(t *testing.T) {
 			t.Fatalf("sessions got different engines: %v", ids)
 		}
 	}
-	other, _ := p.Acquire(context.Background(), Key{Type: "DUCKDB", ShareLevel: "USER", User: "bob", Subdomain: "default"})
+	other, _ := p.Acquire(context.Background(), Key{Type: "DUCKDB", ShareLevel: "USER", User: "bob", Subdomain: "default"}, conf.Profile{})
 	if other.ID == ids[0] || fl.launches.Load() != 2 {
 		t.Errorf("bob shares ann's engine or was not launched")
 	}
@@ -73,18 +75,18 @@ func TestDeadEngineIsReplacedAndFailuresAreNotCached(t *testing.T) {
 	fl := &fakeLauncher{}
 	p := NewPool(PoolConfig{IdleTimeout: time.Hour}, fl, zaptest.NewLogger(t))
 	key := Key{User: "ann"}
-	e1, _ := p.Acquire(context.Background(), key)
+	e1, _ := p.Acquire(context.Background(), key, conf.Profile{})
 	close(e1.exited) // the process died
-	e2, _ := p.Acquire(context.Background(), key)
+	e2, _ := p.Acquire(context.Background(), key, conf.Profile{})
 	if e2.ID == e1.ID || fl.launches.Load() != 2 {
 		t.Errorf("dead engine reused")
 	}
 	fl.fail = errors.New("boom")
-	if _, err := p.Acquire(context.Background(), Key{User: "zed"}); err == nil {
+	if _, err := p.Acquire(context.Background(), Key{User: "zed"}, conf.Profile{}); err == nil {
 		t.Error("launch failure not reported")
 	}
 	fl.fail = nil
-	if _, err := p.Acquire(context.Background(), Key{User: "zed"}); err != nil {
+	if _, err := p.Acquire(context.Background(), Key{User: "zed"}, conf.Profile{}); err != nil {
 		t.Errorf("a failed launch was cached: %v", err)
 	}
 	for _, e := range p.Engines() {
@@ -97,7 +99,7 @@ func TestIdleEnginesStop(t *testing.T) {
 	fl := &fakeLauncher{}
 	p := NewPool(PoolConfig{IdleTimeout: 10 * time.Millisecond}, fl, zaptest.NewLogger(t))
 	key := Key{User: "ann"}
-	e, _ := p.Acquire(context.Background(), key)
+	e, _ := p.Acquire(context.Background(), key, conf.Profile{})
 	p.stopIdle(context.Background())
 	if len(p.Engines()) != 1 {
 		t.Fatal("engine in use was stopped")

@@ -3,11 +3,12 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
-	"strings"
 
 	"go.uber.org/zap"
 
+	"github.com/kitsune-sql/kitsune/auth"
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/session"
@@ -22,9 +23,11 @@ const ServerProtocol = tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V11
 
 // handler is the gateway's TCLIService.
 type handler struct {
-	cfg *conf.Config
-	mgr *session.Manager
-	lg  *zap.Logger
+	cfg        *conf.Config
+	mgr        *session.Manager
+	groups     auth.GroupProvider
+	serverUser string
+	lg         *zap.Logger
 }
 
 var (
@@ -62,41 +65,43 @@ func (h *handler) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 	if user == "" {
 		user = "anonymous"
 	}
-	confs := map[string]string{}
-	for k, v := range h.cfg.Raw {
-		if key, ok := conf.Lookup(k); ok && key.Scope != conf.ScopeServer {
-			confs[k] = v
-		}
+	res, err := h.cfg.ResolveSession(conf.SessionRequest{User: user, Groups: h.groups.Groups(user), Confs: req.GetConfiguration()})
+	if err != nil {
+		h.lg.Warn("session refused", zap.String("user", user), zap.String("remote", peer.Addr), zap.Error(err))
+		resp.Status = status.From(&status.Error{SQLState: status.StateInvalidConf, Message: err.Error()})
+		return resp, nil
 	}
-	for k, v := range req.GetConfiguration() {
-		name := strings.TrimPrefix(strings.TrimPrefix(k, "set:hiveconf:"), "set:hivevar:")
-		if c := conf.Canonical(name); strings.HasPrefix(c, "kitsune.") {
-			key, ok := conf.Lookup(c)
-			if !ok {
-				resp.Status = status.From(&status.Error{SQLState: status.StateInvalidConf, Message: "session configuration: " + mustErr(conf.FromMap(map[string]string{c: v}))})
-				return resp, nil
-			}
-			if key.Scope == conf.ScopeServer {
-				resp.Status = status.From(&status.Error{SQLState: status.StateInvalidConf, Message: "session configuration: " + c + " is a server key: set it in kitsune-defaults.conf, not per session"})
-				return resp, nil
-			}
-			if err := key.Check(v); err != nil {
-				resp.Status = status.From(&status.Error{SQLState: status.StateInvalidConf, Message: "session configuration: " + err.Error()})
-				return resp, nil
-			}
-			k = strings.Replace(k, name, c, 1)
-		}
-		confs[k] = v
+	key := engine.Key{Type: h.cfg.EngineType, ShareLevel: res.ShareLevel, User: user, Subdomain: res.Subdomain, Profile: res.Profile}
+	switch res.ShareLevel {
+	case "GROUP":
+		key.User = h.groups.Groups(user)[0]
+	case "SERVER":
+		key.User = h.serverUser
+	case "CONNECTION":
+		key.Subdomain = engine.NewID()
 	}
-	key := engine.Key{Type: h.cfg.EngineType, ShareLevel: h.cfg.ShareLevel, User: user, Subdomain: "default"}
-	s, eresp, err := h.mgr.Open(ctx, session.OpenRequest{User: user, ConnID: peer.ConnID, Key: key, Protocol: proto, Confs: confs})
+	pinned := h.cfg.Raw["kitsune.session.conf.profile.pinned"] == "true"
+	if pinned {
+		key.Profile = conf.Profile{}
+	}
+	engineConfs := map[string]string{}
+	for k, v := range res.Confs {
+		engineConfs[k] = v
+	}
+	engineConfs["use:database"] = res.Database
+	s, eresp, err := h.mgr.Open(ctx, session.OpenRequest{User: user, ConnID: peer.ConnID, Key: key, Profile: res.Profile, Protocol: proto, Confs: engineConfs})
 	if err != nil {
 		h.lg.Warn("open session failed", zap.String("user", user), zap.String("remote", peer.Addr), zap.Error(err))
 		resp.Status = status.From(err)
 		return resp, nil
 	}
-	h.lg.Info("session opened", zap.String("user", user), zap.String("remote", peer.Addr), zap.String("engine", s.Engine.ID))
+	h.lg.Info("session opened", zap.String("user", user), zap.String("remote", peer.Addr), zap.String("engine", s.Engine.ID),
+		zap.String("key", key.String()))
 	resp.Status = status.OK()
+	if pinned && res.Profile != s.Engine.Profile {
+		resp.Status = status.WithInfo(fmt.Sprintf("the engine of %s is pinned (kitsune.session.conf.profile.pinned) and runs with [%s]: "+
+			"these session confs did not apply: %s", key, s.Engine.Profile, res.Profile))
+	}
 	resp.SessionHandle = s.Handle
 	resp.ServerProtocolVersion = eresp.ServerProtocolVersion
 	resp.Configuration = map[string]string{
@@ -106,12 +111,6 @@ func (h *handler) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 	return resp, nil
 }
 
-func mustErr(_ *conf.Config, err error) string {
-	if err == nil {
-		return "invalid"
-	}
-	return err.Error()
-}
 
 // CloseSession implements tcli.TCLIService.
 func (h *handler) CloseSession(ctx context.Context, req *tcli.TCloseSessionReq) (*tcli.TCloseSessionResp, error) {

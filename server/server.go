@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -64,9 +65,10 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, e
 		_, _ = rand.Read(b)
 		secret = hex.EncodeToString(b)
 	}
+	// Engine-wide settings that are not part of a session's profile.
 	engineConfs := map[string]string{}
-	for k, v := range cfg.Raw {
-		if key, ok := conf.Lookup(k); ok && key.Scope == conf.ScopeEngine && v != "" {
+	for _, k := range []string{"kitsune.operation.status.polling.timeout"} {
+		if v := cfg.Raw[k]; v != "" {
 			engineConfs[k] = v
 		}
 	}
@@ -78,9 +80,23 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, e
 		IdleTimeout: cfg.EngineIdleTimeout + time.Minute,
 		Confs:       engineConfs,
 	}, lg)
-	pool := engine.NewPool(engine.PoolConfig{IdleTimeout: cfg.EngineIdleTimeout, CheckInterval: cfg.CheckInterval}, launcher, lg)
+	maxLaunches, _ := strconv.Atoi(cfg.Raw["kitsune.engine.max.concurrent.launches"])
+	if maxLaunches == 0 {
+		maxLaunches = 8
+	}
+	pool := engine.NewPool(engine.PoolConfig{IdleTimeout: cfg.EngineIdleTimeout, CheckInterval: cfg.CheckInterval, MaxLaunches: maxLaunches}, launcher, lg)
 	mgr := session.NewManager(session.Config{IdleTimeout: cfg.SessionIdleTimeout, CheckInterval: cfg.CheckInterval}, pool, lg)
-	h := &handler{cfg: cfg, mgr: mgr, lg: lg}
+	groups := auth.OSGroups()
+	if path := cfg.Raw["kitsune.session.group.mapping"]; path != "" {
+		if groups, err = auth.StaticGroups(path); err != nil {
+			return nil, err
+		}
+	}
+	serverUser := "kitsune"
+	if u, err := user.Current(); err == nil {
+		serverUser = u.Username
+	}
+	h := &handler{cfg: cfg, mgr: mgr, groups: groups, serverUser: serverUser, lg: lg}
 	noSASL := len(cfg.Authentication) == 1 && cfg.Authentication[0] == "NOSASL"
 	s := &Server{cfg: cfg, lg: lg, pool: pool, mgr: mgr,
 		thrift: serve.New(serve.Config{NoSASL: noSASL, MaxMessageSize: cfg.MaxMessageSize, HTTPPath: cfg.HTTPPath}, h, authn, lg)}

@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
@@ -25,7 +26,7 @@ var (
 
 // EnginePool is what the manager needs of the engine pool.
 type EnginePool interface {
-	Acquire(ctx context.Context, key engine.Key) (*engine.Engine, error)
+	Acquire(ctx context.Context, key engine.Key, profile conf.Profile) (*engine.Engine, error)
 	Release(key engine.Key)
 }
 
@@ -61,13 +62,14 @@ type OpenRequest struct {
 	User     string
 	ConnID   uint64
 	Key      engine.Key
+	Profile  conf.Profile
 	Protocol tcli.TProtocolVersion
 	Confs    map[string]string
 }
 
 // Open acquires the engine for req.Key and opens a session on it.
 func (m *Manager) Open(ctx context.Context, req OpenRequest) (*Session, *tcli.TOpenSessionResp, error) {
-	eng, err := m.pool.Acquire(ctx, req.Key)
+	eng, err := m.pool.Acquire(ctx, req.Key, req.Profile)
 	if err != nil {
 		return nil, nil, &status.Error{SQLState: status.StateConnection, Message: "no engine for " + req.User + ": " + err.Error(), Err: err}
 	}

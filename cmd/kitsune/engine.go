@@ -4,15 +4,18 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"go.uber.org/zap"
+	"golang.org/x/sys/unix"
 
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/engine/duckdb"
@@ -57,6 +60,9 @@ func runEngine(args []string) error {
 	if v := kv["kitsune.engine.cores"]; v != "" {
 		if cfg.Threads, err = strconv.Atoi(strings.TrimSpace(v)); err != nil {
 			return fmt.Errorf("kitsune.engine.cores: %w", err)
+		}
+		if err := pinCPUs(cfg.ID, cfg.Threads); err != nil {
+			lg.Warn("could not set CPU affinity", zap.Int("cores", cfg.Threads), zap.Error(err))
 		}
 	}
 	if cfg.StatusPollWait, err = conf.ParseDuration(confOrDefault(kv, "kitsune.operation.status.polling.timeout")); err != nil {
@@ -120,4 +126,21 @@ func confOrDefault(kv map[string]string, name string) string {
 	}
 	k, _ := conf.Lookup(name)
 	return k.Default
+}
+
+// pinCPUs restricts the engine process to n CPUs, chosen from an offset
+// derived from the engine id so that engines spread over the machine.
+func pinCPUs(id string, n int) error {
+	total := runtime.NumCPU()
+	if n <= 0 || n >= total {
+		return nil
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	start := int(h.Sum32()) % total
+	var set unix.CPUSet
+	for i := 0; i < n; i++ {
+		set.Set((start + i) % total)
+	}
+	return unix.SchedSetaffinity(0, &set)
 }
