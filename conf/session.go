@@ -184,13 +184,16 @@ func (c *Config) ResolveSession(req SessionRequest) (*Resolved, error) {
 		return nil, &RefusedError{Msg: fmt.Sprintf("kitsune.engine.share.level.subdomain=%q: use letters, digits, '-' and '_' (at most 64)", res.Subdomain)}
 	}
 	// The profile: kitsune keys win over the Spark keys that mean the same.
+	// The most specific layer wins; within a layer, the first name.
+	rank := map[string]int{"server default": 1, "group default": 2, "user default": 3, "session": 4}
 	pick := func(names ...string) (string, string) {
+		best, from, bestRank := "", "", 0
 		for _, n := range names {
-			if v, ok := layer[n]; ok && strings.TrimSpace(v) != "" {
-				return strings.TrimSpace(v), n
+			if v, ok := layer[n]; ok && strings.TrimSpace(v) != "" && rank[source[n]] > bestRank {
+				best, from, bestRank = strings.TrimSpace(v), n, rank[source[n]]
 			}
 		}
-		return "", ""
+		return best, from
 	}
 	var err error
 	res.Profile.Queue, _ = pick("kitsune.engine.queue", "spark.yarn.queue")

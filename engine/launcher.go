@@ -87,7 +87,7 @@ func (l *localLauncher) Launch(ctx context.Context, key Key, profile conf.Profil
 	if key.ShareLevel == "CONNECTION" {
 		db = ""
 	}
-	args := []string{"engine", "--id", id, "--user", key.User, "--database", db, "--bind", "127.0.0.1", "--port", "0",
+	args := []string{"engine", "--id", id, "--user", key.User, "--home", userDir, "--database", db, "--bind", "127.0.0.1", "--port", "0",
 		"--ready-fd", "3", "--idle-timeout", l.cfg.IdleTimeout.String()}
 	confs := map[string]string{}
 	for k, v := range l.cfg.Confs {
@@ -112,6 +112,7 @@ func (l *localLauncher) Launch(ctx context.Context, key Key, profile conf.Profil
 	defer pr.Close()
 	cmd := exec.Command(l.cfg.Executable, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.Dir = userDir // relative paths in SQL resolve in the tenant's directory
 	cmd.ExtraFiles = []*os.File{pw}
 	cmd.Env = append(os.Environ(), "KITSUNE_ENGINE_SECRET="+l.cfg.Secret)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -27,6 +27,7 @@ func runEngine(args []string) error {
 	id := fs.String("id", "", "engine id")
 	user := fs.String("user", "", "tenant the engine serves")
 	database := fs.String("database", "", "DuckDB database file (empty: in memory)")
+	_ = fs.String("home", "", "the tenant's directory (informational: the launcher starts the engine there)")
 	bind := fs.String("bind", "127.0.0.1", "address to listen on")
 	port := fs.Int("port", 0, "port to listen on (0: a free port)")
 	readyFD := fs.Int("ready-fd", 0, "file descriptor to write host:port to once ready")
