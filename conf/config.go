@@ -151,6 +151,15 @@ func FromMap(in map[string]string) (*Config, error) {
 	return c, nil
 }
 
+// Get is the value of a key: as configured, else its declared default.
+func (c *Config) Get(name string) string {
+	if v, ok := c.Raw[Canonical(name)]; ok {
+		return v
+	}
+	k, _ := Lookup(name)
+	return k.Default
+}
+
 // Serves reports whether protocol p (THRIFT_BINARY, THRIFT_HTTP) is enabled.
 func (c *Config) Serves(p string) bool { return contains(c.Protocols, p) }
 

@@ -49,6 +49,8 @@ type Key struct {
 	Doc     string
 	// Choices, when set, lists the accepted values (upper-cased compare).
 	Choices []string
+	// Pattern marks a name with a <user> placeholder.
+	Pattern bool
 }
 
 // Check parses v as the key's type and reports a message that names the key

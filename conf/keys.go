@@ -1,5 +1,7 @@
 package conf
 
+import "strings"
+
 // Declared returns every configuration key kitsune knows, in documentation
 // order. It builds a fresh slice on each call so that no caller can change
 // another's view.
@@ -44,6 +46,30 @@ func Declared() []Key {
 			Doc: "File mapping users to groups, one 'user=group1,group2' per line (the first group is the primary one, used by share level GROUP). Empty: the operating system's groups; a user with none is in a group of its own name."},
 		{Name: "kitsune.engine.max.concurrent.launches", Type: TypeInt, Default: "8", Scope: ScopeServer,
 			Doc: "How many engines may be starting at once; further launches wait their turn."},
+		{Name: "kitsune.server.limit.connections.per.user", Type: TypeInt, Default: "0", Scope: ScopeServer,
+			Doc: "Most open sessions one user may have on this gateway; 0: no limit."},
+		{Name: "kitsune.server.limit.connections.per.ipaddress", Type: TypeInt, Default: "0", Scope: ScopeServer,
+			Doc: "Most open sessions from one client address; 0: no limit."},
+		{Name: "kitsune.server.limit.connections.per.user.ipaddress", Type: TypeInt, Default: "0", Scope: ScopeServer,
+			Doc: "Most open sessions of one user from one client address; 0: no limit."},
+		{Name: "kitsune.server.limit.connections.user.unlimited.list", Type: TypeList, Default: "", Scope: ScopeServer,
+			Doc: "Users the connection limits do not apply to."},
+		{Name: "kitsune.server.limit.connections.user.deny.list", Type: TypeList, Default: "", Scope: ScopeServer,
+			Doc: "Users refused outright."},
+		{Name: "kitsune.server.limit.connections.ip.deny.list", Type: TypeList, Default: "", Scope: ScopeServer,
+			Doc: "Client addresses refused outright."},
+		{Name: "kitsune.server.proxyuser.<user>.users", Type: TypeList, Default: "", Scope: ScopeServer, Pattern: true,
+			Doc: "Users that <user> may run sessions as (hive.server2.proxy.user / kitsune.session.proxy.user); * for any. Hadoop's proxy-user rules: the target must be listed here or be in one of .groups, and the client address must match .hosts."},
+		{Name: "kitsune.server.proxyuser.<user>.groups", Type: TypeList, Default: "", Scope: ScopeServer, Pattern: true,
+			Doc: "Groups whose members <user> may run sessions as; * for any."},
+		{Name: "kitsune.server.proxyuser.<user>.hosts", Type: TypeList, Default: "", Scope: ScopeServer, Pattern: true,
+			Doc: "Client addresses (IPs or CIDRs) from which <user> may impersonate; * for any. Empty: impersonation is refused."},
+		{Name: "kitsune.engine.local.queues", Type: TypeString, Default: "", Scope: ScopeServer,
+			Doc: "Queues of local engines with their capacities, e.g. default:cores=8,memory=16g;etl:cores=2,memory=4g. A launch reserves its profile's cores (1 when unset) and memory (1g when unset) in its queue (kitsune.engine.queue, default 'default') until the engine stops; one that does not fit waits in FIFO order. Empty: no queues, no accounting."},
+		{Name: "kitsune.engine.queue.wait.timeout", Type: TypeDuration, Default: "PT1M", Scope: ScopeServer,
+			Doc: "How long a launch waits for room in its queue before it fails with the queue's capacity and what uses it."},
+		{Name: "kitsune.session.proxy.user", Type: TypeString, Default: "", Scope: ScopeSession,
+			Doc: "Run the session as this user instead of the authenticated one (hive.server2.proxy.user means the same); allowed only by the kitsune.server.proxyuser.<user>.* rules."},
 		{Name: "kitsune.session.conf.restrict.list", Type: TypeList, Default: "", Scope: ScopeServer,
 			Doc: "Keys a client may not set: a session that sets one is refused with a message naming the key."},
 		{Name: "kitsune.session.conf.ignore.list", Type: TypeList, Default: "", Scope: ScopeServer,
@@ -75,12 +101,20 @@ func Declared() []Key {
 	}
 }
 
-// Lookup returns the declared key named name (after alias folding).
+// Lookup returns the declared key named name (after alias folding). A
+// pattern key such as kitsune.server.proxyuser.<user>.hosts matches any
+// value in place of <user>.
 func Lookup(name string) (Key, bool) {
 	name = Canonical(name)
 	for _, k := range Declared() {
 		if k.Name == name {
 			return k, true
+		}
+		if k.Pattern {
+			pre, post, _ := strings.Cut(k.Name, "<user>")
+			if strings.HasPrefix(name, pre) && strings.HasSuffix(name, post) && len(name) > len(pre)+len(post) {
+				return k, true
+			}
 		}
 	}
 	return Key{}, false

@@ -19,6 +19,8 @@ type PoolConfig struct {
 	CheckInterval time.Duration
 	// MaxLaunches bounds the engines starting at once (0: no bound).
 	MaxLaunches int
+	// Queues, when set, account engines' cores and memory per queue.
+	Queues *Queues
 }
 
 // Pool caches one engine per key.
@@ -40,6 +42,7 @@ type entry struct {
 	ready    chan struct{} // closed once the launch ended
 	eng      *Engine
 	err      error
+	unqueue  func() // gives back the queue reservation
 	sessions int
 	idle     time.Time
 }
@@ -103,11 +106,23 @@ func (p *Pool) Acquire(ctx context.Context, key Key, profile conf.Profile) (*Eng
 func (p *Pool) launch(key Key, profile conf.Profile, e *entry) {
 	// The launch outlives the first caller's context: other sessions of
 	// the key wait for it too.
-	if p.launches != nil {
-		p.launches <- struct{}{}
-		defer func() { <-p.launches }()
+	var eng *Engine
+	var err error
+	if p.cfg.Queues != nil {
+		e.unqueue, err = p.cfg.Queues.Reserve(context.Background(), key, profile)
 	}
-	eng, err := p.launcher.Launch(context.Background(), key, profile)
+	if err == nil {
+		if p.launches != nil {
+			p.launches <- struct{}{}
+		}
+		eng, err = p.launcher.Launch(context.Background(), key, profile)
+		if p.launches != nil {
+			<-p.launches
+		}
+		if err != nil && e.unqueue != nil {
+			e.unqueue()
+		}
+	}
 	p.mu.Lock()
 	e.eng, e.err = eng, err
 	if err != nil {
@@ -126,6 +141,9 @@ func (p *Pool) launch(key Key, profile conf.Profile, e *entry) {
 func (p *Pool) watch(key Key, e *entry) {
 	defer p.wg.Done()
 	<-e.eng.Exited()
+	if e.unqueue != nil {
+		e.unqueue()
+	}
 	p.mu.Lock()
 	if p.mu.entries[key] == e {
 		delete(p.mu.entries, key)

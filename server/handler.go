@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"go.uber.org/zap"
 
@@ -26,6 +27,7 @@ type handler struct {
 	cfg        *conf.Config
 	mgr        *session.Manager
 	groups     auth.GroupProvider
+	proxy      *auth.ProxyRules
 	serverUser string
 	lg         *zap.Logger
 }
@@ -50,6 +52,14 @@ func statusOf(err error) *tcli.TStatus {
 // OpenSession authenticates (done by the transport), validates the client's
 // confs and opens a session on the user's engine.
 func (h *handler) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*tcli.TOpenSessionResp, error) {
+	resp, err := h.openSession(ctx, req)
+	if resp.Status.StatusCode == tcli.TStatusCode_ERROR_STATUS && err == nil {
+		resp.SessionHandle = h.mgr.Refused(status.AsError(resp.Status))
+	}
+	return resp, err
+}
+
+func (h *handler) openSession(ctx context.Context, req *tcli.TOpenSessionReq) (*tcli.TOpenSessionResp, error) {
 	resp := tcli.NewTOpenSessionResp()
 	proto := req.ClientProtocol
 	if proto < 0 || proto > ServerProtocol {
@@ -65,7 +75,27 @@ func (h *handler) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 	if user == "" {
 		user = "anonymous"
 	}
-	res, err := h.cfg.ResolveSession(conf.SessionRequest{User: user, Groups: h.groups.Groups(user), Confs: req.GetConfiguration()})
+	confs := map[string]string{}
+	proxy := ""
+	for k, v := range req.GetConfiguration() {
+		switch conf.Canonical(strings.TrimPrefix(k, "set:hiveconf:")) {
+		case "hive.server2.proxy.user", "kitsune.session.proxy.user":
+			proxy = strings.TrimSpace(v)
+		default:
+			confs[k] = v
+		}
+	}
+	owner := user
+	if proxy != "" && proxy != user {
+		if err := h.proxy.Check(user, proxy, h.groups.Groups(proxy), peer.Addr); err != nil {
+			h.lg.Warn("impersonation refused", zap.String("user", user), zap.String("proxy_user", proxy), zap.String("remote", peer.Addr))
+			resp.Status = status.From(&status.Error{SQLState: status.StateAuth, Message: err.Error()})
+			return resp, nil
+		}
+		h.lg.Info("impersonation", zap.String("user", user), zap.String("proxy_user", proxy), zap.String("remote", peer.Addr))
+		user = proxy
+	}
+	res, err := h.cfg.ResolveSession(conf.SessionRequest{User: user, Groups: h.groups.Groups(user), Confs: confs})
 	if err != nil {
 		h.lg.Warn("session refused", zap.String("user", user), zap.String("remote", peer.Addr), zap.Error(err))
 		resp.Status = status.From(&status.Error{SQLState: status.StateInvalidConf, Message: err.Error()})
@@ -89,7 +119,7 @@ func (h *handler) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 		engineConfs[k] = v
 	}
 	engineConfs["use:database"] = res.Database
-	s, eresp, err := h.mgr.Open(ctx, session.OpenRequest{User: user, ConnID: peer.ConnID, Key: key, Profile: res.Profile, Protocol: proto, Confs: engineConfs})
+	s, eresp, err := h.mgr.Open(ctx, session.OpenRequest{User: user, Owner: owner, Addr: peer.Addr, ConnID: peer.ConnID, Key: key, Profile: res.Profile, Protocol: proto, Confs: engineConfs})
 	if err != nil {
 		h.lg.Warn("open session failed", zap.String("user", user), zap.String("remote", peer.Addr), zap.Error(err))
 		resp.Status = status.From(err)
@@ -110,7 +140,6 @@ func (h *handler) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 	}
 	return resp, nil
 }
-
 
 // CloseSession implements tcli.TCLIService.
 func (h *handler) CloseSession(ctx context.Context, req *tcli.TCloseSessionReq) (*tcli.TCloseSessionResp, error) {

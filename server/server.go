@@ -84,8 +84,23 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, e
 	if maxLaunches == 0 {
 		maxLaunches = 8
 	}
-	pool := engine.NewPool(engine.PoolConfig{IdleTimeout: cfg.EngineIdleTimeout, CheckInterval: cfg.CheckInterval, MaxLaunches: maxLaunches}, launcher, lg)
-	mgr := session.NewManager(session.Config{IdleTimeout: cfg.SessionIdleTimeout, CheckInterval: cfg.CheckInterval}, pool, lg)
+	queueWait, _ := conf.ParseDuration(cfg.Get("kitsune.engine.queue.wait.timeout"))
+	queues, err := engine.ParseQueues(cfg.Raw["kitsune.engine.local.queues"], queueWait)
+	if err != nil {
+		return nil, err
+	}
+	pool := engine.NewPool(engine.PoolConfig{IdleTimeout: cfg.EngineIdleTimeout, CheckInterval: cfg.CheckInterval,
+		MaxLaunches: maxLaunches, Queues: queues}, launcher, lg)
+	atoi := func(k string) int { n, _ := strconv.Atoi(cfg.Get(k)); return n }
+	limits := session.Limits{
+		PerUser:       atoi("kitsune.server.limit.connections.per.user"),
+		PerIP:         atoi("kitsune.server.limit.connections.per.ipaddress"),
+		PerUserIP:     atoi("kitsune.server.limit.connections.per.user.ipaddress"),
+		UnlimitedUser: conf.SplitList(cfg.Raw["kitsune.server.limit.connections.user.unlimited.list"]),
+		DenyUsers:     conf.SplitList(cfg.Raw["kitsune.server.limit.connections.user.deny.list"]),
+		DenyIPs:       conf.SplitList(cfg.Raw["kitsune.server.limit.connections.ip.deny.list"]),
+	}
+	mgr := session.NewManager(session.Config{IdleTimeout: cfg.SessionIdleTimeout, CheckInterval: cfg.CheckInterval, Limits: limits}, pool, lg)
 	groups := auth.OSGroups()
 	if path := cfg.Raw["kitsune.session.group.mapping"]; path != "" {
 		if groups, err = auth.StaticGroups(path); err != nil {
@@ -96,7 +111,7 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, e
 	if u, err := user.Current(); err == nil {
 		serverUser = u.Username
 	}
-	h := &handler{cfg: cfg, mgr: mgr, groups: groups, serverUser: serverUser, lg: lg}
+	h := &handler{cfg: cfg, mgr: mgr, groups: groups, proxy: auth.NewProxyRules(cfg.Raw), serverUser: serverUser, lg: lg}
 	noSASL := len(cfg.Authentication) == 1 && cfg.Authentication[0] == "NOSASL"
 	s := &Server{cfg: cfg, lg: lg, pool: pool, mgr: mgr,
 		thrift: serve.New(serve.Config{NoSASL: noSASL, MaxMessageSize: cfg.MaxMessageSize, HTTPPath: cfg.HTTPPath}, h, authn, lg)}

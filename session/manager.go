@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"sync"
@@ -34,32 +35,63 @@ type EnginePool interface {
 type Config struct {
 	IdleTimeout   time.Duration
 	CheckInterval time.Duration
+	Limits        Limits
 }
 
 // Manager keeps the gateway's sessions and routes handles to them.
 type Manager struct {
-	cfg  Config
-	pool EnginePool
-	lg   *zap.Logger
+	cfg     Config
+	pool    EnginePool
+	lg      *zap.Logger
+	limiter *limiter
 
 	mu struct {
 		sync.Mutex
 		sessions map[string]*Session
 		ops      map[string]*Session
+		// refused remembers why recent OpenSession calls were refused, by
+		// the handle handed out with the refusal, for clients (gohive) that
+		// ignore OpenSession's status and call on.
+		refused      map[string]error
+		refusedOrder []string
 	}
+}
+
+// maxRefused bounds the remembered refusals.
+const maxRefused = 1024
+
+// Refused records err for a refused session and returns a handle that
+// answers every later call with it.
+func (m *Manager) Refused(err error) *tcli.TSessionHandle {
+	h := &tcli.TSessionHandle{SessionId: &tcli.THandleIdentifier{GUID: make([]byte, 16), Secret: make([]byte, 16)}}
+	_, _ = rand.Read(h.SessionId.GUID)
+	_, _ = rand.Read(h.SessionId.Secret)
+	k := string(h.SessionId.GUID)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.mu.refused[k] = err
+	m.mu.refusedOrder = append(m.mu.refusedOrder, k)
+	if len(m.mu.refusedOrder) > maxRefused {
+		delete(m.mu.refused, m.mu.refusedOrder[0])
+		m.mu.refusedOrder = m.mu.refusedOrder[1:]
+	}
+	return h
 }
 
 // NewManager returns a Manager over pool.
 func NewManager(cfg Config, pool EnginePool, lg *zap.Logger) *Manager {
-	m := &Manager{cfg: cfg, pool: pool, lg: lg}
+	m := &Manager{cfg: cfg, pool: pool, lg: lg, limiter: newLimiter(cfg.Limits)}
 	m.mu.sessions = map[string]*Session{}
 	m.mu.ops = map[string]*Session{}
+	m.mu.refused = map[string]error{}
 	return m
 }
 
 // OpenRequest is what opening a session needs.
 type OpenRequest struct {
 	User     string
+	Owner    string // the authenticated user; User when empty
+	Addr     string // client address, for the connection limits
 	ConnID   uint64
 	Key      engine.Key
 	Profile  conf.Profile
@@ -68,7 +100,15 @@ type OpenRequest struct {
 }
 
 // Open acquires the engine for req.Key and opens a session on it.
-func (m *Manager) Open(ctx context.Context, req OpenRequest) (*Session, *tcli.TOpenSessionResp, error) {
+func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcli.TOpenSessionResp, err error) {
+	if err := m.limiter.acquire(req.User, req.Addr); err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			m.limiter.release(req.User, req.Addr)
+		}
+	}()
 	eng, err := m.pool.Acquire(ctx, req.Key, req.Profile)
 	if err != nil {
 		return nil, nil, &status.Error{SQLState: status.StateConnection, Message: "no engine for " + req.User + ": " + err.Error(), Err: err}
@@ -96,8 +136,15 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (*Session, *tcli.TO
 	}
 	s := newSession(resp.SessionHandle, req.User, req.ConnID, eng, c, dial)
 	s.Protocol = resp.ServerProtocolVersion
+	s.Owner = req.Owner
+	if s.Owner == "" {
+		s.Owner = req.User
+	}
 	key := req.Key
-	s.release = func() { m.pool.Release(key) }
+	s.release = func() {
+		m.pool.Release(key)
+		m.limiter.release(req.User, req.Addr)
+	}
 	m.mu.Lock()
 	m.mu.sessions[string(s.Handle.SessionId.GUID)] = s
 	m.mu.Unlock()
@@ -126,8 +173,12 @@ func (m *Manager) Get(h *tcli.TSessionHandle, user string) (*Session, error) {
 	}
 	m.mu.Lock()
 	s, ok := m.mu.sessions[string(h.SessionId.GUID)]
+	refusal := m.mu.refused[string(h.SessionId.GUID)]
 	m.mu.Unlock()
-	if !ok || (user != "" && s.User != user) {
+	if refusal != nil {
+		return nil, fmt.Errorf("this session was refused when it was opened: %w", refusal)
+	}
+	if !ok || (user != "" && s.Owner != user) {
 		return nil, ErrNoSession
 	}
 	return s, nil
@@ -141,7 +192,7 @@ func (m *Manager) ForOperation(h *tcli.TOperationHandle, user string) (*Session,
 	m.mu.Lock()
 	s, ok := m.mu.ops[string(h.OperationId.GUID)]
 	m.mu.Unlock()
-	if !ok || (user != "" && s.User != user) {
+	if !ok || (user != "" && s.Owner != user) {
 		return nil, ErrNoOperation
 	}
 	return s, nil

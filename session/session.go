@@ -18,8 +18,11 @@ const maxConns = 4
 // handle the client holds is the engine's own (random, unguessable), so
 // calls need no translation.
 type Session struct {
-	Handle   *tcli.TSessionHandle
+	Handle *tcli.TSessionHandle
+	// User is who the session runs as; Owner is who authenticated (they
+	// differ under impersonation). Only the owner may use the handle.
 	User     string
+	Owner    string
 	ConnID   uint64
 	Engine   *engine.Engine
 	Protocol tcli.TProtocolVersion

@@ -77,7 +77,11 @@ func From(err error) *tcliservice.TStatus {
 	code := e.Code
 	state := e.SQLState
 	return &tcliservice.TStatus{
-		StatusCode:   tcliservice.TStatusCode_ERROR_STATUS,
+		StatusCode: tcliservice.TStatusCode_ERROR_STATUS,
+		// HiveServer2 also sends the error as a one-entry trace in
+		// infoMessages ("*class:message:internal frames:external frames");
+		// clients such as gohive print only this part of a status readably.
+		InfoMessages: []string{"*org.apache.hive.service.cli.HiveSQLException:" + msg + ":0:0"},
 		SqlState:     &state,
 		ErrorCode:    &code,
 		ErrorMessage: &msg,

@@ -1,0 +1,144 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+)
+
+func refusedWith(t *testing.T, resp *tcli.TOpenSessionResp, want string) {
+	t.Helper()
+	if resp.Status.StatusCode != tcli.TStatusCode_ERROR_STATUS || !strings.Contains(resp.Status.GetErrorMessage(), want) {
+		t.Errorf("got %v %q, want an error containing %q", resp.Status.StatusCode, resp.Status.GetErrorMessage(), want)
+	}
+}
+
+func TestConnectionLimits(t *testing.T) {
+	g := startGateway(t, "kitsune.server.limit.connections.per.user=2", "kitsune.server.limit.connections.per.ipaddress=4",
+		"kitsune.server.limit.connections.user.unlimited.list=admin", "kitsune.server.limit.connections.user.deny.list=mallory")
+	c, r1 := g.openWith(t, "olga", nil)
+	_, r2 := g.openWith(t, "olga", nil)
+	if r1.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS || r2.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		t.Fatalf("first two sessions: %v %v", r1.Status, r2.Status)
+	}
+	_, r3 := g.openWith(t, "olga", nil)
+	refusedWith(t, r3, "user olga has 2 open, the limit is 2 (kitsune.server.limit.connections.per.user)")
+	// Closing one makes room again.
+	c.CloseSession(context.Background(), &tcli.TCloseSessionReq{SessionHandle: r1.SessionHandle})
+	if _, r := g.openWith(t, "olga", nil); r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		t.Errorf("after closing one: %v", r.Status)
+	}
+	_, r4 := g.openWith(t, "mallory", nil)
+	refusedWith(t, r4, "user mallory is denied (kitsune.server.limit.connections.user.deny.list)")
+	// admin is unlimited per user, but the address limit (4) still counts the others.
+	for i := 0; i < 2; i++ {
+		if _, r := g.openWith(t, "admin", nil); r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+			t.Fatalf("admin session %d: %v", i, r.Status)
+		}
+	}
+	_, r5 := g.openWith(t, "pat", nil)
+	refusedWith(t, r5, "client address 127.0.0.1 has 4 open, the limit is 4 (kitsune.server.limit.connections.per.ipaddress)")
+}
+
+func TestImpersonation(t *testing.T) {
+	g := startGateway(t, "kitsune.server.proxyuser.svc.users=quinn", "kitsune.server.proxyuser.svc.groups=sales",
+		"kitsune.server.proxyuser.svc.hosts=127.0.0.0/8", "kitsune.server.proxyuser.far.users=*", "kitsune.server.proxyuser.far.hosts=10.1.2.3",
+		"kitsune.session.group.mapping="+writeFile(t, "rita=sales\nsam=ops\n"))
+	for _, tc := range []struct {
+		real, proxy, want string
+	}{
+		{"svc", "quinn", "quinn"},
+		{"svc", "rita", "rita"}, // by group
+	} {
+		conn, err := g.gohiveConf(t, tc.real, map[string]string{"hive.server2.proxy.user": tc.proxy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u := one(t, conn, "SELECT current_user() AS u"); u != tc.want {
+			t.Errorf("%s as %s: current_user() = %s", tc.real, tc.proxy, u)
+		}
+	}
+	_, r := g.openWith(t, "svc", map[string]string{"hive.server2.proxy.user": "sam"})
+	refusedWith(t, r, "svc may not run sessions as sam (kitsune.server.proxyuser.svc.users / kitsune.server.proxyuser.svc.groups)")
+	_, r = g.openWith(t, "far", map[string]string{"kitsune.session.proxy.user": "quinn"})
+	refusedWith(t, r, "far may not impersonate from 127.0.0.1 (kitsune.server.proxyuser.far.hosts)")
+	_, r = g.openWith(t, "nobody", map[string]string{"hive.server2.proxy.user": "quinn"})
+	refusedWith(t, r, "nobody may not run sessions as quinn")
+}
+
+func TestLocalQueues(t *testing.T) {
+	g := startGateway(t, "kitsune.engine.local.queues=small:cores=1,memory=512m;default:cores=4,memory=4g",
+		"kitsune.engine.queue.wait.timeout=PT2S")
+	small := map[string]string{"kitsune.engine.queue": "small", "kitsune.engine.cores": "1", "kitsune.engine.memory": "512m",
+		"kitsune.engine.share.level": "CONNECTION"}
+	c, first := g.openWith(t, "tina", small)
+	if first.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		t.Fatalf("first session in queue small: %v", first.Status)
+	}
+	// The queue is full: a second launch waits, then fails naming the queue.
+	start := time.Now()
+	_, r := g.openWith(t, "uma", small)
+	refusedWith(t, r, "queue small is full: capacity cores=1,memory=512m, in use cores=1,memory=512m by CONNECTION_DUCKDB/tina/")
+	if !strings.Contains(r.Status.GetErrorMessage(), "kitsune.engine.queue.wait.timeout") || time.Since(start) < 2*time.Second {
+		t.Errorf("did not wait for the queue: %s after %s", r.Status.GetErrorMessage(), time.Since(start))
+	}
+	// A waiting launch proceeds once the queue has room.
+	done := make(chan *tcli.TOpenSessionResp, 1)
+	go func() {
+		_, r := g.openWith(t, "uma", small)
+		done <- r
+	}()
+	time.Sleep(300 * time.Millisecond)
+	c.CloseSession(context.Background(), &tcli.TCloseSessionReq{SessionHandle: first.SessionHandle})
+	select {
+	case r := <-done:
+		if r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+			t.Errorf("waiting launch after room was made: %v", r.Status)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("waiting launch never proceeded")
+	}
+	_, r = g.openWith(t, "vic", map[string]string{"kitsune.engine.queue": "gpu"})
+	refusedWith(t, r, `queue "gpu" is not declared in kitsune.engine.local.queues (declared: default, small)`)
+	_, r = g.openWith(t, "vic", map[string]string{"kitsune.engine.queue": "small", "kitsune.engine.memory": "1g"})
+	refusedWith(t, r, "queue small can never fit cores=1,memory=1g")
+}
+
+func TestEngineLaunchTimeout(t *testing.T) {
+	g := startGateway(t, "kitsune.session.engine.initialize.timeout=1ms")
+	_, r := g.openWith(t, "wes", nil)
+	refusedWith(t, r, "engine for USER_DUCKDB/wes/default did not start within 1ms (kitsune.session.engine.initialize.timeout); last lines of ")
+	time.Sleep(200 * time.Millisecond)
+	if pids := enginePIDs(g.workDir); len(pids) != 0 {
+		t.Errorf("timed-out engine still running: %v", pids)
+	}
+}
+
+// TestRefusalsReachGohive: gohive ignores OpenSession's status, so the
+// refusal must surface on its first call, readably.
+func TestRefusalsReachGohive(t *testing.T) {
+	g := startGateway(t, "kitsune.session.conf.restrict.list=spark.driver.memory", "kitsune.engine.max.cores=2")
+	for confs, want := range map[string]map[string]string{
+		"spark.driver.memory is restricted by the administrator (kitsune.session.conf.restrict.list)": {"spark.driver.memory": "1g"},
+		"the maximum for xena is 2, set by kitsune.engine.max.cores (server)":                         {"kitsune.engine.cores": "8"},
+	} {
+		conn, err := g.gohiveConf(t, "xena", want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = tryQuery(conn, "SELECT 1")
+		if err == nil || !strings.Contains(err.Error(), confs) {
+			t.Errorf("gohive with %v: %v, want %q", want, err, confs)
+		}
+	}
+	// An ordinary error reads well in gohive too.
+	conn := g.gohive(t, "xena", "NONE", false)
+	cur := conn.Cursor()
+	cur.Exec(context.Background(), "SELECT * FROM missing_table")
+	if cur.Err == nil || !strings.Contains(cur.Err.Error(), "missing_table") {
+		t.Errorf("gohive error: %v", cur.Err)
+	}
+}
