@@ -67,6 +67,11 @@ type Resolved struct {
 	Profile    Profile
 	// Database is the use:database the client asked for.
 	Database string
+	// PoolName, PoolSize and PoolPolicy describe an engine pool (size 0:
+	// none); the gateway picks the member subdomain <name>-<i>.
+	PoolName   string
+	PoolSize   int
+	PoolPolicy string
 }
 
 // RefusedError is a session conf the admin does not allow.
@@ -178,6 +183,25 @@ func (c *Config) ResolveSession(req SessionRequest) (*Resolved, error) {
 		return nil, &RefusedError{Msg: fmt.Sprintf("kitsune.engine.share.level=%s: use CONNECTION, USER, GROUP or SERVER", res.ShareLevel)}
 	}
 	res.Subdomain = strings.ToLower(strings.TrimSpace(get("kitsune.engine.share.level.subdomain")))
+	if res.Subdomain == "" {
+		size, err := strconv.Atoi(strings.TrimSpace(get("kitsune.engine.pool.size")))
+		if err != nil {
+			return nil, &RefusedError{Msg: fmt.Sprintf("kitsune.engine.pool.size=%q is not a number", get("kitsune.engine.pool.size"))}
+		}
+		if size > 0 {
+			threshold, _ := strconv.Atoi(c.Get("kitsune.engine.pool.size.threshold"))
+			if size > threshold {
+				return nil, &RefusedError{Msg: fmt.Sprintf("kitsune.engine.pool.size=%d is above the maximum %d (kitsune.engine.pool.size.threshold)", size, threshold)}
+			}
+			res.PoolName = strings.ToLower(strings.TrimSpace(get("kitsune.engine.pool.name")))
+			res.PoolSize = size
+			res.PoolPolicy = strings.ToUpper(get("kitsune.engine.pool.selectPolicy"))
+			if res.PoolPolicy != "RANDOM" && res.PoolPolicy != "POLLING" {
+				return nil, &RefusedError{Msg: fmt.Sprintf("kitsune.engine.pool.selectPolicy=%s: use RANDOM or POLLING", res.PoolPolicy)}
+			}
+			res.Subdomain = res.PoolName + "-0" // the caller picks the member
+		}
+	}
 	if res.Subdomain == "" {
 		res.Subdomain = "default"
 	} else if !subdomainRE.MatchString(res.Subdomain) {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.uber.org/zap"
 
@@ -23,7 +25,27 @@ import (
 const ServerProtocol = tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V11
 
 // handler is the gateway's TCLIService.
+// poolMember picks an engine of a pool: at random, or round robin per
+// tenant and pool name.
+func (h *handler) poolMember(pool string, size int, policy string) int {
+	if policy == "RANDOM" {
+		return rand.IntN(size)
+	}
+	h.polling.Lock()
+	defer h.polling.Unlock()
+	if h.polling.next == nil {
+		h.polling.next = map[string]int{}
+	}
+	i := h.polling.next[pool] % size
+	h.polling.next[pool] = i + 1
+	return i
+}
+
 type handler struct {
+	polling struct {
+		sync.Mutex
+		next map[string]int
+	}
 	cfg        *conf.Config
 	mgr        *session.Manager
 	groups     auth.GroupProvider
@@ -102,6 +124,9 @@ func (h *handler) openSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 		return resp, nil
 	}
 	key := engine.Key{Type: h.cfg.EngineType, ShareLevel: res.ShareLevel, User: user, Subdomain: res.Subdomain, Profile: res.Profile}
+	if res.PoolSize > 0 {
+		key.Subdomain = fmt.Sprintf("%s-%d", res.PoolName, h.poolMember(user+"/"+res.PoolName, res.PoolSize, res.PoolPolicy))
+	}
 	switch res.ShareLevel {
 	case "GROUP":
 		key.User = h.groups.Groups(user)[0]
