@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -111,6 +113,13 @@ func TestProfilesAreEnforcedAndPartOfIdentity(t *testing.T) {
 		t.Errorf("grace's threads = %s", v)
 	}
 	defaultID := one(t, conn, "SET kitsune.engine.id")
+	if runtime.NumCPU() > 1 {
+		st, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", enginePID(g.workDir, defaultID)))
+		m := regexp.MustCompile(`Cpus_allowed_list:\s*(\S+)`).FindSubmatch(st)
+		if m == nil || strings.ContainsAny(string(m[1]), ",-") {
+			t.Errorf("engine with cores=1 may run on CPUs %q", m)
+		}
+	}
 	// The session's own confs win, Spark's names work, and another profile
 	// is another engine.
 	big, err := g.gohiveConf(t, "grace", map[string]string{"spark.executor.memory": "700m", "spark.executor.cores": "2"})

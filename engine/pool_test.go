@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -112,4 +113,47 @@ func TestIdleEnginesStop(t *testing.T) {
 		t.Error("idle engine kept")
 	}
 	p.Close()
+}
+
+func TestConcurrentLaunchesAreBounded(t *testing.T) {
+	fl := &countingLauncher{delay: 30 * time.Millisecond}
+	p := NewPool(PoolConfig{IdleTimeout: time.Hour, MaxLaunches: 2}, fl, zaptest.NewLogger(t))
+	var wg sync.WaitGroup
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := p.Acquire(context.Background(), Key{User: fmt.Sprint("u", i)}, conf.Profile{}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if m := fl.maxSeen.Load(); m != 2 {
+		t.Errorf("%d launches at once, want at most (and, with 6 waiting, exactly) 2", m)
+	}
+	for _, e := range p.Engines() {
+		close(e.exited)
+	}
+	p.Close()
+}
+
+// countingLauncher records how many launches run at once.
+type countingLauncher struct {
+	delay   time.Duration
+	now     atomic.Int32
+	maxSeen atomic.Int32
+}
+
+func (c *countingLauncher) Launch(_ context.Context, key Key, profile conf.Profile) (*Engine, error) {
+	n := c.now.Add(1)
+	for {
+		m := c.maxSeen.Load()
+		if n <= m || c.maxSeen.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	time.Sleep(c.delay)
+	c.now.Add(-1)
+	return &Engine{ID: NewID(), Key: key, Profile: profile, exited: make(chan struct{})}, nil
 }
