@@ -48,6 +48,14 @@ func macroDDL() []string {
 			"WHEN c < 0 THEN array_to_string(string_split(s, d)[c:], d) ELSE '' END"),
 		m("spark_regexp_extract(s, p) AS regexp_extract(s, p, 1), (s, p, i) AS regexp_extract(s, p, i)"),
 		m("spark_get_json_object(j, p) AS json_extract_string(j, p)"),
+		m("spark_array_distinct(x) AS list_filter(x, (e, i) -> list_position(x, e) = i)"),
+		m("spark_percentile_approx(x, p) AS approx_quantile(x, p), (x, p, acc) AS approx_quantile(x, p)"),
+		m("spark_approx_percentile(x, p) AS approx_quantile(x, p), (x, p, acc) AS approx_quantile(x, p)"),
+		m("spark_percentile(x, p) AS quantile_cont(x, p)"),
+		m("spark_sha2(s, n) AS CASE WHEN n IN (0, 256) THEN sha256(CAST(s AS VARCHAR)) END"),
+		m("spark_add_months(d, n) AS CAST(CAST(d AS DATE) + to_months(CAST(n AS INTEGER)) AS DATE)"),
+		m("spark_months_between(a, b) AS datediff('month', CAST(b AS DATE), CAST(a AS DATE))"),
+		m("spark_str_to_map(s) AS map_from_entries(list_transform(string_split(s, ','), e -> struct_pack(k := split_part(e, ':', 1), v := split_part(e, ':', 2))))"),
 		m("spark_current_database() AS CASE current_schema() WHEN 'main' THEN 'default' ELSE current_schema() END"),
 		m(`spark_type_name(t) AS CASE
 			WHEN t = 'INTEGER' THEN 'int' WHEN t = 'VARCHAR' THEN 'string' WHEN t = 'BLOB' THEN 'binary'

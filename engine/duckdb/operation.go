@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -159,7 +160,7 @@ func (s *Service) run(ctx context.Context, op *operation) {
 	op.mu.state = tcli.TOperationState_RUNNING_STATE
 	op.mu.Unlock()
 	op.log("Executing statement: %s", op.stmt)
-	rs, modified, info, err := s.execute(ctx, op)
+	rs, modified, info, err := s.executeGuarded(ctx, op)
 	op.mu.Lock()
 	defer op.mu.Unlock()
 	op.mu.completed = time.Now()
@@ -189,6 +190,20 @@ func (s *Service) run(ctx context.Context, op *operation) {
 	}
 	op.mu.logs = append(op.mu.logs, fmt.Sprintf("%s Statement %s in %s, %d rows",
 		op.mu.completed.Format("2006-01-02 15:04:05.000"), strings.ToLower(strings.TrimSuffix(op.mu.state.String(), "_STATE")), op.mu.completed.Sub(op.mu.started).Round(time.Microsecond), rows))
+}
+
+// executeGuarded runs execute and turns a panic into the statement's error:
+// one bad statement must not take the engine, and every tenant session on
+// it, down.
+func (s *Service) executeGuarded(ctx context.Context, op *operation) (rs *resultSet, modified int64, info string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.lg.Error("panic while executing a statement", zap.String("statement", op.stmt), zap.Any("panic", p), zap.ByteString("stack", debug.Stack()))
+			rs, modified, info = nil, 0, ""
+			err = &status.Error{SQLState: status.StateGeneral, Message: fmt.Sprintf("internal error while executing the statement: %v", p)}
+		}
+	}()
+	return s.execute(ctx, op)
 }
 
 func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64, string, error) {

@@ -33,7 +33,8 @@ func isSparkFunction(name string) bool {
 	case "nvl", "nvl2", "date_format", "to_date", "date_add", "date_sub", "datediff", "from_unixtime",
 		"unix_timestamp", "size", "collect_list", "collect_set", "substring_index", "regexp_extract",
 		"get_json_object", "to_timestamp", "isnull", "isnotnull", "nanvl", "current_database",
-		"explode", "posexplode", "array_join", "sort_array", "map_keys", "map_values", "shiftleft", "shiftright":
+		"explode", "posexplode", "array_join", "sort_array", "map_keys", "map_values", "shiftleft", "shiftright",
+		"percentile_approx", "approx_percentile", "array_distinct", "percentile", "sha2", "add_months", "months_between", "str_to_map":
 		return true
 	}
 	return false
@@ -136,6 +137,8 @@ func rewrite(stmt string) (plan, error) {
 		return insertOverwrite(toks)
 	case kw(0, "INSERT") && kw(1, "INTO"):
 		return plan{kind: planExec, sql: render(dropPartition(dropWord(toks, "TABLE", 2)))}, nil
+	case kw(0, "ALTER") && kw(1, "TABLE") && (kw(3, "ADD") || kw(5, "ADD")) && (kw(4, "COLUMNS") || kw(6, "COLUMNS")):
+		return addColumns(s)
 	case kw(0, "TRUNCATE") && kw(1, "TABLE"):
 		return plan{kind: planExec, sql: "DELETE FROM " + render(spaced(s[2:]))}, nil
 	}
@@ -498,4 +501,48 @@ func insertOverwrite(toks []token) (plan, error) {
 		"INSERT INTO " + table + " SELECT * FROM " + snap,
 		"DROP TABLE " + snap,
 	}}, nil
+}
+
+// addColumns turns Spark's ALTER TABLE t ADD COLUMNS (a T, b T) into one
+// ADD COLUMN per column, run in one transaction.
+func addColumns(s []token) (plan, error) {
+	i := 2
+	table := qualified(s, &i)
+	for i < len(s) && !s[i].is("(") {
+		i++
+	}
+	if i >= len(s) {
+		return plan{}, fmt.Errorf("ALTER TABLE %s ADD COLUMNS needs a column list in parentheses", table)
+	}
+	var sqls []string
+	depth := 0
+	var cur []token
+	flush := func() {
+		if len(cur) > 0 {
+			sqls = append(sqls, "ALTER TABLE "+table+" ADD COLUMN "+render(spaced(cur)))
+		}
+		cur = nil
+	}
+	for _, t := range s[i+1:] {
+		switch {
+		case t.text == "(":
+			depth++
+		case t.text == ")" && depth == 0:
+			flush()
+			return plan{kind: planOverwrite, sqls: sqls}, nil
+		case t.text == ")":
+			depth--
+		case t.text == "," && depth == 0:
+			flush()
+			continue
+		case t.is("COMMENT") && depth == 0:
+			continue
+		}
+		if t.kind == tkString && depth == 0 {
+			continue // a column comment
+		}
+		cur = append(cur, t)
+	}
+	flush()
+	return plan{kind: planOverwrite, sqls: sqls}, nil
 }

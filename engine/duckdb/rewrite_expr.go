@@ -60,6 +60,33 @@ func rewriteExpr(toks []token) []token {
 				convertFormatArg(toks, n)
 			}
 			continue
+		case t.kind == tkIdent && next.text == "(" && prev.text != "." && t.is("current_timestamp", "current_date", "localtimestamp"):
+			// Spark allows (and tools send) the parentheses; DuckDB does not.
+			if e := nextSig(n + 1); e < len(toks) && toks[e].text == ")" {
+				out = append(out, t)
+				i = e
+				continue
+			}
+		case t.kind == tkIdent && next.text == "(" && prev.text != "." && castType(t.text) != "":
+			// Spark's function-style casts: int(x), string(x), …
+			if args, end := splitArgs(toks, n); len(args) == 1 {
+				out = append(out, token{kind: tkPunct, text: "CAST(" + args[0] + " AS " + castType(t.text) + ")"})
+				i = end
+				continue
+			}
+		case t.is("DISTRIBUTE") && next.is("BY"):
+			// Distribution does not matter on one engine: drop the clause.
+			i = clauseEnd(toks, n+1) - 1
+			continue
+		case t.is("SORT", "CLUSTER") && next.is("BY") && !prev.is("WITHIN"):
+			out = append(out, token{kind: tkIdent, text: "ORDER"})
+			continue
+		case t.is("LATERAL") && next.is("VIEW"):
+			if repl, end, ok := lateralView(toks, n); ok {
+				out = append(out, token{kind: tkPunct, text: repl})
+				i = end
+				continue
+			}
 		case t.kind == tkIdent && next.text == "." && prev.text != "." && strings.EqualFold(t.text, "default"):
 			out = append(out, token{kind: tkIdent, text: "main"})
 			continue
@@ -338,4 +365,121 @@ func constructor(fn string, args []string) string {
 		fields[k] = sqlIdent(fmt.Sprintf("col%d", k+1)) + " := " + a
 	}
 	return "struct_pack(" + strings.Join(fields, ", ") + ")"
+}
+
+// lateralView rewrites Hive's LATERAL VIEW [OUTER] explode(expr) alias AS
+// col[, col2] (toks[view] is VIEW) into a DuckDB lateral join; it returns
+// the replacement and the index of the last token it consumed.
+func lateralView(toks []token, view int) (string, int, bool) {
+	skip := func(k int) int {
+		for k < len(toks) && !toks[k].significant() {
+			k++
+		}
+		return k
+	}
+	k := skip(view + 1)
+	outer := false
+	if k < len(toks) && toks[k].is("OUTER") {
+		outer = true
+		k = skip(k + 1)
+	}
+	if k >= len(toks) || !toks[k].is("explode", "posexplode", "inline") {
+		return "", 0, false
+	}
+	fn := strings.ToLower(toks[k].text)
+	open := skip(k + 1)
+	if open >= len(toks) || toks[open].text != "(" {
+		return "", 0, false
+	}
+	args, end := splitArgs(toks, open)
+	if len(args) != 1 {
+		return "", 0, false
+	}
+	k = skip(end + 1)
+	if k >= len(toks) || (toks[k].kind != tkIdent && toks[k].kind != tkQuoted) || toks[k].is("AS") {
+		return "", 0, false
+	}
+	alias := toks[k].text
+	k = skip(k + 1)
+	var cols []string
+	last := k - 1
+	if k < len(toks) && toks[k].is("AS") {
+		k = skip(k + 1)
+		for k < len(toks) && (toks[k].kind == tkIdent || toks[k].kind == tkQuoted) {
+			cols = append(cols, toks[k].text)
+			last = k
+			n := skip(k + 1)
+			if n < len(toks) && toks[n].text == "," {
+				if m := skip(n + 1); m < len(toks) && (toks[m].kind == tkIdent || toks[m].kind == tkQuoted) &&
+					(skip(m+1) >= len(toks) || !toks[skip(m+1)].is("=", "(", ".")) {
+					k = m
+					continue
+				}
+			}
+			break
+		}
+	}
+	if len(cols) == 0 {
+		cols = []string{"col"}
+	}
+	var sel string
+	switch {
+	case fn == "posexplode" && len(cols) == 2:
+		sel = "generate_subscripts(" + args[0] + ", 1) - 1 AS " + cols[0] + ", unnest(" + args[0] + ") AS " + cols[1]
+	case len(cols) == 2: // explode(map) AS k, v
+		sel = "unnest(map_keys(" + args[0] + ")) AS " + cols[0] + ", unnest(map_values(" + args[0] + ")) AS " + cols[1]
+	default:
+		sel = "unnest(" + args[0] + ") AS " + cols[0]
+	}
+	join := ", LATERAL (SELECT " + sel + ") " + alias
+	if outer {
+		join = " LEFT JOIN LATERAL (SELECT " + sel + ") " + alias + " ON true"
+	}
+	return join, last, true
+}
+
+// castType is the DuckDB type of Spark's function-style cast name, or "".
+func castType(fn string) string {
+	switch strings.ToLower(fn) {
+	case "int":
+		return "INTEGER"
+	case "bigint":
+		return "BIGINT"
+	case "smallint":
+		return "SMALLINT"
+	case "tinyint":
+		return "TINYINT"
+	case "double":
+		return "DOUBLE"
+	case "float":
+		return "FLOAT"
+	case "string":
+		return "VARCHAR"
+	case "boolean":
+		return "BOOLEAN"
+	case "binary":
+		return "BLOB"
+	}
+	return ""
+}
+
+// clauseEnd returns the index of the token that ends the clause starting
+// at i: the next SORT/ORDER/LIMIT/CLUSTER/WINDOW keyword, a closing
+// parenthesis of the enclosing level, a semicolon or the end.
+func clauseEnd(toks []token, i int) int {
+	depth := 0
+	for k := i; k < len(toks); k++ {
+		switch {
+		case toks[k].text == "(":
+			depth++
+		case toks[k].text == ")":
+			if depth == 0 {
+				return k
+			}
+			depth--
+		case depth == 0 && (toks[k].is("SORT", "ORDER", "LIMIT", "CLUSTER", "WINDOW", "UNION", "EXCEPT", "INTERSECT") || toks[k].text == ";"):
+			return k
+		}
+	}
+	return len(toks)
 }

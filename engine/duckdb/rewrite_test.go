@@ -38,6 +38,12 @@ func TestRewrite(t *testing.T) {
 		{"SELECT * FROM default.t", planQuery, "FROM main.t"},
 		{"CACHE TABLE t", planNoop, ""},
 		{"USE default", planExec, `USE "main"`},
+		{"SELECT id, tag FROM t LATERAL VIEW OUTER explode(tags) x AS tag", planQuery, "LEFT JOIN LATERAL (SELECT unnest(tags) AS tag) x ON true"},
+		{"SELECT k, v FROM t LATERAL VIEW explode(m) x AS k, v", planQuery, ", LATERAL (SELECT unnest(map_keys(m)) AS k, unnest(map_values(m)) AS v) x"},
+		{"SELECT int('5'), string(x) FROM t DISTRIBUTE BY a SORT BY b", planQuery, "SELECT CAST('5' AS INTEGER), CAST(x AS VARCHAR) FROM t ORDER BY b"},
+		{"SELECT a FROM t CLUSTER BY a", planQuery, "SELECT a FROM t ORDER BY a"},
+		{"SELECT current_timestamp(), current_date()", planQuery, "SELECT current_timestamp, current_date"},
+		{"ALTER TABLE t ADD COLUMNS (a INT COMMENT 'x', b MAP<STRING, INT>)", planOverwrite, "ALTER TABLE t ADD COLUMN a INT; ALTER TABLE t ADD COLUMN b MAP(STRING, INT)"},
 	} {
 		p, err := rewrite(tc.in)
 		if err != nil {
@@ -59,7 +65,8 @@ func TestRewrite(t *testing.T) {
 }
 
 func FuzzRewrite(f *testing.F) {
-	for _, s := range []string{"SELECT `a` FROM t", "CREATE TABLE t (a ARRAY<MAP<INT,STRING>>) USING parquet", "SELECT a RLIKE", "INSERT OVERWRITE", "SELECT 'unterminated", "map(", "x RLIKE (", "SELECT ARRAY<"} {
+	for _, s := range []string{"SELECT `a` FROM t", "CREATE TABLE t (a ARRAY<MAP<INT,STRING>>) USING parquet", "SELECT a RLIKE", "INSERT OVERWRITE", "SELECT 'unterminated", "map(", "x RLIKE (", "SELECT ARRAY<", "SELECT * FROM t LATERAL VIEW explode(m) x AS k, v",
+		"SELECT * FROM t LATERAL VIEW OUTER posexplode(a) x AS p, v WHERE", "ALTER TABLE t ADD COLUMNS (a INT", "SELECT current_date("} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
