@@ -323,3 +323,38 @@ func TestHiveDriver(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func fdCount(t *testing.T, pid int) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(entries)
+}
+
+// TestNoLeaksAcrossSessions opens and closes many sessions (binary and
+// HTTP) and checks that the gateway's file descriptors come back. gohive
+// keeps its idle HTTP connections open, so the gateway's idle limit is short.
+func TestNoLeaksAcrossSessions(t *testing.T) {
+	g := startGateway(t, "kitsune.frontend.thrift.http.max.idle.time=PT1S")
+	warm := g.gohive(t, "fay", "NONE", false)
+	query(t, warm, "SELECT 1")
+	before := fdCount(t, g.cmd.Process.Pid)
+	for i := 0; i < 30; i++ {
+		for _, http := range []bool{false, true} {
+			conn := g.gohive(t, "fay", "NONE", http)
+			query(t, conn, "SELECT 1")
+			conn.Close()
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	after := fdCount(t, g.cmd.Process.Pid)
+	for after > before+2 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		after = fdCount(t, g.cmd.Process.Pid)
+	}
+	if after > before+2 {
+		t.Errorf("gateway file descriptors: %d before, %d after 60 sessions", before, after)
+	}
+}

@@ -67,7 +67,7 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, e
 	}
 	// Engine-wide settings that are not part of a session's profile.
 	engineConfs := map[string]string{}
-	for _, k := range []string{"kitsune.operation.status.polling.timeout"} {
+	for _, k := range []string{"kitsune.operation.status.polling.timeout", "kitsune.operation.idle.timeout", "kitsune.operation.result.max.rows"} {
 		if v := cfg.Raw[k]; v != "" {
 			engineConfs[k] = v
 		}
@@ -127,7 +127,10 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, e
 			}
 			return nil, fmt.Errorf("listen on the HTTP port (kitsune.frontend.thrift.http.bind.port): %w", err)
 		}
-		s.httpSrv = &http.Server{Handler: s.thrift, ReadHeaderTimeout: 30 * time.Second}
+		// A connection with no request in flight — idle keep-alive, or
+		// opened and never used (gohive does that) — is closed after this.
+		idle, _ := conf.ParseDuration(cfg.Get("kitsune.frontend.thrift.http.max.idle.time"))
+		s.httpSrv = &http.Server{Handler: s.thrift, ReadHeaderTimeout: min(30*time.Second, idle), IdleTimeout: idle}
 	}
 	return s, nil
 }

@@ -69,6 +69,12 @@ func runEngine(args []string) error {
 	if cfg.StatusPollWait, err = conf.ParseDuration(confOrDefault(kv, "kitsune.operation.status.polling.timeout")); err != nil {
 		return fmt.Errorf("kitsune.operation.status.polling.timeout: %w", err)
 	}
+	if cfg.OperationIdleTimeout, err = conf.ParseDuration(confOrDefault(kv, "kitsune.operation.idle.timeout")); err != nil {
+		return fmt.Errorf("kitsune.operation.idle.timeout: %w", err)
+	}
+	if cfg.MaxResultRows, err = strconv.ParseInt(confOrDefault(kv, "kitsune.operation.result.max.rows"), 10, 64); err != nil {
+		return fmt.Errorf("kitsune.operation.result.max.rows: %w", err)
+	}
 	if v := kv["kitsune.operation.query.timeout"]; v != "" {
 		if cfg.QueryTimeout, err = conf.ParseDuration(v); err != nil {
 			return fmt.Errorf("kitsune.operation.query.timeout: %w", err)
@@ -85,6 +91,9 @@ func runEngine(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	reaped := make(chan struct{})
+	go func() { defer close(reaped); svc.Run(ctx) }()
+	defer func() { stop(); <-reaped }()
 	srv := serve.New(serve.Config{MaxMessageSize: 100 << 20}, svc, svc, lg)
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeBinary(ctx, ln) }()

@@ -33,9 +33,10 @@ type operation struct {
 		completed time.Time
 		rs        *resultSet
 		modified  int64
-		logs      []string
-		logPos    int
-		info      string
+		logs       []string
+		logPos     int
+		info       string
+		lastAccess time.Time
 	}
 }
 
@@ -54,6 +55,7 @@ func (s *Service) newOperation(ss *session, typ tcli.TOperationType, stmt string
 	}
 	op.mu.state = tcli.TOperationState_INITIALIZED_STATE
 	op.mu.started = time.Now()
+	op.mu.lastAccess = op.mu.started
 	key := string(op.handle.OperationId.GUID)
 	s.mu.Lock()
 	s.mu.ops[key] = op

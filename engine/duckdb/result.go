@@ -136,7 +136,7 @@ func scanAll(rows *sql.Rows, maxRows int64) (*resultSet, error) {
 	}
 	for rows.Next() {
 		if maxRows > 0 && int64(rs.rows) >= maxRows {
-			return nil, fmt.Errorf("result has more than %d rows (kitsune.engine.result.max.rows): add a LIMIT or raise the limit", maxRows)
+			return nil, fmt.Errorf("result has more than %d rows (kitsune.operation.result.max.rows): add a LIMIT or raise the limit", maxRows)
 		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err

@@ -46,6 +46,8 @@ type Config struct {
 	QueryTimeout time.Duration
 	// MaxResultRows bounds a buffered result; 0 means none.
 	MaxResultRows int64
+	// OperationIdleTimeout closes operations their client stopped touching.
+	OperationIdleTimeout time.Duration
 	// StatusPollWait is how long GetOperationStatus waits for a running
 	// statement to finish before answering (HiveServer2's long polling).
 	StatusPollWait time.Duration
@@ -135,6 +137,40 @@ func (s *Service) IdleSince() time.Time {
 	return s.mu.idleFrom
 }
 
+// Run closes idle operations until ctx is done.
+func (s *Service) Run(ctx context.Context) {
+	if s.cfg.OperationIdleTimeout <= 0 {
+		return
+	}
+	t := time.NewTicker(min(s.cfg.OperationIdleTimeout/2+time.Millisecond, time.Minute))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.closeIdleOperations(time.Now().Add(-s.cfg.OperationIdleTimeout))
+		}
+	}
+}
+
+func (s *Service) closeIdleOperations(before time.Time) {
+	s.mu.Lock()
+	var idle []*operation
+	for _, op := range s.mu.ops {
+		op.mu.Lock()
+		if op.mu.lastAccess.Before(before) {
+			idle = append(idle, op)
+		}
+		op.mu.Unlock()
+	}
+	s.mu.Unlock()
+	for _, op := range idle {
+		s.lg.Info("closing idle operation", zap.String("user", op.sess.user), zap.Duration("idle", time.Since(before)))
+		s.closeOperation(op)
+	}
+}
+
 // Close cancels running statements, closes every session and the database.
 func (s *Service) Close() error {
 	s.stop()
@@ -197,6 +233,9 @@ func (s *Service) operation(h *tcli.TOperationHandle) (*operation, error) {
 	if !ok {
 		return nil, errInvalidOperation
 	}
+	op.mu.Lock()
+	op.mu.lastAccess = time.Now()
+	op.mu.Unlock()
 	return op, nil
 }
 

@@ -197,3 +197,26 @@ func BenchmarkFetchColumnar(b *testing.B) {
 	}
 	b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+func TestIdleOperationsCloseAndResultsAreBounded(t *testing.T) {
+	s, err := Open(Config{ID: "x", OperationIdleTimeout: 50 * time.Millisecond, MaxResultRows: 1000}, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done; s.Close() }()
+	u := "ida"
+	o, _ := s.OpenSession(context.Background(), &tcli.TOpenSessionReq{ClientProtocol: tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V10, Username: &u})
+	resp, _ := s.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: o.SessionHandle, Statement: "SELECT 1"})
+	time.Sleep(300 * time.Millisecond)
+	fr, _ := s.FetchResults(context.Background(), &tcli.TFetchResultsReq{OperationHandle: resp.OperationHandle, MaxRows: 10})
+	if fr.Status.StatusCode != tcli.TStatusCode_INVALID_HANDLE_STATUS {
+		t.Errorf("idle operation still open: %v", fr.Status)
+	}
+	big, _ := s.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: o.SessionHandle, Statement: "SELECT * FROM range(5000)"})
+	if big.Status.StatusCode != tcli.TStatusCode_ERROR_STATUS || !strings.Contains(big.Status.GetErrorMessage(), "kitsune.operation.result.max.rows") {
+		t.Errorf("result over the bound: %v", big.Status)
+	}
+}
