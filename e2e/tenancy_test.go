@@ -61,10 +61,14 @@ func TestShareLevels(t *testing.T) {
 		if resp.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
 			t.Fatalf("%s %v: %s", user, confs, resp.Status.GetErrorMessage())
 		}
-		t.Cleanup(func() { c.CloseSession(context.Background(), &tcli.TCloseSessionReq{SessionHandle: resp.SessionHandle}) })
+		t.Cleanup(func() {
+			c.CloseSession(context.Background(), &tcli.TCloseSessionReq{SessionHandle: resp.SessionHandle})
+		})
 		return resp.Configuration["kitsune.engine.id"]
 	}
-	lvl := func(l string) map[string]string { return map[string]string{"set:hiveconf:kitsune.engine.share.level": l} }
+	lvl := func(l string) map[string]string {
+		return map[string]string{"set:hiveconf:kitsune.engine.share.level": l}
+	}
 	// GROUP: alice and bob share analysts' engine, carol has finance's.
 	if a, b, c := id("alice", lvl("GROUP")), id("bob", lvl("GROUP")), id("carol", lvl("GROUP")); a != b || a == c {
 		t.Errorf("GROUP engines: alice %s bob %s carol %s", a, b, c)
@@ -74,7 +78,9 @@ func TestShareLevels(t *testing.T) {
 		t.Errorf("SERVER engines differ: %s %s", a, b)
 	}
 	// Subdomains split a user's engines.
-	sub := func(s string) map[string]string { return map[string]string{"set:hiveconf:kitsune.engine.share.level.subdomain": s} }
+	sub := func(s string) map[string]string {
+		return map[string]string{"set:hiveconf:kitsune.engine.share.level.subdomain": s}
+	}
 	if d, e1, e2 := id("erin", nil), id("erin", sub("ETL")), id("erin", sub("etl")); d == e1 || e1 != e2 {
 		t.Errorf("subdomains: default %s, ETL %s, etl %s", d, e1, e2)
 	}

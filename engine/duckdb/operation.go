@@ -27,12 +27,12 @@ type operation struct {
 
 	mu struct {
 		sync.Mutex
-		state     tcli.TOperationState
-		err       error
-		started   time.Time
-		completed time.Time
-		rs        *resultSet
-		modified  int64
+		state      tcli.TOperationState
+		err        error
+		started    time.Time
+		completed  time.Time
+		rs         *resultSet
+		modified   int64
 		logs       []string
 		logPos     int
 		info       string
