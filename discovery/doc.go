@@ -1,8 +1,10 @@
 // Package discovery is where gateways and engines find each other: a small
-// Conn plug-in (ephemeral and sequential nodes, children, watches, locks)
-// with ZooKeeper and in-process backends, and a typed registry over it.
+// Conn plug-in (nodes that are persistent, ephemeral or sequential;
+// children; watches) with ZooKeeper (discovery/zk) and in-process
+// (discovery/memory) backends, and what is written once over any Conn:
+// locks (Lock). One conformance suite (discovery/conformance) runs against
+// both backends; the ZooKeeper run uses a real ZooKeeper.
 //
-// Today a single gateway keeps its engines in engine.Pool and needs no
-// registry; the ZooKeeper backend, the Kyuubi-compatible znode layouts and
-// the creation locks come with high availability (see docs/architecture.md).
+// The typed registry of servers and engines over Conn, and the gateway's
+// use of it, come with high availability (see docs/architecture.md).
 package discovery

@@ -1,0 +1,193 @@
+// Package zk is the ZooKeeper discovery backend over
+// github.com/go-zookeeper/zk. It converts the driver's errors to
+// discovery's sentinels at the boundary.
+package zk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	gozk "github.com/go-zookeeper/zk"
+	"go.uber.org/zap"
+
+	"github.com/kitsune-sql/kitsune/discovery"
+)
+
+// Config says how to reach ZooKeeper.
+type Config struct {
+	// Addresses are host:port pairs (kitsune.ha.addresses).
+	Addresses []string
+	// SessionTimeout is the ZooKeeper session timeout.
+	SessionTimeout time.Duration
+	// ConnectTimeout bounds waiting for the first connection.
+	ConnectTimeout time.Duration
+}
+
+type conn struct {
+	zc   *gozk.Conn
+	lg   *zap.Logger
+	acl  []gozk.ACL
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+var _ discovery.Conn = (*conn)(nil)
+
+type quiet struct{}
+
+func (quiet) Printf(string, ...any) {}
+
+// Dial connects to ZooKeeper and waits until the session is established or
+// ConnectTimeout passes.
+func Dial(cfg Config, lg *zap.Logger) (discovery.Conn, error) {
+	if cfg.SessionTimeout == 0 {
+		cfg.SessionTimeout = 60 * time.Second
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 15 * time.Second
+	}
+	zc, events, err := gozk.Connect(cfg.Addresses, cfg.SessionTimeout, gozk.WithLogger(quiet{}))
+	if err != nil {
+		return nil, fmt.Errorf("connect to ZooKeeper %s (kitsune.ha.addresses): %w", strings.Join(cfg.Addresses, ","), err)
+	}
+	c := &conn{zc: zc, lg: lg, acl: gozk.WorldACL(gozk.PermAll), done: make(chan struct{})}
+	connected := make(chan struct{})
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		once := sync.Once{}
+		for {
+			select {
+			case ev, ok := <-events:
+				if !ok {
+					return
+				}
+				if ev.State == gozk.StateHasSession {
+					once.Do(func() { close(connected) })
+				}
+				if ev.State == gozk.StateExpired {
+					lg.Warn("ZooKeeper session expired", zap.String("server", zc.Server()))
+				}
+			case <-c.done:
+				return
+			}
+		}
+	}()
+	select {
+	case <-connected:
+		return c, nil
+	case <-time.After(cfg.ConnectTimeout):
+		_ = c.Close()
+		return nil, fmt.Errorf("no ZooKeeper session with %s within %s (kitsune.ha.addresses, kitsune.ha.zookeeper.connection.timeout)",
+			strings.Join(cfg.Addresses, ","), cfg.ConnectTimeout)
+	}
+}
+
+func convert(op, p string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gozk.ErrNoNode):
+		err = discovery.ErrNoNode
+	case errors.Is(err, gozk.ErrNodeExists):
+		err = discovery.ErrNodeExists
+	case errors.Is(err, gozk.ErrNotEmpty):
+		err = discovery.ErrNotEmpty
+	case errors.Is(err, gozk.ErrClosing), errors.Is(err, gozk.ErrConnectionClosed):
+		err = discovery.ErrClosed
+	}
+	return fmt.Errorf("%s %s: %w", op, p, err)
+}
+
+func flags(mode discovery.Mode) int32 {
+	switch mode {
+	case discovery.Ephemeral:
+		return gozk.FlagEphemeral
+	case discovery.PersistentSequential:
+		return gozk.FlagSequence
+	case discovery.EphemeralSequential:
+		return gozk.FlagEphemeral | gozk.FlagSequence
+	}
+	return 0
+}
+
+func (c *conn) Create(_ context.Context, p string, data []byte, mode discovery.Mode) (string, error) {
+	p = path.Clean("/" + p)
+	got, err := c.zc.Create(p, data, flags(mode), c.acl)
+	if errors.Is(err, gozk.ErrNoNode) {
+		if err := c.makeParents(path.Dir(p)); err != nil {
+			return "", err
+		}
+		got, err = c.zc.Create(p, data, flags(mode), c.acl)
+	}
+	return got, convert("create", p, err)
+}
+
+func (c *conn) makeParents(dir string) error {
+	cur := ""
+	for _, part := range strings.Split(strings.TrimPrefix(dir, "/"), "/") {
+		if part == "" {
+			continue
+		}
+		cur += "/" + part
+		if _, err := c.zc.Create(cur, nil, 0, c.acl); err != nil && !errors.Is(err, gozk.ErrNodeExists) {
+			return convert("create", cur, err)
+		}
+	}
+	return nil
+}
+
+func (c *conn) Get(_ context.Context, p string) ([]byte, error) {
+	data, _, err := c.zc.Get(path.Clean("/" + p))
+	return data, convert("get", p, err)
+}
+
+func (c *conn) Children(_ context.Context, p string) ([]string, error) {
+	kids, _, err := c.zc.Children(path.Clean("/" + p))
+	if err != nil {
+		return nil, convert("children of", p, err)
+	}
+	sort.Strings(kids)
+	return kids, nil
+}
+
+func (c *conn) WatchChildren(_ context.Context, p string) ([]string, <-chan struct{}, error) {
+	kids, _, events, err := c.zc.ChildrenW(path.Clean("/" + p))
+	if err != nil {
+		return nil, nil, convert("watch children of", p, err)
+	}
+	sort.Strings(kids)
+	ch := make(chan struct{})
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		defer close(ch)
+		select {
+		case <-events:
+		case <-c.done:
+		}
+	}()
+	return kids, ch, nil
+}
+
+func (c *conn) Delete(_ context.Context, p string) error {
+	return convert("delete", p, c.zc.Delete(path.Clean("/"+p), -1))
+}
+
+func (c *conn) Close() error {
+	select {
+	case <-c.done:
+		return nil
+	default:
+	}
+	close(c.done)
+	c.zc.Close()
+	c.wg.Wait()
+	return nil
+}
