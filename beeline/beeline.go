@@ -7,12 +7,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/peterh/liner"
+	"go.uber.org/zap"
+
+	"github.com/kitsune-sql/kitsune/discovery"
+	"github.com/kitsune-sql/kitsune/discovery/zk"
 
 	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
@@ -139,7 +145,13 @@ func Connect(ctx context.Context, o *Options, stdout, stderr io.Writer) (*Beelin
 	if pass == "" {
 		pass = u.Session["password"]
 	}
-	copts := client.Options{Addr: u.Addr(), User: user, Password: pass, Timeout: 30 * time.Second,
+	addr := u.Addr()
+	if strings.EqualFold(u.Session["serviceDiscoveryMode"], "zooKeeper") {
+		if addr, err = discover(u); err != nil {
+			return nil, err
+		}
+	}
+	copts := client.Options{Addr: addr, User: user, Password: pass, Timeout: 30 * time.Second,
 		NoSASL: strings.EqualFold(u.Session["auth"], "noSasl")}
 	if isHTTP, path := u.HTTP(); isHTTP {
 		copts.HTTPPath = path
@@ -176,7 +188,7 @@ func Connect(ctx context.Context, o *Options, stdout, stderr io.Writer) (*Beelin
 	b := &Beeline{opts: o, url: u, c: c, sh: resp.SessionHandle, proto: resp.ServerProtocolVersion, out: stdout, errw: stderr,
 		prompt: "0: " + strings.SplitN(o.URL, ";", 2)[0] + "> "}
 	if !o.Silent {
-		fmt.Fprintf(stderr, "Connected to: kitsune at %s as %s\n", u.Addr(), user)
+		fmt.Fprintf(stderr, "Connected to: kitsune at %s as %s\n", addr, user)
 	}
 	return b, nil
 }
@@ -380,4 +392,30 @@ func exitCode(failed bool) int {
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// discover picks a live gateway at random from ZooKeeper, as Hive JDBC does
+// for serviceDiscoveryMode=zooKeeper; the URL's host list is the quorum.
+func discover(u *URL) (string, error) {
+	quorum := strings.Split(u.Host, ",")
+	if u.Port != 0 && !strings.Contains(quorum[len(quorum)-1], ":") {
+		quorum[len(quorum)-1] += ":" + strconv.Itoa(u.Port)
+	}
+	c, err := zk.Dial(zk.Config{Addresses: quorum, SessionTimeout: 10 * time.Second, ConnectTimeout: 10 * time.Second}, zap.NewNop())
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	ns := u.Session["zooKeeperNamespace"]
+	if ns == "" {
+		ns = "kitsune"
+	}
+	servers, err := discovery.NewRegistry(c, ns).Servers(context.Background())
+	if err != nil {
+		return "", fmt.Errorf("list gateways under /%s: %w", ns, err)
+	}
+	if len(servers) == 0 {
+		return "", fmt.Errorf("no gateway registered under /%s in ZooKeeper %s (zooKeeperNamespace)", ns, u.Host)
+	}
+	return servers[rand.IntN(len(servers))].Addr(), nil
 }

@@ -48,7 +48,9 @@ func ParseURL(raw string) (*URL, error) {
 	if hostPort == "" {
 		hostPort = "127.0.0.1"
 	}
-	if h, p, err := net.SplitHostPort(hostPort); err == nil {
+	if strings.Contains(hostPort, ",") { // a ZooKeeper quorum
+		u.Host, u.Port = hostPort, 0
+	} else if h, p, err := net.SplitHostPort(hostPort); err == nil {
 		n, err := strconv.Atoi(p)
 		if err != nil {
 			return nil, fmt.Errorf("URL %q: bad port %q", raw, p)

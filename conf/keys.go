@@ -25,6 +25,17 @@ func Declared() []Key {
 			Doc: "Largest Thrift frame or HTTP request body accepted; larger ones are refused before they are read into memory."},
 		{Name: "kitsune.frontend.thrift.resultset.default.fetch.size", Type: TypeInt, Default: "1000", Scope: ScopeServer,
 			Doc: "Fetch size advertised to clients in OpenSession as hive.server2.thrift.resultset.default.fetch.size (Hive JDBC 4 needs it)."},
+		// High availability.
+		{Name: "kitsune.ha.addresses", Type: TypeList, Default: "", Scope: ScopeServer,
+			Doc: "ZooKeeper quorum (host:port,host:port). Set: the gateway registers itself there so that clients in ZooKeeper mode find it. Empty: single node, in-process discovery."},
+		{Name: "kitsune.ha.namespace", Type: TypeString, Default: "kitsune", Scope: ScopeServer,
+			Doc: "ZooKeeper namespace: gateways register under /<namespace> (clients set zooKeeperNamespace to it)."},
+		{Name: "kitsune.ha.zookeeper.session.timeout", Type: TypeDuration, Default: "PT60S", Scope: ScopeServer,
+			Doc: "ZooKeeper session timeout: a gateway that dies disappears from ZooKeeper after this long."},
+		{Name: "kitsune.ha.zookeeper.connection.timeout", Type: TypeDuration, Default: "PT15S", Scope: ScopeServer,
+			Doc: "How long the gateway waits for ZooKeeper at start before it fails."},
+		{Name: "kitsune.ha.zookeeper.publish.configs", Type: TypeBool, Default: "false", Scope: ScopeServer,
+			Doc: "Write the gateway's connection settings (hive.server2.thrift.bind.host, port, transport mode, authentication) as its znode's data, as HiveServer2 does; false: the data is host:port."},
 		// Authentication.
 		{Name: "kitsune.authentication", Type: TypeList, Default: "NONE", Scope: ScopeServer,
 			Choices: []string{"NONE", "NOSASL"},

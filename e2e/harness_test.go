@@ -51,6 +51,18 @@ type gateway struct {
 	httpAddr string
 	out      *syncBuffer
 	exited   chan struct{}
+	killed   bool
+}
+
+// kill stops the gateway with SIGKILL, as a crash would, and then kills
+// the engines it left behind.
+func (g *gateway) kill() {
+	g.killed = true
+	_ = g.cmd.Process.Kill()
+	<-g.exited
+	for _, p := range enginePIDs(g.workDir) {
+		_ = syscall.Kill(p, syscall.SIGKILL)
+	}
 }
 
 type syncBuffer struct {
@@ -120,6 +132,9 @@ func startGateway(t *testing.T, confs ...string) *gateway {
 
 func (g *gateway) stop() {
 	t := g.t
+	if g.killed {
+		return
+	}
 	select {
 	case <-g.exited:
 		return

@@ -12,6 +12,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +20,8 @@ import (
 
 	"github.com/kitsune-sql/kitsune/auth"
 	"github.com/kitsune-sql/kitsune/conf"
+	"github.com/kitsune-sql/kitsune/discovery"
+	"github.com/kitsune-sql/kitsune/discovery/zk"
 	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/session"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
@@ -26,14 +29,16 @@ import (
 
 // Server is one kitsune gateway process.
 type Server struct {
-	cfg     *conf.Config
-	lg      *zap.Logger
-	pool    *engine.Pool
-	mgr     *session.Manager
-	thrift  *serve.Server
-	binLn   net.Listener
-	httpLn  net.Listener
-	httpSrv *http.Server
+	registry *discovery.Registry
+	zkConn   discovery.Conn
+	cfg      *conf.Config
+	lg       *zap.Logger
+	pool     *engine.Pool
+	mgr      *session.Manager
+	thrift   *serve.Server
+	binLn    net.Listener
+	httpLn   net.Listener
+	httpSrv  *http.Server
 }
 
 // New builds a gateway and binds its listeners, so that the addresses are
@@ -115,8 +120,17 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, e
 	noSASL := len(cfg.Authentication) == 1 && cfg.Authentication[0] == "NOSASL"
 	s := &Server{cfg: cfg, lg: lg, pool: pool, mgr: mgr,
 		thrift: serve.New(serve.Config{NoSASL: noSASL, MaxMessageSize: cfg.MaxMessageSize, HTTPPath: cfg.HTTPPath}, h, authn, lg)}
+	if addrs := conf.SplitList(cfg.Raw["kitsune.ha.addresses"]); len(addrs) > 0 {
+		st, _ := conf.ParseDuration(cfg.Get("kitsune.ha.zookeeper.session.timeout"))
+		ct, _ := conf.ParseDuration(cfg.Get("kitsune.ha.zookeeper.connection.timeout"))
+		if s.zkConn, err = zk.Dial(zk.Config{Addresses: addrs, SessionTimeout: st, ConnectTimeout: ct}, lg); err != nil {
+			return nil, err
+		}
+		s.registry = discovery.NewRegistry(s.zkConn, cfg.Get("kitsune.ha.namespace"))
+	}
 	if cfg.Serves("THRIFT_BINARY") {
 		if s.binLn, err = net.Listen("tcp", net.JoinHostPort(cfg.BindHost, strconv.Itoa(cfg.BinaryPort))); err != nil {
+			s.closeZK()
 			return nil, fmt.Errorf("listen on the binary port (kitsune.frontend.thrift.binary.bind.port): %w", err)
 		}
 	}
@@ -125,6 +139,7 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, e
 			if s.binLn != nil {
 				s.binLn.Close()
 			}
+			s.closeZK()
 			return nil, fmt.Errorf("listen on the HTTP port (kitsune.frontend.thrift.http.bind.port): %w", err)
 		}
 		// A connection with no request in flight — idle keep-alive, or
@@ -180,6 +195,7 @@ func (s *Server) Run(ctx context.Context) error {
 			return nil
 		})
 	}
+	node := s.register()
 	mctx, mcancel := context.WithCancel(context.Background())
 	var bgwg sync.WaitGroup
 	bgwg.Add(2)
@@ -188,6 +204,12 @@ func (s *Server) Run(ctx context.Context) error {
 
 	<-sctx.Done()
 	s.lg.Info("kitsune gateway stopping")
+	// Deregister first, so that no new client is sent here.
+	if node != "" {
+		if err := s.registry.Deregister(context.Background(), node); err != nil {
+			s.lg.Warn("could not deregister from ZooKeeper", zap.String("node", node), zap.Error(err))
+		}
+	}
 	if s.httpSrv != nil {
 		shctx, c := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = s.httpSrv.Shutdown(shctx)
@@ -197,6 +219,7 @@ func (s *Server) Run(ctx context.Context) error {
 	mcancel() // closes every session
 	bgwg.Wait()
 	s.pool.Close()
+	s.closeZK()
 	s.lg.Info("kitsune gateway stopped")
 	select {
 	case err := <-errc:
@@ -205,6 +228,39 @@ func (s *Server) Run(ctx context.Context) error {
 		return nil
 	}
 }
+
+func (s *Server) closeZK() {
+	if s.zkConn != nil {
+		_ = s.zkConn.Close()
+	}
+}
+
+// register publishes the binary front end in ZooKeeper, once it serves.
+func (s *Server) register() string {
+	if s.registry == nil || s.binLn == nil {
+		return ""
+	}
+	host := s.cfg.BindHost
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host, _ = os.Hostname()
+	}
+	port := s.binLn.Addr().(*net.TCPAddr).Port
+	data := net.JoinHostPort(host, strconv.Itoa(port))
+	if s.cfg.Get("kitsune.ha.zookeeper.publish.configs") == "true" {
+		data = fmt.Sprintf("hive.server2.thrift.bind.host=%s;hive.server2.transport.mode=binary;hive.server2.thrift.port=%d;hive.server2.authentication=%s",
+			host, port, strings.Join(s.cfg.Authentication, ","))
+	}
+	node, err := s.registry.RegisterServer(context.Background(), host, port, Version, data)
+	if err != nil {
+		s.lg.Error("could not register in ZooKeeper", zap.Error(err))
+		return ""
+	}
+	s.lg.Info("registered in ZooKeeper", zap.String("node", node))
+	return node
+}
+
+// Version is the version the gateway registers with.
+const Version = "0.1.0"
 
 // Engines lists the engines this gateway launched and that are alive.
 func (s *Server) Engines() []*engine.Engine { return s.pool.Engines() }

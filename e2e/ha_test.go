@@ -1,0 +1,99 @@
+package e2e
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/beltran/gohive"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/kitsune-sql/kitsune/discovery"
+	"github.com/kitsune-sql/kitsune/discovery/zk"
+	"github.com/kitsune-sql/kitsune/internal/testenv"
+)
+
+func TestZooKeeperDiscoveryAndFailover(t *testing.T) {
+	z := testenv.StartZooKeeper(t)
+	const ns = "kitsune_e2e"
+	confs := []string{"kitsune.ha.addresses=" + z.Addr, "kitsune.ha.namespace=" + ns, "kitsune.ha.zookeeper.session.timeout=PT2S"}
+	a := startGateway(t, confs...)
+	b := startGateway(t, confs...)
+
+	zc, err := zk.Dial(zk.Config{Addresses: []string{z.Addr}}, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zc.Close()
+	reg := discovery.NewRegistry(zc, ns)
+	addrs := func() []string {
+		servers, err := reg.Servers(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range servers {
+			out = append(out, s.Addr())
+		}
+		sort.Strings(out)
+		return out
+	}
+	want := []string{a.binAddr, b.binAddr}
+	sort.Strings(want)
+	if got := addrs(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("registered gateways %v, want %v", got, want)
+	}
+	kids, _ := zc.Children(context.Background(), "/"+ns)
+	for _, k := range kids {
+		if !strings.HasPrefix(k, "serverUri=") || !strings.Contains(k, ";version=") || !strings.Contains(k, ";sequence=") {
+			t.Errorf("znode %q is not in the HiveServer2/Kyuubi form", k)
+		}
+	}
+
+	viaZK := func(user string) string {
+		cfg := gohive.NewConnectConfiguration()
+		cfg.Username, cfg.Password = user, "x"
+		cfg.ZookeeperNamespace = ns
+		conn, err := gohive.ConnectZookeeper(z.Addr, "NONE", cfg)
+		if err != nil {
+			t.Fatalf("gohive ConnectZookeeper: %v", err)
+		}
+		defer conn.Close()
+		return one(t, conn, "SELECT current_user() AS u")
+	}
+	if u := viaZK("amy"); u != "amy" {
+		t.Errorf("via ZooKeeper: current_user() = %s", u)
+	}
+	out, errOut, code := runBeeline(t, "", "-u", "jdbc:hive2://"+z.Addr+"/default;serviceDiscoveryMode=zooKeeper;zooKeeperNamespace="+ns,
+		"-n", "amy", "--outputformat=csv", "--silent=true", "-e", "SELECT 41 + 1 AS x")
+	if code != 0 || out != "x\n42\n" {
+		t.Errorf("beeline in ZooKeeper mode (exit %d): %q %s", code, out, errOut)
+	}
+
+	// A crashed gateway drops out after the session timeout; clients keep
+	// finding the live one.
+	a.kill()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(addrs()) != 1 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	if got := addrs(); len(got) != 1 || got[0] != b.binAddr {
+		t.Fatalf("after kill -9 of %s: registered %v", a.binAddr, got)
+	}
+	for i := 0; i < 3; i++ {
+		if u := viaZK("bea"); u != "bea" {
+			t.Errorf("after failover: %s", u)
+		}
+	}
+	// A clean stop deregisters at once.
+	b.stop()
+	if got := addrs(); len(got) != 0 {
+		t.Errorf("after SIGTERM: still registered %v", got)
+	}
+	_, errOut, code = runBeeline(t, "", "-u", "jdbc:hive2://"+z.Addr+"/default;serviceDiscoveryMode=zooKeeper;zooKeeperNamespace="+ns, "-e", "SELECT 1")
+	if code == 0 || !strings.Contains(errOut, "no gateway registered under /"+ns) {
+		t.Errorf("beeline with no gateway: exit %d %s", code, errOut)
+	}
+}
