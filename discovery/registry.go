@@ -89,3 +89,75 @@ func ParseName(name string) map[string]string {
 	}
 	return out
 }
+
+// EngineSpace is the engine space of a key:
+// /<namespace>_<version>_<SHARELEVEL>_<ENGINETYPE>/<user>/<subdomain>.
+func (r *Registry) EngineSpace(version, shareLevel, engineType, user, subdomain string) string {
+	return fmt.Sprintf("/%s_%s_%s_%s/%s/%s", r.namespace, version, strings.ToUpper(shareLevel), strings.ToUpper(engineType), user, subdomain)
+}
+
+// LockPath is the creation lock of an engine space (Kyuubi's layout:
+// /<namespace>_<version>_<SHARELEVEL>_<ENGINETYPE>_lock/<user>/<subdomain>).
+func LockPath(space string) string {
+	parts := strings.SplitN(strings.TrimPrefix(space, "/"), "/", 2)
+	if len(parts) != 2 {
+		return space + "_lock"
+	}
+	return "/" + parts[0] + "_lock/" + parts[1]
+}
+
+// Engine is one registered engine.
+type Engine struct {
+	Addr  string
+	RefID string
+	Node  string
+}
+
+// RegisterEngine registers an engine in space as
+// serverUri=host:port;version=V;refId=ID;sequence=NNNNNNNNNN.
+func (r *Registry) RegisterEngine(ctx context.Context, space, addr, version, refID string) (string, error) {
+	name := fmt.Sprintf("%s/serverUri=%s;version=%s;refId=%s;sequence=", space, addr, version, refID)
+	p, err := r.conn.Create(ctx, name, []byte(addr), EphemeralSequential)
+	if err != nil {
+		return "", fmt.Errorf("register engine %s in %s: %w", refID, space, err)
+	}
+	return p, nil
+}
+
+// Engines lists the engines registered in space, oldest first.
+func (r *Registry) Engines(ctx context.Context, space string) ([]Engine, error) {
+	kids, err := r.conn.Children(ctx, space)
+	if errors.Is(err, ErrNoNode) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Engine
+	for _, k := range kids {
+		f := ParseName(k)
+		if f["serverUri"] == "" {
+			continue
+		}
+		out = append(out, Engine{Addr: f["serverUri"], RefID: f["refId"], Node: space + "/" + k})
+	}
+	sort.Slice(out, func(i, j int) bool { return sequence(out[i].Node) < sequence(out[j].Node) })
+	return out, nil
+}
+
+// Secret returns the deployment's engine secret from /<namespace>_secret,
+// creating it with fresh (random) once when no gateway has yet.
+func (r *Registry) Secret(ctx context.Context, fresh string) (string, error) {
+	p := "/" + r.namespace + "_secret"
+	if _, err := r.conn.Create(ctx, p, []byte(fresh), Persistent); err != nil && !errors.Is(err, ErrNodeExists) {
+		return "", fmt.Errorf("create the engine secret node %s: %w", p, err)
+	}
+	b, err := r.conn.Get(ctx, p)
+	if err != nil {
+		return "", fmt.Errorf("read the engine secret node %s: %w", p, err)
+	}
+	return string(b), nil
+}
+
+// Conn is the registry's connection.
+func (r *Registry) Conn() Conn { return r.conn }

@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"context"
+	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -13,12 +16,15 @@ import (
 	"github.com/kitsune-sql/kitsune/discovery"
 	"github.com/kitsune-sql/kitsune/discovery/zk"
 	"github.com/kitsune-sql/kitsune/internal/testenv"
+	"github.com/kitsune-sql/kitsune/thrift/client"
+	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 )
 
 func TestZooKeeperDiscoveryAndFailover(t *testing.T) {
 	z := testenv.StartZooKeeper(t)
 	const ns = "kitsune_e2e"
-	confs := []string{"kitsune.ha.addresses=" + z.Addr, "kitsune.ha.namespace=" + ns, "kitsune.ha.zookeeper.session.timeout=PT2S"}
+	confs := []string{"kitsune.ha.addresses=" + z.Addr, "kitsune.ha.namespace=" + ns, "kitsune.ha.zookeeper.session.timeout=PT2S",
+		"kitsune.session.engine.idle.timeout=PT2S"}
 	a := startGateway(t, confs...)
 	b := startGateway(t, confs...)
 
@@ -95,5 +101,69 @@ func TestZooKeeperDiscoveryAndFailover(t *testing.T) {
 	_, errOut, code = runBeeline(t, "", "-u", "jdbc:hive2://"+z.Addr+"/default;serviceDiscoveryMode=zooKeeper;zooKeeperNamespace="+ns, "-e", "SELECT 1")
 	if code == 0 || !strings.Contains(errOut, "no gateway registered under /"+ns) {
 		t.Errorf("beeline with no gateway: exit %d %s", code, errOut)
+	}
+}
+
+func TestEnginesSharedAcrossGateways(t *testing.T) {
+	z := testenv.StartZooKeeper(t)
+	confs := []string{"kitsune.ha.addresses=" + z.Addr, "kitsune.ha.namespace=kitsune_share", "kitsune.ha.zookeeper.session.timeout=PT2S",
+		"kitsune.session.engine.idle.timeout=PT3S"}
+	a := startGateway(t, confs...)
+	b := startGateway(t, confs...)
+	// 20 simultaneous first sessions of one user, spread over both gateways.
+	ids := make([]string, 20)
+	var wg sync.WaitGroup
+	for i := range ids {
+		g := a
+		if i%2 == 1 {
+			g = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := client.Dial(context.Background(), client.Options{Addr: g.binAddr, User: "kai", Password: "x"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			r, err := c.OpenSession(context.Background(), &tcli.TOpenSessionReq{ClientProtocol: tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V10})
+			if err != nil || r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+				t.Errorf("open: %v %v", err, r.GetStatus())
+				return
+			}
+			ids[i] = r.Configuration["kitsune.engine.id"]
+		}()
+	}
+	wg.Wait()
+	for _, id := range ids {
+		if id == "" || id != ids[0] {
+			t.Fatalf("20 sessions over two gateways got engines %v, want one", ids)
+		}
+	}
+	logsA, _ := filepath.Glob(filepath.Join(a.workDir, "kai", "engine-*.log"))
+	logsB, _ := filepath.Glob(filepath.Join(b.workDir, "kai", "engine-*.log"))
+	if len(logsA)+len(logsB) != 1 {
+		t.Errorf("%d engine launches, want 1", len(logsA)+len(logsB))
+	}
+	owner, other := a, b
+	if len(logsB) == 1 {
+		owner, other = b, a
+	}
+	// The engine outlives the gateway that launched it.
+	ownerEngine := enginePID(owner.workDir, ids[0])
+	owner.killed = true
+	_ = owner.cmd.Process.Kill()
+	<-owner.exited
+	conn := other.gohive(t, "kai", "NONE", false)
+	if id := one(t, conn, "SET kitsune.engine.id"); id != ids[0] {
+		t.Errorf("after the launching gateway died: engine %s, want %s", id, ids[0])
+	}
+	// A registered engine that does not answer is replaced.
+	_ = syscall.Kill(ownerEngine, syscall.SIGKILL)
+	time.Sleep(200 * time.Millisecond)
+	conn2 := other.gohive(t, "kai", "NONE", false)
+	if id := one(t, conn2, "SET kitsune.engine.id"); id == ids[0] || id == "" {
+		t.Errorf("after the engine died: got engine %q again", id)
 	}
 }

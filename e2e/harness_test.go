@@ -52,6 +52,9 @@ type gateway struct {
 	out      *syncBuffer
 	exited   chan struct{}
 	killed   bool
+	// shared engines (high availability) outlive the gateway and stop
+	// themselves when idle.
+	shared bool
 }
 
 // kill stops the gateway with SIGKILL, as a crash would, and then kills
@@ -94,6 +97,9 @@ func startGateway(t *testing.T, confs ...string) *gateway {
 		"--conf", "kitsune.server.work.dir=" + g.workDir}
 	for _, c := range confs {
 		args = append(args, "--conf", c)
+		if strings.HasPrefix(c, "kitsune.ha.addresses=") {
+			g.shared = true
+		}
 	}
 	g.cmd = exec.Command(kitsuneBin, args...)
 	pr, pw, _ := os.Pipe()
@@ -151,7 +157,11 @@ func (g *gateway) stop() {
 	if code := g.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("gateway exited %d after SIGTERM, want 0:\n%s", code, g.out.String())
 	}
-	if pids := enginePIDs(g.workDir); len(pids) > 0 {
+	pids := enginePIDs(g.workDir)
+	for deadline := time.Now().Add(30 * time.Second); g.shared && len(pids) > 0 && time.Now().Before(deadline); pids = enginePIDs(g.workDir) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	if len(pids) > 0 {
 		t.Errorf("engine processes left after the gateway stopped: %v", pids)
 		for _, p := range pids {
 			_ = syscall.Kill(p, syscall.SIGKILL)

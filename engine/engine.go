@@ -27,7 +27,21 @@ type Engine struct {
 	cmd    *exec.Cmd
 	exited chan struct{}
 	once   sync.Once
+	dead   sync.Once
 	err    error
+}
+
+// newRemote is an engine another gateway launched, found in the registry.
+func newRemote(id, addr, secret string, key Key) *Engine {
+	return &Engine{ID: id, Key: key, Addr: addr, Secret: secret, exited: make(chan struct{})}
+}
+
+// markDead records that an engine that is not our process stopped answering.
+func (e *Engine) markDead() {
+	if e.cmd != nil {
+		return // our own process: its exit is watched
+	}
+	e.dead.Do(func() { close(e.exited) })
 }
 
 // Alive reports whether the engine process is still running.

@@ -41,6 +41,10 @@ type LocalConfig struct {
 	IdleTimeout time.Duration
 	// Confs are engine-scoped settings passed as --conf.
 	Confs map[string]string
+	// HAAddresses and Space, when set, make engines register themselves in
+	// ZooKeeper under Space(key).
+	HAAddresses []string
+	Space       func(Key) string
 }
 
 type localLauncher struct {
@@ -104,6 +108,9 @@ func (l *localLauncher) Launch(ctx context.Context, key Key, profile conf.Profil
 	}
 	for k, v := range confs {
 		args = append(args, "--conf", k+"="+v)
+	}
+	if len(l.cfg.HAAddresses) > 0 {
+		args = append(args, "--ha-addresses", strings.Join(l.cfg.HAAddresses, ","), "--ha-space", l.cfg.Space(key))
 	}
 	pr, pw, err := os.Pipe()
 	if err != nil {

@@ -3,12 +3,14 @@ package engine
 import (
 	"context"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/kitsune-sql/kitsune/conf"
+	"github.com/kitsune-sql/kitsune/discovery"
 )
 
 // PoolConfig configures a Pool.
@@ -21,6 +23,14 @@ type PoolConfig struct {
 	MaxLaunches int
 	// Queues, when set, account engines' cores and memory per queue.
 	Queues *Queues
+	// Registry, when set (high availability), is searched for a live
+	// engine of the key before launching one, under the key's creation
+	// lock; engines are then shared by every gateway and stop themselves
+	// when idle, so the pool neither stops idle engines nor stops engines
+	// on Close.
+	Registry *discovery.Registry
+	Space    func(Key) string
+	Secret   string
 }
 
 // Pool caches one engine per key.
@@ -29,6 +39,7 @@ type Pool struct {
 	launcher Launcher
 	lg       *zap.Logger
 	launches chan struct{}
+	closing  chan struct{}
 
 	mu struct {
 		sync.Mutex
@@ -49,7 +60,7 @@ type entry struct {
 
 // NewPool returns a Pool launching with l.
 func NewPool(cfg PoolConfig, l Launcher, lg *zap.Logger) *Pool {
-	p := &Pool{cfg: cfg, launcher: l, lg: lg}
+	p := &Pool{cfg: cfg, launcher: l, lg: lg, closing: make(chan struct{})}
 	if cfg.MaxLaunches > 0 {
 		p.launches = make(chan struct{}, cfg.MaxLaunches)
 	}
@@ -108,6 +119,26 @@ func (p *Pool) launch(key Key, profile conf.Profile, e *entry) {
 	// the key wait for it too.
 	var eng *Engine
 	var err error
+	if p.cfg.Registry != nil {
+		var unlock func() error
+		eng, unlock, err = p.findShared(key)
+		if unlock != nil {
+			defer func() { _ = unlock() }()
+		}
+		if eng != nil || err != nil {
+			p.mu.Lock()
+			e.eng, e.err = eng, err
+			if err != nil && p.mu.entries[key] == e {
+				delete(p.mu.entries, key)
+			} else if eng != nil {
+				p.wg.Add(1)
+				go p.watch(key, e)
+			}
+			p.mu.Unlock()
+			close(e.ready)
+			return
+		}
+	}
 	if p.cfg.Queues != nil {
 		e.unqueue, err = p.cfg.Queues.Reserve(context.Background(), key, profile)
 	}
@@ -140,7 +171,11 @@ func (p *Pool) launch(key Key, profile conf.Profile, e *entry) {
 // watch forgets an engine whose process ended.
 func (p *Pool) watch(key Key, e *entry) {
 	defer p.wg.Done()
-	<-e.eng.Exited()
+	select {
+	case <-e.eng.Exited():
+	case <-p.closing:
+		return
+	}
 	if e.unqueue != nil {
 		e.unqueue()
 	}
@@ -208,7 +243,57 @@ func (p *Pool) Run(ctx context.Context) error {
 	}
 }
 
+// findShared looks for a live registered engine of key; when there is none
+// it returns the held creation lock, so that the caller launches while
+// holding it (one launch across gateways).
+func (p *Pool) findShared(key Key) (*Engine, func() error, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	space := p.cfg.Space(key)
+	if e := p.liveRegistered(ctx, key, space); e != nil {
+		return e, nil, nil
+	}
+	unlock, err := discovery.Lock(ctx, p.cfg.Registry.Conn(), discovery.LockPath(space))
+	if err != nil {
+		return nil, nil, fmt.Errorf("engine creation lock for %s: %w", key, err)
+	}
+	if e := p.liveRegistered(ctx, key, space); e != nil {
+		_ = unlock()
+		return e, nil, nil
+	}
+	return nil, unlock, nil
+}
+
+// liveRegistered returns the first registered engine that answers; one that
+// does not is removed from the registry.
+func (p *Pool) liveRegistered(ctx context.Context, key Key, space string) *Engine {
+	engines, err := p.cfg.Registry.Engines(ctx, space)
+	if err != nil {
+		p.lg.Warn("could not list registered engines", zap.String("space", space), zap.Error(err))
+		return nil
+	}
+	for _, re := range engines {
+		c, err := net.DialTimeout("tcp", re.Addr, 2*time.Second)
+		if err != nil {
+			p.lg.Warn("registered engine does not answer, removing it", zap.String("node", re.Node), zap.Error(err))
+			_ = p.cfg.Registry.Deregister(ctx, re.Node)
+			continue
+		}
+		c.Close()
+		return newRemote(re.RefID, re.Addr, p.cfg.Secret, key)
+	}
+	return nil
+}
+
+// Invalidate forgets an engine that stopped answering.
+func (p *Pool) Invalidate(e *Engine) {
+	e.markDead()
+}
+
 func (p *Pool) stopIdle(ctx context.Context) {
+	if p.cfg.Registry != nil {
+		return // shared engines stop themselves when idle
+	}
 	var idle []*entry
 	p.mu.Lock()
 	for k, e := range p.mu.entries {
@@ -228,6 +313,9 @@ func (p *Pool) stopIdle(ctx context.Context) {
 // Close stops every engine the pool launched and waits for them.
 func (p *Pool) Close() {
 	p.mu.Lock()
+	if !p.mu.closed {
+		close(p.closing)
+	}
 	p.mu.closed = true
 	var all []*entry
 	for _, e := range p.mu.entries {
@@ -238,6 +326,11 @@ func (p *Pool) Close() {
 	for _, e := range all {
 		<-e.ready
 		if e.eng == nil {
+			continue
+		}
+		if p.cfg.Registry != nil {
+			// Shared engines outlive this gateway; stop watching them.
+			e.eng.markDead()
 			continue
 		}
 		wg.Add(1)

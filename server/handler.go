@@ -229,6 +229,7 @@ func (h *handler) engineError(s *session.Session, err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
+	h.mgr.EngineFailed(s)
 	return engineErr(s, err)
 }
 

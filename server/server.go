@@ -52,7 +52,7 @@ func New(cfg *conf.Config, lg *zap.Logger) (*Server, error) {
 }
 
 // NewWithExecutable is New with an explicit kitsune binary for engines.
-func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, error) {
+func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server, err error) {
 	authn, err := auth.New(cfg.Authentication)
 	if err != nil {
 		return nil, err
@@ -64,12 +64,6 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, e
 	if err := os.MkdirAll(workDir, 0o755); err != nil {
 		return nil, fmt.Errorf("kitsune.server.work.dir=%s: %w", cfg.WorkDir, err)
 	}
-	secret := cfg.EngineSecret
-	if secret == "" {
-		b := make([]byte, 24)
-		_, _ = rand.Read(b)
-		secret = hex.EncodeToString(b)
-	}
 	// Engine-wide settings that are not part of a session's profile.
 	engineConfs := map[string]string{}
 	for _, k := range []string{"kitsune.operation.status.polling.timeout", "kitsune.operation.idle.timeout", "kitsune.operation.result.max.rows"} {
@@ -77,13 +71,56 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, e
 			engineConfs[k] = v
 		}
 	}
+	// With ZooKeeper, engines are shared by every gateway of the
+	// deployment: the secret comes from ZooKeeper (unless configured) and
+	// engines register in their engine space.
+	var registry *discovery.Registry
+	var zkConn discovery.Conn
+	var haAddrs []string
+	if haAddrs = conf.SplitList(cfg.Raw["kitsune.ha.addresses"]); len(haAddrs) > 0 {
+		st, _ := conf.ParseDuration(cfg.Get("kitsune.ha.zookeeper.session.timeout"))
+		ct, _ := conf.ParseDuration(cfg.Get("kitsune.ha.zookeeper.connection.timeout"))
+		if zkConn, err = zk.Dial(zk.Config{Addresses: haAddrs, SessionTimeout: st, ConnectTimeout: ct}, lg); err != nil {
+			return nil, err
+		}
+		registry = discovery.NewRegistry(zkConn, cfg.Get("kitsune.ha.namespace"))
+		defer func() {
+			if err != nil {
+				zkConn.Close()
+			}
+		}()
+	}
+	secret := cfg.EngineSecret
+	if secret == "" {
+		b := make([]byte, 24)
+		_, _ = rand.Read(b)
+		secret = hex.EncodeToString(b)
+		if registry != nil {
+			if secret, err = registry.Secret(context.Background(), secret); err != nil {
+				return nil, err
+			}
+		}
+	}
+	space := func(k engine.Key) string {
+		sub := k.Subdomain
+		if p := k.Profile.String(); p != "" {
+			sub += "[" + p + "]"
+		}
+		return registry.EngineSpace(Version, k.ShareLevel, k.Type, k.User, sub)
+	}
+	engineIdle := cfg.EngineIdleTimeout + time.Minute // a safety net behind the pool's own stop
+	if registry != nil {
+		engineIdle = cfg.EngineIdleTimeout // shared engines stop themselves
+	}
 	launcher := engine.NewLocalLauncher(engine.LocalConfig{
 		Executable:  exe,
 		WorkDir:     workDir,
 		Secret:      secret,
 		InitTimeout: cfg.EngineInitTimeout,
-		IdleTimeout: cfg.EngineIdleTimeout + time.Minute,
+		IdleTimeout: engineIdle,
 		Confs:       engineConfs,
+		HAAddresses: haAddrs,
+		Space:       space,
 	}, lg)
 	maxLaunches, _ := strconv.Atoi(cfg.Raw["kitsune.engine.max.concurrent.launches"])
 	if maxLaunches == 0 {
@@ -94,8 +131,11 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, e
 	if err != nil {
 		return nil, err
 	}
-	pool := engine.NewPool(engine.PoolConfig{IdleTimeout: cfg.EngineIdleTimeout, CheckInterval: cfg.CheckInterval,
-		MaxLaunches: maxLaunches, Queues: queues}, launcher, lg)
+	pcfg := engine.PoolConfig{IdleTimeout: cfg.EngineIdleTimeout, CheckInterval: cfg.CheckInterval, MaxLaunches: maxLaunches, Queues: queues}
+	if registry != nil {
+		pcfg.Registry, pcfg.Space, pcfg.Secret = registry, space, secret
+	}
+	pool := engine.NewPool(pcfg, launcher, lg)
 	atoi := func(k string) int { n, _ := strconv.Atoi(cfg.Get(k)); return n }
 	limits := session.Limits{
 		PerUser:       atoi("kitsune.server.limit.connections.per.user"),
@@ -120,17 +160,9 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, e
 	noSASL := len(cfg.Authentication) == 1 && cfg.Authentication[0] == "NOSASL"
 	s := &Server{cfg: cfg, lg: lg, pool: pool, mgr: mgr,
 		thrift: serve.New(serve.Config{NoSASL: noSASL, MaxMessageSize: cfg.MaxMessageSize, HTTPPath: cfg.HTTPPath}, h, authn, lg)}
-	if addrs := conf.SplitList(cfg.Raw["kitsune.ha.addresses"]); len(addrs) > 0 {
-		st, _ := conf.ParseDuration(cfg.Get("kitsune.ha.zookeeper.session.timeout"))
-		ct, _ := conf.ParseDuration(cfg.Get("kitsune.ha.zookeeper.connection.timeout"))
-		if s.zkConn, err = zk.Dial(zk.Config{Addresses: addrs, SessionTimeout: st, ConnectTimeout: ct}, lg); err != nil {
-			return nil, err
-		}
-		s.registry = discovery.NewRegistry(s.zkConn, cfg.Get("kitsune.ha.namespace"))
-	}
+	s.zkConn, s.registry = zkConn, registry
 	if cfg.Serves("THRIFT_BINARY") {
 		if s.binLn, err = net.Listen("tcp", net.JoinHostPort(cfg.BindHost, strconv.Itoa(cfg.BinaryPort))); err != nil {
-			s.closeZK()
 			return nil, fmt.Errorf("listen on the binary port (kitsune.frontend.thrift.binary.bind.port): %w", err)
 		}
 	}
@@ -139,7 +171,6 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (*Server, e
 			if s.binLn != nil {
 				s.binLn.Close()
 			}
-			s.closeZK()
 			return nil, fmt.Errorf("listen on the HTTP port (kitsune.frontend.thrift.http.bind.port): %w", err)
 		}
 		// A connection with no request in flight — idle keep-alive, or

@@ -29,6 +29,7 @@ var (
 type EnginePool interface {
 	Acquire(ctx context.Context, key engine.Key, profile conf.Profile) (*engine.Engine, error)
 	Release(key engine.Key)
+	Invalidate(e *engine.Engine)
 }
 
 // Config configures a Manager.
@@ -109,21 +110,33 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 			m.limiter.release(req.User, req.Addr)
 		}
 	}()
-	eng, err := m.pool.Acquire(ctx, req.Key, req.Profile)
-	if err != nil {
-		return nil, nil, &status.Error{SQLState: status.StateConnection, Message: "no engine for " + req.User + ": " + err.Error(), Err: err}
-	}
-	dial := func(ctx context.Context) (*client.Client, error) {
-		c, err := client.Dial(ctx, client.Options{Addr: eng.Addr, User: req.User, Password: eng.Secret, Timeout: 10 * time.Second})
+	// A cached engine that stopped answering is invalidated and the
+	// session tried once more on a fresh one.
+	var eng *engine.Engine
+	var c *client.Client
+	var dial func(ctx context.Context) (*client.Client, error)
+	for attempt := 0; ; attempt++ {
+		eng, err = m.pool.Acquire(ctx, req.Key, req.Profile)
 		if err != nil {
-			return nil, engineError(eng, err)
+			return nil, nil, &status.Error{SQLState: status.StateConnection, Message: "no engine for " + req.User + ": " + err.Error(), Err: err}
 		}
-		return c, nil
-	}
-	c, err := dial(ctx)
-	if err != nil {
+		e := eng
+		dial = func(ctx context.Context) (*client.Client, error) {
+			c, err := client.Dial(ctx, client.Options{Addr: e.Addr, User: req.User, Password: e.Secret, Timeout: 10 * time.Second})
+			if err != nil {
+				return nil, engineError(e, err)
+			}
+			return c, nil
+		}
+		if c, err = dial(ctx); err == nil {
+			break
+		}
+		m.pool.Invalidate(eng)
 		m.pool.Release(req.Key)
-		return nil, nil, err
+		if attempt > 0 {
+			return nil, nil, err
+		}
+		m.lg.Warn("engine does not answer, trying another", zap.String("key", req.Key.String()), zap.String("engine", eng.ID), zap.Error(err))
 	}
 	resp, err := c.OpenSession(ctx, &tcli.TOpenSessionReq{ClientProtocol: req.Protocol, Username: &req.User, Configuration: req.Confs})
 	if err == nil && !status.Succeeded(resp.Status) {
@@ -165,6 +178,10 @@ func engineError(eng *engine.Engine, err error) error {
 	return &status.Error{SQLState: status.StateConnection, Err: err, Message: fmt.Sprintf(
 		"lost the connection to the engine serving this session (%s, engine %s at %s): %v", eng.Key, eng.ID, eng.Addr, err)}
 }
+
+// EngineFailed records that the engine of s stopped answering, so that the
+// next session does not get it again.
+func (m *Manager) EngineFailed(s *Session) { m.pool.Invalidate(s.Engine) }
 
 // Get returns the session of h when it belongs to user ("" skips the check).
 func (m *Manager) Get(h *tcli.TSessionHandle, user string) (*Session, error) {

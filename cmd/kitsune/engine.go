@@ -18,6 +18,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/kitsune-sql/kitsune/conf"
+	"github.com/kitsune-sql/kitsune/discovery"
+	"github.com/kitsune-sql/kitsune/discovery/zk"
 	"github.com/kitsune-sql/kitsune/engine/duckdb"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
 )
@@ -33,6 +35,8 @@ func runEngine(args []string) error {
 	readyFD := fs.Int("ready-fd", 0, "file descriptor to write host:port to once ready")
 	idle := fs.Duration("idle-timeout", 0, "stop after this long with no session (0: never)")
 	logLevel := fs.String("log-level", "info", "log level")
+	haAddrs := fs.String("ha-addresses", "", "ZooKeeper quorum to register in (empty: none)")
+	haSpace := fs.String("ha-space", "", "engine space node to register under")
 	var confs repeated
 	fs.Var(&confs, "conf", "key=value engine setting (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -97,6 +101,21 @@ func runEngine(args []string) error {
 	srv := serve.New(serve.Config{MaxMessageSize: 100 << 20}, svc, svc, lg)
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeBinary(ctx, ln) }()
+	if *haAddrs != "" {
+		zc, err := zk.Dial(zk.Config{Addresses: conf.SplitList(*haAddrs), SessionTimeout: 30 * time.Second}, lg)
+		if err != nil {
+			return err
+		}
+		defer zc.Close()
+		reg := discovery.NewRegistry(zc, "")
+		node, err := reg.RegisterEngine(ctx, *haSpace, ln.Addr().String(), version, cfg.ID)
+		if err != nil {
+			return err
+		}
+		lg.Info("engine registered", zap.String("node", node))
+		// Deregister first on the way out, before sessions are closed.
+		defer func() { _ = reg.Deregister(context.Background(), node) }()
+	}
 	lg.Info("engine ready", zap.String("engine", cfg.ID), zap.String("user", *user), zap.String("addr", ln.Addr().String()),
 		zap.String("duckdb", svc.DuckDBVersion()))
 	if *readyFD > 0 {

@@ -39,4 +39,3 @@ func TestUnreachableZooKeeperNamesTheKey(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
