@@ -29,16 +29,17 @@ import (
 
 // Server is one kitsune gateway process.
 type Server struct {
-	registry *discovery.Registry
-	zkConn   discovery.Conn
-	cfg      *conf.Config
-	lg       *zap.Logger
-	pool     *engine.Pool
-	mgr      *session.Manager
-	thrift   *serve.Server
-	binLn    net.Listener
-	httpLn   net.Listener
-	httpSrv  *http.Server
+	keeperStop func()
+	registry   *discovery.Registry
+	zkConn     discovery.Conn
+	cfg        *conf.Config
+	lg         *zap.Logger
+	pool       *engine.Pool
+	mgr        *session.Manager
+	thrift     *serve.Server
+	binLn      net.Listener
+	httpLn     net.Listener
+	httpSrv    *http.Server
 }
 
 // New builds a gateway and binds its listeners, so that the addresses are
@@ -226,7 +227,22 @@ func (s *Server) Run(ctx context.Context) error {
 			return nil
 		})
 	}
-	node := s.register()
+	var keeperDone chan string
+	if s.registry != nil && s.binLn != nil {
+		keeperDone = make(chan string, 1)
+		ready := make(chan string, 1)
+		k := &discovery.Keeper{Conn: s.zkConn, Register: s.register, Log: s.lg,
+			Removed: func() {
+				s.lg.Warn("this gateway's registration was deleted: draining and stopping")
+				cancel()
+			}}
+		kctx, kcancel := context.WithCancel(context.Background())
+		defer kcancel()
+		go func() { keeperDone <- k.Run(kctx, ready) }()
+		<-ready
+		defer func() { kcancel() }()
+		s.keeperStop = kcancel
+	}
 	mctx, mcancel := context.WithCancel(context.Background())
 	var bgwg sync.WaitGroup
 	bgwg.Add(2)
@@ -236,9 +252,12 @@ func (s *Server) Run(ctx context.Context) error {
 	<-sctx.Done()
 	s.lg.Info("kitsune gateway stopping")
 	// Deregister first, so that no new client is sent here.
-	if node != "" {
-		if err := s.registry.Deregister(context.Background(), node); err != nil {
-			s.lg.Warn("could not deregister from ZooKeeper", zap.String("node", node), zap.Error(err))
+	if keeperDone != nil {
+		s.keeperStop()
+		if node := <-keeperDone; node != "" {
+			if err := s.registry.Deregister(context.Background(), node); err != nil {
+				s.lg.Warn("could not deregister from ZooKeeper", zap.String("node", node), zap.Error(err))
+			}
 		}
 	}
 	if s.httpSrv != nil {
@@ -266,11 +285,9 @@ func (s *Server) closeZK() {
 	}
 }
 
-// register publishes the binary front end in ZooKeeper, once it serves.
-func (s *Server) register() string {
-	if s.registry == nil || s.binLn == nil {
-		return ""
-	}
+// register publishes the binary front end in ZooKeeper (the keeper calls
+// it once serving, and again after a session expiry).
+func (s *Server) register(ctx context.Context) (string, error) {
 	host := s.cfg.BindHost
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host, _ = os.Hostname()
@@ -281,13 +298,7 @@ func (s *Server) register() string {
 		data = fmt.Sprintf("hive.server2.thrift.bind.host=%s;hive.server2.transport.mode=binary;hive.server2.thrift.port=%d;hive.server2.authentication=%s",
 			host, port, strings.Join(s.cfg.Authentication, ","))
 	}
-	node, err := s.registry.RegisterServer(context.Background(), host, port, Version, data)
-	if err != nil {
-		s.lg.Error("could not register in ZooKeeper", zap.Error(err))
-		return ""
-	}
-	s.lg.Info("registered in ZooKeeper", zap.String("node", node))
-	return node
+	return s.registry.RegisterServer(ctx, host, port, Version, data)
 }
 
 // Version is the version the gateway registers with.

@@ -108,13 +108,26 @@ func runEngine(args []string) error {
 		}
 		defer zc.Close()
 		reg := discovery.NewRegistry(zc, "")
-		node, err := reg.RegisterEngine(ctx, *haSpace, ln.Addr().String(), version, cfg.ID)
-		if err != nil {
-			return err
-		}
-		lg.Info("engine registered", zap.String("node", node))
+		k := &discovery.Keeper{Conn: zc, Log: lg,
+			Register: func(ctx context.Context) (string, error) {
+				return reg.RegisterEngine(ctx, *haSpace, ln.Addr().String(), version, cfg.ID)
+			},
+			Removed: func() {
+				lg.Warn("this engine's registration was deleted: stopping")
+				stop()
+			}}
+		kctx, kcancel := context.WithCancel(context.Background())
+		ready := make(chan string, 1)
+		last := make(chan string, 1)
+		go func() { last <- k.Run(kctx, ready) }()
+		<-ready
 		// Deregister first on the way out, before sessions are closed.
-		defer func() { _ = reg.Deregister(context.Background(), node) }()
+		defer func() {
+			kcancel()
+			if node := <-last; node != "" {
+				_ = reg.Deregister(context.Background(), node)
+			}
+		}()
 	}
 	lg.Info("engine ready", zap.String("engine", cfg.ID), zap.String("user", *user), zap.String("addr", ln.Addr().String()),
 		zap.String("duckdb", svc.DuckDBVersion()))

@@ -37,7 +37,13 @@ type conn struct {
 	wg   sync.WaitGroup
 }
 
-var _ discovery.Conn = (*conn)(nil)
+var (
+	_ discovery.Conn      = (*conn)(nil)
+	_ discovery.Sessioned = (*conn)(nil)
+)
+
+// SessionID is the current ZooKeeper session; it changes after an expiry.
+func (c *conn) SessionID() int64 { return c.zc.SessionID() }
 
 type quiet struct{}
 

@@ -1,6 +1,7 @@
 package zk_test
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,3 +40,55 @@ func TestUnreachableZooKeeperNamesTheKey(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestKeeperSurvivesSessionExpiry cuts the network to ZooKeeper for longer
+// than the session timeout: the ephemeral registration dies with the
+// session and the keeper registers again once the network heals.
+func TestKeeperSurvivesSessionExpiry(t *testing.T) {
+	z := testenv.StartZooKeeper(t)
+	px := testenv.StartProxy(t, z.Addr)
+	lg := zaptest.NewLogger(t)
+	c, err := zk.Dial(zk.Config{Addresses: []string{px.Addr}, SessionTimeout: 2 * time.Second}, lg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	observer, err := zk.Dial(zk.Config{Addresses: []string{z.Addr}}, lg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer observer.Close()
+	k := &discovery.Keeper{Conn: c, Log: lg,
+		Register: func(ctx context.Context) (string, error) {
+			return c.Create(ctx, "/kexp/serverUri=h:1;version=1;sequence=", nil, discovery.EphemeralSequential)
+		},
+		Removed: func() { t.Error("expiry taken for a deletion") }}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan string, 1)
+	go func() { done <- k.Run(ctx, ready) }()
+	first := <-ready
+	px.Cut()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if kids, _ := observer.Children(context.Background(), "/kexp"); len(kids) == 0 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if kids, _ := observer.Children(context.Background(), "/kexp"); len(kids) != 0 {
+		t.Fatalf("registration survived the cut: %v", kids)
+	}
+	px.Heal()
+	var kids []string
+	for deadline = time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if kids, _ = observer.Children(context.Background(), "/kexp"); len(kids) == 1 {
+			break
+		}
+	}
+	if len(kids) != 1 || "/kexp/"+kids[0] == first {
+		t.Errorf("after the cut healed: %v (first %s)", kids, first)
+	}
+	cancel()
+	<-done
+}
