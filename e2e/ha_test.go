@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -165,5 +166,58 @@ func TestEnginesSharedAcrossGateways(t *testing.T) {
 	conn2 := other.gohive(t, "kai", "NONE", false)
 	if id := one(t, conn2, "SET kitsune.engine.id"); id == ids[0] || id == "" {
 		t.Errorf("after the engine died: got engine %q again", id)
+	}
+}
+
+func TestCtl(t *testing.T) {
+	z := testenv.StartZooKeeper(t)
+	const ns = "kitsune_ctl"
+	confs := []string{"kitsune.ha.addresses=" + z.Addr, "kitsune.ha.namespace=" + ns, "kitsune.session.engine.idle.timeout=PT3S"}
+	a := startGateway(t, confs...)
+	b := startGateway(t, confs...)
+	ctl := func(args ...string) (string, error) {
+		out, err := exec.Command(kitsuneBin, append([]string{"ctl", "--zk-quorum", z.Addr, "--namespace", ns}, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	out, err := ctl("--output", "json", "list", "server")
+	if err != nil || !strings.Contains(out, a.binAddr[strings.LastIndexByte(a.binAddr, ':'):]) || !strings.Contains(out, b.binAddr[strings.LastIndexByte(b.binAddr, ':'):]) {
+		t.Errorf("list server: %v\n%s", err, out)
+	}
+	conn := a.gohive(t, "lou", "NONE", false)
+	id := one(t, conn, "SET kitsune.engine.id")
+	out, err = ctl("list", "engine", "--user", "lou")
+	if err != nil || !strings.Contains(out, "USER") || !strings.Contains(out, "lou") || !strings.Contains(out, id) {
+		t.Errorf("list engine: %v\n%s", err, out)
+	}
+	// Deleting an engine stops it.
+	pid := enginePID(a.workDir, id)
+	if out, err = ctl("delete", "engine", "lou"); err != nil {
+		t.Fatalf("delete engine: %v %s", err, out)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for enginePID(a.workDir, id) == pid && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if enginePID(a.workDir, id) != 0 {
+		t.Error("deleted engine still running")
+	}
+	if _, err = ctl("delete", "engine", "nobody"); err == nil {
+		t.Error("deleting a missing engine succeeded")
+	}
+	// Deleting a gateway makes it drain and stop, cleanly.
+	if out, err := ctl("delete", "server", a.binAddr); err != nil {
+		t.Fatalf("delete server %s: %v %s", a.binAddr, err, out)
+	}
+	select {
+	case <-a.exited:
+		if code := a.cmd.ProcessState.ExitCode(); code != 0 {
+			t.Errorf("deleted gateway exited %d", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("deleted gateway did not stop")
+	}
+	out, _ = ctl("list", "server")
+	if strings.Contains(out, a.binAddr) || !strings.Contains(out, b.binAddr) {
+		t.Errorf("after delete server:\n%s", out)
 	}
 }

@@ -4,6 +4,7 @@
 //	kitsune server [--conf-dir DIR] [--conf key=value]...
 //	kitsune engine ...            (launched by the gateway)
 //	kitsune beeline -u URL [-n user] [-p password] [-e SQL]... [-f file]
+//	kitsune ctl --zk-quorum H:P list server|engine, delete server|engine …
 //	kitsune conf docs             (prints docs/configuration.md)
 //	kitsune version
 package main
@@ -39,6 +40,8 @@ func main() {
 		err = runEngine(os.Args[2:])
 	case "beeline":
 		os.Exit(runBeeline(os.Args[2:]))
+	case "ctl":
+		err = runCtl(os.Args[2:], os.Stdout)
 	case "conf":
 		if len(os.Args) > 2 && os.Args[2] == "docs" {
 			err = printConfDocs()
@@ -65,6 +68,7 @@ func usage() {
 commands:
   server    run the gateway (HiveServer2 protocol on :10009 binary, :10010 HTTP)
   beeline   connect to a gateway and run SQL (Beeline-compatible flags)
+  ctl       list and delete gateways and engines registered in ZooKeeper
   engine    run a local DuckDB engine (the gateway launches these)
   conf docs print the configuration reference
   version   print the version
