@@ -21,9 +21,6 @@ import (
 	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
-// ServerProtocol is the highest protocol version the gateway speaks.
-const ServerProtocol = tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V11
-
 // handler is the gateway's TCLIService.
 // poolMember picks an engine of a pool: at random, or round robin per
 // tenant and pool name.
@@ -83,11 +80,7 @@ func (h *handler) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 
 func (h *handler) openSession(ctx context.Context, req *tcli.TOpenSessionReq) (*tcli.TOpenSessionResp, error) {
 	resp := tcli.NewTOpenSessionResp()
-	proto := req.ClientProtocol
-	if proto < 0 || proto > ServerProtocol {
-		// Databricks drivers send -7 and their own version in field 1282.
-		proto = ServerProtocol
-	}
+	proto := serve.NegotiateProtocol(req.ClientProtocol)
 	resp.ServerProtocolVersion = proto
 	peer := serve.PeerFrom(ctx)
 	user := peer.User

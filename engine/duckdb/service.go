@@ -21,9 +21,6 @@ import (
 	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
-// ServerProtocol is the highest protocol version the engine speaks.
-const ServerProtocol = tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V11
-
 // ErrBadSecret is returned when a caller does not present the engine secret.
 var ErrBadSecret = errors.New("duckdb engine: sessions are accepted only from kitsune gateways of this deployment")
 

@@ -49,10 +49,7 @@ func (ss *session) columnar() bool {
 // OpenSession implements tcli.TCLIService.
 func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*tcli.TOpenSessionResp, error) {
 	resp := tcli.NewTOpenSessionResp()
-	proto := req.ClientProtocol
-	if proto < 0 || proto > ServerProtocol {
-		proto = ServerProtocol
-	}
+	proto := serve.NegotiateProtocol(req.ClientProtocol)
 	resp.ServerProtocolVersion = proto
 	peer := serve.PeerFrom(ctx)
 	user := req.GetUsername()
