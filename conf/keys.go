@@ -36,6 +36,8 @@ func Declared() []Key {
 			Doc: "How long the gateway waits for ZooKeeper at start before it fails."},
 		{Name: "kitsune.ha.zookeeper.publish.configs", Type: TypeBool, Default: "false", Scope: ScopeServer,
 			Doc: "Write the gateway's connection settings (hive.server2.thrift.bind.host, port, transport mode, authentication) as its znode's data, as HiveServer2 does; false: the data is host:port."},
+		{Name: "kitsune.server.graceful.stop.timeout", Type: TypeDuration, Default: "PT0S", Scope: ScopeServer,
+			Doc: "On stop (SIGTERM, or its ZooKeeper node deleted) the gateway deregisters, stops accepting, and lets open sessions finish for up to this long before it closes them. PT0S: close them at once."},
 		// Authentication.
 		{Name: "kitsune.authentication", Type: TypeList, Default: "NONE", Scope: ScopeServer,
 			Choices: []string{"NONE", "NOSASL"},

@@ -358,3 +358,34 @@ func TestNoLeaksAcrossSessions(t *testing.T) {
 		t.Errorf("gateway file descriptors: %d before, %d after 60 sessions", before, after)
 	}
 }
+
+func TestGracefulStopDrainsSessions(t *testing.T) {
+	g := startGateway(t, "kitsune.server.graceful.stop.timeout=PT20S")
+	conn := g.gohive(t, "gus", "NONE", false)
+	query(t, conn, "SELECT 1")
+	_ = g.cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(300 * time.Millisecond)
+	// No new connections, but the open session still works.
+	if c, err := net.DialTimeout("tcp", g.binAddr, time.Second); err == nil {
+		c.Close()
+		t.Error("the stopping gateway still accepts connections")
+	}
+	if v := one(t, conn, "SELECT 6 * 7 AS x"); v != "42" {
+		t.Errorf("open session during drain: %s", v)
+	}
+	select {
+	case <-g.exited:
+		t.Fatal("the gateway stopped before its session closed")
+	default:
+	}
+	start := time.Now()
+	conn.Close()
+	select {
+	case <-g.exited:
+		if time.Since(start) > 10*time.Second || g.cmd.ProcessState.ExitCode() != 0 {
+			t.Errorf("stopped %s after the last session closed, exit %d", time.Since(start), g.cmd.ProcessState.ExitCode())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the gateway did not stop after its last session closed")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.uber.org/zap"
 
@@ -39,7 +40,9 @@ func (h *handler) poolMember(pool string, size int, policy string) int {
 }
 
 type handler struct {
-	polling struct {
+	// draining refuses new sessions while open ones finish.
+	draining atomic.Bool
+	polling  struct {
 		sync.Mutex
 		next map[string]int
 	}
@@ -80,6 +83,11 @@ func (h *handler) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 
 func (h *handler) openSession(ctx context.Context, req *tcli.TOpenSessionReq) (*tcli.TOpenSessionResp, error) {
 	resp := tcli.NewTOpenSessionResp()
+	if h.draining.Load() {
+		resp.Status = status.From(&status.Error{SQLState: status.StateConnection,
+			Message: "this gateway is stopping: connect to another one (ZooKeeper mode finds a live gateway)"})
+		return resp, nil
+	}
 	proto := serve.NegotiateProtocol(req.ClientProtocol)
 	resp.ServerProtocolVersion = proto
 	peer := serve.PeerFrom(ctx)

@@ -29,6 +29,7 @@ import (
 
 // Server is one kitsune gateway process.
 type Server struct {
+	handler    *handler
 	keeperStop func()
 	registry   *discovery.Registry
 	zkConn     discovery.Conn
@@ -159,7 +160,7 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	}
 	h := &handler{cfg: cfg, mgr: mgr, groups: groups, proxy: auth.NewProxyRules(cfg.Raw), serverUser: serverUser, lg: lg}
 	noSASL := len(cfg.Authentication) == 1 && cfg.Authentication[0] == "NOSASL"
-	s := &Server{cfg: cfg, lg: lg, pool: pool, mgr: mgr,
+	s := &Server{handler: h, cfg: cfg, lg: lg, pool: pool, mgr: mgr,
 		thrift: serve.New(serve.Config{NoSASL: noSASL, MaxMessageSize: cfg.MaxMessageSize, HTTPPath: cfg.HTTPPath}, h, authn, lg)}
 	s.zkConn, s.registry = zkConn, registry
 	if cfg.Serves("THRIFT_BINARY") {
@@ -260,6 +261,18 @@ func (s *Server) Run(ctx context.Context) error {
 			}
 		}
 	}
+	// Drain: no new connections; open sessions may finish, up to the
+	// graceful stop timeout.
+	s.handler.draining.Store(true)
+	grace, _ := conf.ParseDuration(s.cfg.Get("kitsune.server.graceful.stop.timeout"))
+	if grace > 0 && s.mgr.Count() > 0 {
+		s.lg.Info("draining open sessions", zap.Int("sessions", s.mgr.Count()), zap.Duration("timeout", grace))
+		deadline := time.Now().Add(grace)
+		for s.mgr.Count() > 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	s.thrift.ForceClose()
 	if s.httpSrv != nil {
 		shctx, c := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = s.httpSrv.Shutdown(shctx)

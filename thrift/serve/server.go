@@ -62,7 +62,20 @@ type Server struct {
 		sync.Mutex
 		conns map[net.Conn]struct{}
 	}
-	wg sync.WaitGroup
+	wg    sync.WaitGroup
+	force chan struct{}
+	once  sync.Once
+}
+
+// ForceClose ends a drain: connections still open after ServeBinary
+// stopped accepting are closed.
+func (s *Server) ForceClose() { s.once.Do(func() { close(s.force) }) }
+
+// openConns counts the open binary connections.
+func (s *Server) openConns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.mu.conns)
 }
 
 // New returns a Server for handler. The handler is wrapped so that panics
@@ -92,16 +105,19 @@ func New(cfg Config, handler tcliservice.TCLIService, auth Authenticator, lg *za
 		},
 	}
 	s.mu.conns = map[net.Conn]struct{}{}
+	s.force = make(chan struct{})
 	return s
 }
 
 // ServeBinary accepts binary Thrift connections on ln until ctx is done or
-// ln fails, then closes every connection it accepted and waits for their
-// goroutines. The caller passes ownership of ln.
+// ln fails; then it lets open connections finish until they end or
+// ForceClose is called, closes what is left and waits for their goroutines.
+// The caller passes ownership of ln.
 func (s *Server) ServeBinary(ctx context.Context, ln net.Listener) error {
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 	defer s.closeConns()
+	defer s.drain()
 	var tempDelay time.Duration
 	for {
 		c, err := ln.Accept()
@@ -135,6 +151,18 @@ func (s *Server) track(c net.Conn, add bool) {
 		s.mu.conns[c] = struct{}{}
 	} else {
 		delete(s.mu.conns, c)
+	}
+}
+
+func (s *Server) drain() {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for s.openConns() > 0 {
+		select {
+		case <-s.force:
+			return
+		case <-t.C:
+		}
 	}
 }
 
