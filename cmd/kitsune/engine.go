@@ -99,6 +99,8 @@ func runEngine(args []string) error {
 	go func() { defer close(reaped); svc.Run(ctx) }()
 	defer func() { stop(); <-reaped }()
 	srv := serve.New(serve.Config{MaxMessageSize: 100 << 20}, svc, svc, lg)
+	// An engine does not drain: when told to stop, its connections close.
+	context.AfterFunc(ctx, srv.ForceClose)
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeBinary(ctx, ln) }()
 	if *haAddrs != "" {
