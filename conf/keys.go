@@ -34,6 +34,8 @@ func Declared() []Key {
 			Doc: "ZooKeeper session timeout: a gateway that dies disappears from ZooKeeper after this long."},
 		{Name: "kitsune.ha.zookeeper.connection.timeout", Type: TypeDuration, Default: "PT15S", Scope: ScopeServer,
 			Doc: "How long the gateway waits for ZooKeeper at start before it fails."},
+		{Name: "kitsune.ha.zookeeper.lost.grace", Type: TypeDuration, Default: "PT0S", Scope: ScopeServer,
+			Doc: "When ZooKeeper stays unreachable this long, the gateway stops advertising itself and drains (kitsune.server.graceful.stop.timeout), so that clients go to gateways that still see ZooKeeper. PT0S: never; running sessions always go on while ZooKeeper is away."},
 		{Name: "kitsune.ha.zookeeper.publish.configs", Type: TypeBool, Default: "false", Scope: ScopeServer,
 			Doc: "Write the gateway's connection settings (hive.server2.thrift.bind.host, port, transport mode, authentication) as its znode's data, as HiveServer2 does; false: the data is host:port."},
 		{Name: "kitsune.server.graceful.stop.timeout", Type: TypeDuration, Default: "PT0S", Scope: ScopeServer,

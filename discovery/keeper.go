@@ -15,6 +15,11 @@ type Sessioned interface {
 	SessionID() int64
 }
 
+// Healthy is implemented by backends that can lose their server.
+type Healthy interface {
+	Connected() bool
+}
+
 // Keeper keeps one ephemeral registration alive: when the backend's session
 // expired (and the node went with it) it registers again; when the node is
 // deleted by someone else while the session lives — an operator's
@@ -25,7 +30,11 @@ type Keeper struct {
 	Register func(ctx context.Context) (string, error)
 	// Removed is called when the node was deleted on purpose.
 	Removed func()
-	Log     *zap.Logger
+	// LostGrace > 0: when the backend stays unreachable this long, Lost is
+	// called once and Run returns (the owner stops advertising and drains).
+	LostGrace time.Duration
+	Lost      func()
+	Log       *zap.Logger
 
 	node string
 }
@@ -66,10 +75,39 @@ func (k *Keeper) Run(ctx context.Context, ready chan<- string) string {
 	}
 	ready <- k.node
 	close(ready)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	var lostSince time.Time
+	// lost reports whether the backend has been away longer than the grace.
+	lost := func() bool {
+		h, ok := k.Conn.(Healthy)
+		if !ok || k.LostGrace <= 0 {
+			return false
+		}
+		if h.Connected() {
+			lostSince = time.Time{}
+			return false
+		}
+		if lostSince.IsZero() {
+			lostSince = time.Now()
+			k.Log.Warn("lost ZooKeeper: running sessions go on", zap.Duration("grace", k.LostGrace))
+		}
+		if time.Since(lostSince) < k.LostGrace {
+			return false
+		}
+		k.Log.Error("ZooKeeper unreachable for longer than kitsune.ha.zookeeper.lost.grace: stopping advertising", zap.Duration("grace", k.LostGrace))
+		if k.Lost != nil {
+			k.Lost()
+		}
+		return true
+	}
 	for {
 		kids, changed, err := k.Conn.WatchChildren(ctx, path.Dir(k.node))
 		if err != nil && !errors.Is(err, ErrNoNode) {
 			// ZooKeeper is unreachable: running sessions go on; try again.
+			if lost() {
+				return k.node
+			}
 			select {
 			case <-ctx.Done():
 				return k.node
@@ -92,10 +130,18 @@ func (k *Keeper) Run(ctx context.Context, ready chan<- string) string {
 			}
 			return ""
 		}
-		select {
-		case <-ctx.Done():
-			return k.node
-		case <-changed:
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				return k.node
+			case <-changed:
+				break wait
+			case <-tick.C:
+				if lost() {
+					return k.node
+				}
+			}
 		}
 	}
 }

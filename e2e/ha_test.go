@@ -221,3 +221,32 @@ func TestCtl(t *testing.T) {
 		t.Errorf("after delete server:\n%s", out)
 	}
 }
+
+func TestLostZooKeeperStopsAdvertising(t *testing.T) {
+	z := testenv.StartZooKeeper(t)
+	px := testenv.StartProxy(t, z.Addr)
+	g := startGateway(t, "kitsune.ha.addresses="+px.Addr, "kitsune.ha.namespace=kitsune_lost",
+		"kitsune.ha.zookeeper.session.timeout=PT30S", "kitsune.ha.zookeeper.lost.grace=PT3S", "kitsune.session.engine.idle.timeout=PT2S")
+	conn := g.gohive(t, "liv", "NONE", false)
+	query(t, conn, "SELECT 1")
+	px.Cut()
+	// While ZooKeeper is away, running sessions go on.
+	for i := 0; i < 5; i++ {
+		if v := one(t, conn, "SELECT 40 + 2 AS x"); v != "42" {
+			t.Fatalf("query during the cut: %s", v)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// A short cut (under the grace) would go unnoticed; this one lasts.
+	select {
+	case <-g.exited:
+		if code := g.cmd.ProcessState.ExitCode(); code != 0 {
+			t.Errorf("exit %d", code)
+		}
+		if !strings.Contains(g.out.String(), "kitsune.ha.zookeeper.lost.grace") {
+			t.Errorf("the log does not say why:\n%s", g.out.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the gateway kept advertising without ZooKeeper")
+	}
+}

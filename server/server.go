@@ -232,11 +232,13 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.registry != nil && s.binLn != nil {
 		keeperDone = make(chan string, 1)
 		ready := make(chan string, 1)
-		k := &discovery.Keeper{Conn: s.zkConn, Register: s.register, Log: s.lg,
+		grace, _ := conf.ParseDuration(s.cfg.Get("kitsune.ha.zookeeper.lost.grace"))
+		k := &discovery.Keeper{Conn: s.zkConn, Register: s.register, Log: s.lg, LostGrace: grace,
 			Removed: func() {
 				s.lg.Warn("this gateway's registration was deleted: draining and stopping")
 				cancel()
-			}}
+			},
+			Lost: cancel}
 		kctx, kcancel := context.WithCancel(context.Background())
 		defer kcancel()
 		go func() { keeperDone <- k.Run(kctx, ready) }()
@@ -256,8 +258,17 @@ func (s *Server) Run(ctx context.Context) error {
 	if keeperDone != nil {
 		s.keeperStop()
 		if node := <-keeperDone; node != "" {
-			if err := s.registry.Deregister(context.Background(), node); err != nil {
-				s.lg.Warn("could not deregister from ZooKeeper", zap.String("node", node), zap.Error(err))
+			// ZooKeeper may be the reason we stop: do not wait on it for long
+			// (closing the connection later ends the call).
+			done := make(chan error, 1)
+			go func() { done <- s.registry.Deregister(context.Background(), node) }()
+			select {
+			case err := <-done:
+				if err != nil {
+					s.lg.Warn("could not deregister from ZooKeeper", zap.String("node", node), zap.Error(err))
+				}
+			case <-time.After(5 * time.Second):
+				s.lg.Warn("ZooKeeper did not answer the deregistration; the node goes with the session", zap.String("node", node))
 			}
 		}
 	}

@@ -40,10 +40,17 @@ type conn struct {
 var (
 	_ discovery.Conn      = (*conn)(nil)
 	_ discovery.Sessioned = (*conn)(nil)
+	_ discovery.Healthy   = (*conn)(nil)
 )
 
 // SessionID is the current ZooKeeper session; it changes after an expiry.
 func (c *conn) SessionID() int64 { return c.zc.SessionID() }
+
+// Connected reports whether the client has a live session with a server.
+func (c *conn) Connected() bool {
+	st := c.zc.State()
+	return st == gozk.StateHasSession || st == gozk.StateConnected
+}
 
 type quiet struct{}
 
