@@ -23,6 +23,7 @@ var (
 	ErrNodeExists = errors.New("discovery: node exists")
 	ErrNotEmpty   = errors.New("discovery: node has children")
 	ErrClosed     = errors.New("discovery: connection closed")
+	ErrNoAuth     = errors.New("discovery: not authorized")
 )
 
 // Conn is the plug-in a backend implements. Paths are absolute,

@@ -108,7 +108,7 @@ func TestZooKeeperDiscoveryAndFailover(t *testing.T) {
 func TestEnginesSharedAcrossGateways(t *testing.T) {
 	z := testenv.StartZooKeeper(t)
 	confs := []string{"kitsune.ha.addresses=" + z.Addr, "kitsune.ha.namespace=kitsune_share", "kitsune.ha.zookeeper.session.timeout=PT2S",
-		"kitsune.session.engine.idle.timeout=PT3S"}
+		"kitsune.session.engine.idle.timeout=PT3S", "kitsune.ha.zookeeper.auth.type=DIGEST", "kitsune.ha.zookeeper.auth.digest=kitsune:zkpw"}
 	a := startGateway(t, confs...)
 	b := startGateway(t, confs...)
 	// 20 simultaneous first sessions of one user, spread over both gateways.

@@ -45,6 +45,9 @@ type LocalConfig struct {
 	// ZooKeeper under Space(key).
 	HAAddresses []string
 	Space       func(Key) string
+	// HADigest is handed to engines in their environment for ZooKeeper's
+	// digest authentication.
+	HADigest string
 }
 
 type localLauncher struct {
@@ -122,6 +125,9 @@ func (l *localLauncher) Launch(ctx context.Context, key Key, profile conf.Profil
 	cmd.Dir = userDir // relative paths in SQL resolve in the tenant's directory
 	cmd.ExtraFiles = []*os.File{pw}
 	cmd.Env = append(os.Environ(), "KITSUNE_ENGINE_SECRET="+l.cfg.Secret)
+	if l.cfg.HADigest != "" {
+		cmd.Env = append(cmd.Env, "KITSUNE_ZK_DIGEST="+l.cfg.HADigest)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {

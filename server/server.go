@@ -79,10 +79,21 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	var registry *discovery.Registry
 	var zkConn discovery.Conn
 	var haAddrs []string
+	var zkDigest string
 	if haAddrs = conf.SplitList(cfg.Raw["kitsune.ha.addresses"]); len(haAddrs) > 0 {
 		st, _ := conf.ParseDuration(cfg.Get("kitsune.ha.zookeeper.session.timeout"))
 		ct, _ := conf.ParseDuration(cfg.Get("kitsune.ha.zookeeper.connection.timeout"))
-		if zkConn, err = zk.Dial(zk.Config{Addresses: haAddrs, SessionTimeout: st, ConnectTimeout: ct}, lg); err != nil {
+		zcfg := zk.Config{Addresses: haAddrs, SessionTimeout: st, ConnectTimeout: ct}
+		switch strings.ToUpper(cfg.Get("kitsune.ha.zookeeper.auth.type")) {
+		case "DIGEST":
+			if zcfg.Digest = cfg.Get("kitsune.ha.zookeeper.auth.digest"); zcfg.Digest == "" {
+				return nil, fmt.Errorf("kitsune.ha.zookeeper.auth.type=DIGEST needs kitsune.ha.zookeeper.auth.digest=user:password")
+			}
+		case "KERBEROS":
+			return nil, fmt.Errorf("kitsune.ha.zookeeper.auth.type=KERBEROS is not supported yet: use NONE or DIGEST")
+		}
+		zkDigest = zcfg.Digest
+		if zkConn, err = zk.Dial(zcfg, lg); err != nil {
 			return nil, err
 		}
 		registry = discovery.NewRegistry(zkConn, cfg.Get("kitsune.ha.namespace"))
@@ -123,6 +134,7 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 		Confs:       engineConfs,
 		HAAddresses: haAddrs,
 		Space:       space,
+		HADigest:    zkDigest,
 	}, lg)
 	maxLaunches, _ := strconv.Atoi(cfg.Raw["kitsune.engine.max.concurrent.launches"])
 	if maxLaunches == 0 {

@@ -104,7 +104,7 @@ func runEngine(args []string) error {
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeBinary(ctx, ln) }()
 	if *haAddrs != "" {
-		zc, err := zk.Dial(zk.Config{Addresses: conf.SplitList(*haAddrs), SessionTimeout: 30 * time.Second}, lg)
+		zc, err := zk.Dial(zk.Config{Addresses: conf.SplitList(*haAddrs), SessionTimeout: 30 * time.Second, Digest: os.Getenv("KITSUNE_ZK_DIGEST")}, lg)
 		if err != nil {
 			return err
 		}

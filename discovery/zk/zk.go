@@ -27,6 +27,10 @@ type Config struct {
 	SessionTimeout time.Duration
 	// ConnectTimeout bounds waiting for the first connection.
 	ConnectTimeout time.Duration
+	// Digest, "user:password", authenticates with ZooKeeper's digest
+	// scheme; nodes created are then writable by that identity only and
+	// readable by all.
+	Digest string
 }
 
 type conn struct {
@@ -94,6 +98,17 @@ func Dial(cfg Config, lg *zap.Logger) (discovery.Conn, error) {
 	}()
 	select {
 	case <-connected:
+		if cfg.Digest != "" {
+			if !strings.Contains(cfg.Digest, ":") {
+				_ = c.Close()
+				return nil, fmt.Errorf("kitsune.ha.zookeeper.auth.digest must be user:password")
+			}
+			if err := zc.AddAuth("digest", []byte(cfg.Digest)); err != nil {
+				_ = c.Close()
+				return nil, fmt.Errorf("ZooKeeper digest authentication (kitsune.ha.zookeeper.auth.digest): %w", err)
+			}
+			c.acl = append(gozk.AuthACL(gozk.PermAll), gozk.WorldACL(gozk.PermRead)...)
+		}
 		return c, nil
 	case <-time.After(cfg.ConnectTimeout):
 		_ = c.Close()
@@ -114,6 +129,8 @@ func convert(op, p string, err error) error {
 		err = discovery.ErrNotEmpty
 	case errors.Is(err, gozk.ErrClosing), errors.Is(err, gozk.ErrConnectionClosed):
 		err = discovery.ErrClosed
+	case errors.Is(err, gozk.ErrNoAuth):
+		err = fmt.Errorf("%w: not allowed by the node's ACL (kitsune.ha.zookeeper.auth.*)", discovery.ErrNoAuth)
 	}
 	return fmt.Errorf("%s %s: %w", op, p, err)
 }

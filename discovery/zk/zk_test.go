@@ -2,6 +2,7 @@ package zk_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -91,4 +92,33 @@ func TestKeeperSurvivesSessionExpiry(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+func TestDigestACL(t *testing.T) {
+	z := testenv.StartZooKeeper(t)
+	lg := zaptest.NewLogger(t)
+	owner, err := zk.Dial(zk.Config{Addresses: []string{z.Addr}, Digest: "kitsune:s3cret"}, lg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	stranger, err := zk.Dial(zk.Config{Addresses: []string{z.Addr}}, lg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stranger.Close()
+	ctx := context.Background()
+	p, err := owner.Create(ctx, "/acl/node", []byte("x"), discovery.Persistent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := stranger.Get(ctx, p); err != nil || string(b) != "x" {
+		t.Errorf("world read: %q %v", b, err)
+	}
+	if _, err := stranger.Create(ctx, "/acl/node/child", nil, discovery.Persistent); !errors.Is(err, discovery.ErrNoAuth) {
+		t.Errorf("stranger wrote under an owned node: %v", err)
+	}
+	if err := stranger.Delete(ctx, "/acl/node"); err == nil {
+		t.Error("a stranger deleted an owned node")
+	}
 }
