@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned for an unknown id.
+var ErrNotFound = errors.New("store: not found")
+
+// Session is a session's routing record.
+type Session struct {
+	ID         string // hex of the handle GUID
+	User       string // effective user
+	Owner      string // authenticated user
+	EngineID   string
+	EngineAddr string
+	EngineKey  string
+	Gateway    string
+	Protocol   int32
+	Created    time.Time
+}
+
+// Operation ties an operation handle to its session.
+type Operation struct {
+	ID        string
+	SessionID string
+	Created   time.Time
+}
+
+// Engine is an engine as the gateways know it.
+type Engine struct {
+	ID      string
+	Key     string
+	Addr    string
+	User    string
+	Profile string
+	State   string
+	Gateway string
+	Created time.Time
+	Updated time.Time
+}
+
+// Store is the metadata store. Put overwrites; Get returns ErrNotFound for
+// unknown ids; DeleteSession also deletes the session's operations.
+type Store interface {
+	PutSession(ctx context.Context, s Session) error
+	GetSession(ctx context.Context, id string) (Session, error)
+	DeleteSession(ctx context.Context, id string) error
+	PutOperation(ctx context.Context, o Operation) error
+	GetOperation(ctx context.Context, id string) (Operation, error)
+	DeleteOperation(ctx context.Context, id string) error
+	PutEngine(ctx context.Context, e Engine) error
+	Engines(ctx context.Context) ([]Engine, error)
+	DeleteEngine(ctx context.Context, id string) error
+	Close() error
+}

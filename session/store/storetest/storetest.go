@@ -1,0 +1,72 @@
+// Package storetest is the conformance suite every metadata store backend
+// passes.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/kitsune-sql/kitsune/session/store"
+)
+
+// Run runs the suite against s.
+func Run(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	sess := store.Session{ID: "s1", User: "bob", Owner: "svc", EngineID: "e1", EngineAddr: "127.0.0.1:5000",
+		EngineKey: "USER_DUCKDB/bob/default", Gateway: "gw1:10009", Protocol: 9, Created: now}
+	if err := s.PutSession(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetSession(ctx, "s1")
+	if err != nil || got.User != "bob" || got.Owner != "svc" || got.EngineAddr != "127.0.0.1:5000" || got.Protocol != 9 || !got.Created.Equal(now) {
+		t.Errorf("get session: %+v %v", got, err)
+	}
+	sess.EngineAddr = "127.0.0.1:6000"
+	if err := s.PutSession(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ = s.GetSession(ctx, "s1"); got.EngineAddr != "127.0.0.1:6000" {
+		t.Errorf("put did not overwrite: %+v", got)
+	}
+	if _, err := s.GetSession(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown session: %v", err)
+	}
+	for _, id := range []string{"o1", "o2"} {
+		if err := s.PutOperation(ctx, store.Operation{ID: id, SessionID: "s1", Created: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o, err := s.GetOperation(ctx, "o1"); err != nil || o.SessionID != "s1" {
+		t.Errorf("get operation: %+v %v", o, err)
+	}
+	if err := s.DeleteOperation(ctx, "o1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetOperation(ctx, "o1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleted operation: %v", err)
+	}
+	if err := s.DeleteSession(ctx, "s1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetOperation(ctx, "o2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("operation outlived its session: %v", err)
+	}
+	for _, id := range []string{"e2", "e1"} {
+		if err := s.PutEngine(ctx, store.Engine{ID: id, Key: "k", Addr: "a", User: "bob", State: "RUNNING", Created: now, Updated: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	es, err := s.Engines(ctx)
+	if err != nil || len(es) != 2 || es[0].ID != "e1" || es[1].State != "RUNNING" {
+		t.Errorf("engines: %+v %v", es, err)
+	}
+	if err := s.DeleteEngine(ctx, "e1"); err != nil {
+		t.Fatal(err)
+	}
+	if es, _ = s.Engines(ctx); len(es) != 1 {
+		t.Errorf("after delete: %+v", es)
+	}
+}
