@@ -250,3 +250,79 @@ func TestLostZooKeeperStopsAdvertising(t *testing.T) {
 		t.Fatal("the gateway kept advertising without ZooKeeper")
 	}
 }
+
+// TestHTTPSessionsOnAnyGateway: with a shared metadata store, an HTTP
+// client may send each request to any gateway, and the session outlives
+// the gateway that opened it.
+func TestHTTPSessionsOnAnyGateway(t *testing.T) {
+	z := testenv.StartZooKeeper(t)
+	pg := testenv.StartPostgres(t)
+	confs := []string{"kitsune.ha.addresses=" + z.Addr, "kitsune.ha.namespace=kitsune_http", "kitsune.metadata.store.url=" + pg.URL,
+		"kitsune.session.engine.idle.timeout=PT3S"}
+	a := startGateway(t, confs...)
+	b := startGateway(t, confs...)
+	dial := func(g *gateway) *client.Client {
+		c, err := client.Dial(context.Background(), client.Options{Addr: g.httpAddr, HTTPPath: "cliservice", User: "hal", Password: "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	ca, cb := dial(a), dial(b)
+	resp, err := ca.OpenSession(context.Background(), &tcli.TOpenSessionReq{ClientProtocol: tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V10})
+	if err != nil || resp.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		t.Fatalf("open on A: %v %v", err, resp.GetStatus())
+	}
+	sh := resp.SessionHandle
+	run := func(c *client.Client, q string) string {
+		t.Helper()
+		r, err := c.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q})
+		if err != nil || r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+			t.Fatalf("%s: %v %v", q, err, r.GetStatus())
+		}
+		f, err := c.FetchResults(context.Background(), &tcli.TFetchResultsReq{OperationHandle: r.OperationHandle, MaxRows: 10})
+		if err != nil || f.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+			t.Fatalf("fetch %s: %v %v", q, err, f.GetStatus())
+		}
+		return f.Results.Columns[len(f.Results.Columns)-1].StringVal.Values[0]
+	}
+	run(ca, "SET spark.app.note=from-a")
+	// Alternate gateways with one session handle; the operation opened on
+	// B is fetched through A.
+	if v := run(cb, "SET spark.app.note"); v != "from-a" {
+		t.Errorf("session state through B: %q", v)
+	}
+	r, err := cb.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: "SELECT 'x' AS s"})
+	if err != nil || r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		t.Fatal(err, r.GetStatus())
+	}
+	if f, err := ca.FetchResults(context.Background(), &tcli.TFetchResultsReq{OperationHandle: r.OperationHandle, MaxRows: 10}); err != nil ||
+		f.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS || f.Results.Columns[0].StringVal.Values[0] != "x" {
+		t.Errorf("operation from B fetched through A: %v %v", err, f.GetStatus())
+	}
+	// The gateway that opened the session stops; the session goes on.
+	a.stopLeavingEngines()
+	if v := run(cb, "SET spark.app.note"); v != "from-a" {
+		t.Errorf("after A stopped: %q", v)
+	}
+	// A handle nobody opened is still refused.
+	bogus := &tcli.TSessionHandle{SessionId: &tcli.THandleIdentifier{GUID: make([]byte, 16), Secret: make([]byte, 16)}}
+	if r, _ := cb.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: bogus, Statement: "SELECT 1"}); r.Status.StatusCode != tcli.TStatusCode_INVALID_HANDLE_STATUS {
+		t.Errorf("bogus handle: %v", r.Status)
+	}
+	if _, err := cb.CloseSession(context.Background(), &tcli.TCloseSessionReq{SessionHandle: sh}); err != nil {
+		t.Fatal(err)
+	}
+	// With its last session closed, the shared engine stops by itself.
+	deadline := time.Now().Add(30 * time.Second)
+	for len(enginePIDs(a.workDir)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	if pids := enginePIDs(a.workDir); len(pids) > 0 {
+		t.Errorf("shared engine still running after its last session closed: %v", pids)
+		for _, p := range pids {
+			_ = syscall.Kill(p, syscall.SIGKILL)
+		}
+	}
+}

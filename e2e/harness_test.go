@@ -57,6 +57,23 @@ type gateway struct {
 	shared bool
 }
 
+// stopLeavingEngines stops the gateway with SIGTERM and checks it exited 0,
+// but leaves its (shared) engines to the test.
+func (g *gateway) stopLeavingEngines() {
+	g.killed = true // the cleanup has nothing left to do
+	_ = g.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-g.exited:
+	case <-time.After(30 * time.Second):
+		_ = g.cmd.Process.Kill()
+		<-g.exited
+		g.t.Errorf("gateway did not stop within 30s of SIGTERM")
+	}
+	if code := g.cmd.ProcessState.ExitCode(); code != 0 {
+		g.t.Errorf("gateway exited %d after SIGTERM, want 0:\n%s", code, g.out.String())
+	}
+}
+
 // kill stops the gateway with SIGKILL, as a crash would, and then kills
 // the engines it left behind.
 func (g *gateway) kill() {

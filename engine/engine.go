@@ -31,6 +31,10 @@ type Engine struct {
 	err    error
 }
 
+// Remote is an engine this gateway did not launch (found in the registry,
+// or named by the metadata store).
+func Remote(id, addr, secret string, key Key) *Engine { return newRemote(id, addr, secret, key) }
+
 // newRemote is an engine another gateway launched, found in the registry.
 func newRemote(id, addr, secret string, key Key) *Engine {
 	return &Engine{ID: id, Key: key, Addr: addr, Secret: secret, exited: make(chan struct{})}

@@ -31,3 +31,19 @@ func (k Key) String() string {
 	}
 	return s
 }
+
+// ParseKey reads a key rendered by String (the profile is not parsed back).
+func ParseKey(s string) Key {
+	var k Key
+	if i := strings.IndexByte(s, '['); i >= 0 {
+		s = s[:i]
+	}
+	parts := strings.SplitN(s, "/", 3)
+	if len(parts) == 3 {
+		k.User, k.Subdomain = parts[1], parts[2]
+		if j := strings.IndexByte(parts[0], '_'); j >= 0 {
+			k.ShareLevel, k.Type = parts[0][:j], parts[0][j+1:]
+		}
+	}
+	return k
+}

@@ -230,8 +230,9 @@ func (h *handler) engineError(s *session.Session, err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
+	e := engineErr(s, err)
 	h.mgr.EngineFailed(s)
-	return engineErr(s, err)
+	return e
 }
 
 func engineErr(s *session.Session, err error) error {

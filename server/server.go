@@ -24,11 +24,13 @@ import (
 	"github.com/kitsune-sql/kitsune/discovery/zk"
 	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/session"
+	"github.com/kitsune-sql/kitsune/session/store"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
 )
 
 // Server is one kitsune gateway process.
 type Server struct {
+	meta       store.Store
 	handler    *handler
 	keeperStop func()
 	registry   *discovery.Registry
@@ -159,7 +161,23 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 		DenyUsers:     conf.SplitList(cfg.Raw["kitsune.server.limit.connections.user.deny.list"]),
 		DenyIPs:       conf.SplitList(cfg.Raw["kitsune.server.limit.connections.ip.deny.list"]),
 	}
-	mgr := session.NewManager(session.Config{IdleTimeout: cfg.SessionIdleTimeout, CheckInterval: cfg.CheckInterval, Limits: limits}, pool, lg)
+	var meta store.Store
+	shared := false
+	if url := cfg.Get("kitsune.metadata.store.url"); url != "" {
+		if meta, err = store.OpenPostgres(context.Background(), url); err != nil {
+			return nil, err
+		}
+		shared = true
+	} else if meta, err = store.OpenEmbedded(filepath.Join(workDir, "metadata.db")); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			meta.Close()
+		}
+	}()
+	mgr := session.NewManager(session.Config{IdleTimeout: cfg.SessionIdleTimeout, CheckInterval: cfg.CheckInterval, Limits: limits,
+		Store: meta, Shared: shared, Secret: secret}, pool, lg)
 	groups := auth.OSGroups()
 	if path := cfg.Raw["kitsune.session.group.mapping"]; path != "" {
 		if groups, err = auth.StaticGroups(path); err != nil {
@@ -172,9 +190,14 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	}
 	h := &handler{cfg: cfg, mgr: mgr, groups: groups, proxy: auth.NewProxyRules(cfg.Raw), serverUser: serverUser, lg: lg}
 	noSASL := len(cfg.Authentication) == 1 && cfg.Authentication[0] == "NOSASL"
-	s := &Server{handler: h, cfg: cfg, lg: lg, pool: pool, mgr: mgr,
+	s := &Server{meta: meta, handler: h, cfg: cfg, lg: lg, pool: pool, mgr: mgr,
 		thrift: serve.New(serve.Config{NoSASL: noSASL, MaxMessageSize: cfg.MaxMessageSize, HTTPPath: cfg.HTTPPath}, h, authn, lg)}
 	s.zkConn, s.registry = zkConn, registry
+	defer func() {
+		if err == nil {
+			s.mgr.SetGateway(s.BinaryAddr() + "," + s.HTTPAddr())
+		}
+	}()
 	if cfg.Serves("THRIFT_BINARY") {
 		if s.binLn, err = net.Listen("tcp", net.JoinHostPort(cfg.BindHost, strconv.Itoa(cfg.BinaryPort))); err != nil {
 			return nil, fmt.Errorf("listen on the binary port (kitsune.frontend.thrift.binary.bind.port): %w", err)
@@ -306,6 +329,7 @@ func (s *Server) Run(ctx context.Context) error {
 	bgwg.Wait()
 	s.pool.Close()
 	s.closeZK()
+	s.meta.Close()
 	s.lg.Info("kitsune gateway stopped")
 	select {
 	case err := <-errc:

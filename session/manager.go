@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/engine"
+	"github.com/kitsune-sql/kitsune/session/store"
 	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/status"
@@ -37,6 +39,15 @@ type Config struct {
 	IdleTimeout   time.Duration
 	CheckInterval time.Duration
 	Limits        Limits
+	// Store records sessions and operations; with a shared store other
+	// gateways adopt this gateway's HTTP sessions.
+	Store store.Store
+	// Shared says the store is shared with other gateways.
+	Shared bool
+	// Gateway names this gateway in the store (host:port).
+	Gateway string
+	// Secret is the deployment's engine secret, to adopt sessions.
+	Secret string
 }
 
 // Manager keeps the gateway's sessions and routes handles to them.
@@ -138,7 +149,15 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 		}
 		m.lg.Warn("engine does not answer, trying another", zap.String("key", req.Key.String()), zap.String("engine", eng.ID), zap.Error(err))
 	}
-	resp, err := c.OpenSession(ctx, &tcli.TOpenSessionReq{ClientProtocol: req.Protocol, Username: &req.User, Configuration: req.Confs})
+	confs := req.Confs
+	if m.cfg.Shared && req.ConnID == 0 {
+		confs = make(map[string]string, len(req.Confs)+1)
+		for k, v := range req.Confs {
+			confs[k] = v
+		}
+		confs["kitsune.session.detached"] = "true"
+	}
+	resp, err := c.OpenSession(ctx, &tcli.TOpenSessionReq{ClientProtocol: req.Protocol, Username: &req.User, Configuration: confs})
 	if err == nil && !status.Succeeded(resp.Status) {
 		err = status.AsError(resp.Status)
 	}
@@ -152,6 +171,13 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 	s.Owner = req.Owner
 	if s.Owner == "" {
 		s.Owner = req.User
+	}
+	if m.cfg.Store != nil {
+		rec := store.Session{ID: hex.EncodeToString(s.Handle.SessionId.GUID), User: s.User, Owner: s.Owner, EngineID: eng.ID,
+			EngineAddr: eng.Addr, EngineKey: req.Key.String(), Gateway: m.cfg.Gateway, Protocol: int32(s.Protocol), Created: time.Now()}
+		if err := m.cfg.Store.PutSession(ctx, rec); err != nil {
+			m.lg.Warn("could not record the session in the metadata store", zap.Error(err))
+		}
 	}
 	key := req.Key
 	s.release = func() {
@@ -195,7 +221,12 @@ func (m *Manager) Get(h *tcli.TSessionHandle, user string) (*Session, error) {
 	if refusal != nil {
 		return nil, fmt.Errorf("this session was refused when it was opened: %w", refusal)
 	}
-	if !ok || (user != "" && s.Owner != user) {
+	if !ok {
+		if s = m.adopt(hex.EncodeToString(h.SessionId.GUID)); s == nil {
+			return nil, ErrNoSession
+		}
+	}
+	if user != "" && s.Owner != user {
 		return nil, ErrNoSession
 	}
 	return s, nil
@@ -209,10 +240,70 @@ func (m *Manager) ForOperation(h *tcli.TOperationHandle, user string) (*Session,
 	m.mu.Lock()
 	s, ok := m.mu.ops[string(h.OperationId.GUID)]
 	m.mu.Unlock()
+	if !ok && m.cfg.Store != nil {
+		if op, err := m.cfg.Store.GetOperation(context.Background(), hex.EncodeToString(h.OperationId.GUID)); err == nil {
+			if s = m.adopt(op.SessionID); s != nil {
+				m.AddOperation(s, h)
+				ok = true
+			}
+		}
+	}
 	if !ok || (user != "" && s.Owner != user) {
 		return nil, ErrNoOperation
 	}
 	return s, nil
+}
+
+// SetGateway names this gateway in the metadata store; call it once,
+// before serving.
+func (m *Manager) SetGateway(name string) { m.cfg.Gateway = name }
+
+// adopt takes over a session another gateway opened, from the store.
+func (m *Manager) adopt(id string) *Session {
+	if m.cfg.Store == nil || !m.cfg.Shared {
+		return nil
+	}
+	rec, err := m.cfg.Store.GetSession(context.Background(), id)
+	if err != nil {
+		return nil
+	}
+	guid, err := hex.DecodeString(rec.ID)
+	if err != nil {
+		return nil
+	}
+	m.mu.Lock()
+	if s, ok := m.mu.sessions[string(guid)]; ok {
+		m.mu.Unlock()
+		return s
+	}
+	m.mu.Unlock()
+	eng := engine.Remote(rec.EngineID, rec.EngineAddr, m.cfg.Secret, engine.ParseKey(rec.EngineKey))
+	user := rec.User
+	dial := func(ctx context.Context) (*client.Client, error) {
+		c, err := client.Dial(ctx, client.Options{Addr: eng.Addr, User: user, Password: eng.Secret, Timeout: 10 * time.Second})
+		if err != nil {
+			return nil, engineError(eng, err)
+		}
+		return c, nil
+	}
+	c, err := dial(context.Background())
+	if err != nil {
+		m.lg.Warn("could not adopt a session: its engine does not answer", zap.String("session", id), zap.Error(err))
+		return nil
+	}
+	h := &tcli.TSessionHandle{SessionId: &tcli.THandleIdentifier{GUID: guid, Secret: make([]byte, 16)}}
+	s := newSession(h, rec.User, 0, eng, c, dial)
+	s.Owner, s.Protocol = rec.Owner, tcli.TProtocolVersion(rec.Protocol)
+	s.release = func() {}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if prev, ok := m.mu.sessions[string(guid)]; ok {
+		c.Close()
+		return prev
+	}
+	m.mu.sessions[string(guid)] = s
+	m.lg.Info("adopted a session opened on another gateway", zap.String("user", s.User), zap.String("gateway", rec.Gateway))
+	return s
 }
 
 // AddOperation records that operation h belongs to s.
@@ -222,11 +313,18 @@ func (m *Manager) AddOperation(s *Session, h *tcli.TOperationHandle) {
 	}
 	k := string(h.OperationId.GUID)
 	m.mu.Lock()
+	_, known := m.mu.ops[k]
 	m.mu.ops[k] = s
 	m.mu.Unlock()
 	s.mu.Lock()
 	s.mu.ops[k] = struct{}{}
 	s.mu.Unlock()
+	if m.cfg.Store != nil && !known {
+		op := store.Operation{ID: hex.EncodeToString(h.OperationId.GUID), SessionID: hex.EncodeToString(s.Handle.SessionId.GUID), Created: time.Now()}
+		if err := m.cfg.Store.PutOperation(context.Background(), op); err != nil {
+			m.lg.Warn("could not record the operation in the metadata store", zap.Error(err))
+		}
+	}
 }
 
 // RemoveOperation forgets operation h.
@@ -238,6 +336,9 @@ func (m *Manager) RemoveOperation(s *Session, h *tcli.TOperationHandle) {
 	s.mu.Lock()
 	delete(s.mu.ops, k)
 	s.mu.Unlock()
+	if m.cfg.Store != nil {
+		_ = m.cfg.Store.DeleteOperation(context.Background(), hex.EncodeToString(h.OperationId.GUID))
+	}
 }
 
 // Close closes s on its engine and forgets it.
@@ -266,6 +367,9 @@ func (m *Manager) Close(ctx context.Context, s *Session) error {
 	}
 	s.closeConns()
 	s.release()
+	if m.cfg.Store != nil {
+		_ = m.cfg.Store.DeleteSession(context.Background(), hex.EncodeToString(s.Handle.SessionId.GUID))
+	}
 	return err
 }
 
@@ -320,9 +424,15 @@ func (m *Manager) Run(ctx context.Context) error {
 	}
 }
 
-// CloseAll closes every session.
+// CloseAll closes every session; with a shared store, HTTP sessions are
+// left to the other gateways (only this gateway's connections to their
+// engines close).
 func (m *Manager) CloseAll() {
 	for _, s := range m.sessionsWhere(func(*Session) bool { return true }) {
+		if m.cfg.Shared && s.ConnID == 0 {
+			s.closeConns()
+			continue
+		}
 		_ = m.Close(context.Background(), s)
 	}
 }

@@ -153,6 +153,14 @@ func (s *Service) Run(ctx context.Context) {
 
 func (s *Service) closeIdleOperations(before time.Time) {
 	s.mu.Lock()
+	var idleSessions []*session
+	for _, ss := range s.mu.sessions {
+		ss.mu.Lock()
+		if ss.detached && len(ss.mu.ops) == 0 && ss.mu.lastAccess.Before(before) {
+			idleSessions = append(idleSessions, ss)
+		}
+		ss.mu.Unlock()
+	}
 	var idle []*operation
 	for _, op := range s.mu.ops {
 		op.mu.Lock()
@@ -165,6 +173,10 @@ func (s *Service) closeIdleOperations(before time.Time) {
 	for _, op := range idle {
 		s.lg.Info("closing idle operation", zap.String("user", op.sess.user), zap.Duration("idle", time.Since(before)))
 		s.closeOperation(op)
+	}
+	for _, ss := range idleSessions {
+		s.lg.Info("closing idle detached session", zap.String("user", ss.user))
+		s.closeSession(ss)
 	}
 }
 

@@ -23,6 +23,9 @@ type session struct {
 	protocol tcli.TProtocolVersion
 	connID   uint64
 	conn     *sql.Conn
+	// detached sessions do not end with their connection; the idle reaper
+	// ends them.
+	detached bool
 
 	// exec serializes statements: a DuckDB connection runs one at a time.
 	exec sync.Mutex
@@ -67,6 +70,11 @@ func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 		protocol: proto,
 		connID:   peer.ConnID,
 		conn:     conn,
+	}
+	// A detached session (an HTTP session any gateway may serve) does not
+	// end with the connection that opened it; the idle reaper ends it.
+	if req.GetConfiguration()["kitsune.session.detached"] == "true" {
+		ss.connID, ss.detached = 0, true
 	}
 	ss.mu.confs = map[string]string{}
 	ss.mu.vars = map[string]string{}
