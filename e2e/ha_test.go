@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/hex"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -17,6 +18,7 @@ import (
 	"github.com/kitsune-sql/kitsune/discovery"
 	"github.com/kitsune-sql/kitsune/discovery/zk"
 	"github.com/kitsune-sql/kitsune/internal/testenv"
+	"github.com/kitsune-sql/kitsune/session/store"
 	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 )
@@ -179,6 +181,12 @@ func TestCtl(t *testing.T) {
 		out, err := exec.Command(kitsuneBin, append([]string{"ctl", "--zk-quorum", z.Addr, "--namespace", ns}, args...)...).CombinedOutput()
 		return string(out), err
 	}
+	if out, err := ctl("get", "server", a.binAddr); err != nil || !strings.Contains(out, a.binAddr) {
+		t.Errorf("get server: %v\n%s", err, out)
+	}
+	if _, err := ctl("get", "server", "127.0.0.1:1"); err == nil {
+		t.Error("get of an unknown server succeeded")
+	}
 	out, err := ctl("--output", "json", "list", "server")
 	if err != nil || !strings.Contains(out, a.binAddr[strings.LastIndexByte(a.binAddr, ':'):]) || !strings.Contains(out, b.binAddr[strings.LastIndexByte(b.binAddr, ':'):]) {
 		t.Errorf("list server: %v\n%s", err, out)
@@ -324,5 +332,30 @@ func TestHTTPSessionsOnAnyGateway(t *testing.T) {
 		for _, p := range pids {
 			_ = syscall.Kill(p, syscall.SIGKILL)
 		}
+	}
+	// … and leaves no registration behind; the store knew it.
+	zc, err := zk.Dial(zk.Config{Addresses: []string{z.Addr}}, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zc.Close()
+	reg := discovery.NewRegistry(zc, "kitsune_http")
+	if es, _ := reg.Engines(context.Background(), reg.EngineSpace("0.1.0", "USER", "DUCKDB", "hal", "default")); len(es) != 0 {
+		t.Errorf("engine registrations left: %+v", es)
+	}
+	meta, err := store.OpenPostgres(context.Background(), pg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer meta.Close()
+	if es, _ := meta.Engines(context.Background()); len(es) != 1 || es[0].User != "hal" || es[0].Addr == "" {
+		t.Errorf("metadata store engines: %+v", es)
+	}
+	if _, err := meta.GetSession(context.Background(), hex.EncodeToString(sh.SessionId.GUID)); err == nil {
+		t.Error("closed session still in the metadata store")
+	}
+	b.stop()
+	if servers, _ := reg.Servers(context.Background()); len(servers) != 0 {
+		t.Errorf("gateway registrations left after a clean shutdown: %+v", servers)
 	}
 }

@@ -178,6 +178,12 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 		if err := m.cfg.Store.PutSession(ctx, rec); err != nil {
 			m.lg.Warn("could not record the session in the metadata store", zap.Error(err))
 		}
+		now := time.Now()
+		er := store.Engine{ID: eng.ID, Key: req.Key.String(), Addr: eng.Addr, User: req.Key.User, Profile: eng.Profile.String(),
+			State: "RUNNING", Gateway: m.cfg.Gateway, Created: now, Updated: now}
+		if err := m.cfg.Store.PutEngine(ctx, er); err != nil {
+			m.lg.Warn("could not record the engine in the metadata store", zap.Error(err))
+		}
 	}
 	key := req.Key
 	s.release = func() {

@@ -25,6 +25,8 @@ const ctlUsage = `usage: kitsune ctl --zk-quorum host:port[,…] [--namespace ki
 commands:
   list server                      gateways registered in ZooKeeper
   list engine [--user U]           engines registered in ZooKeeper
+  get server <host:port>           one gateway's registration
+  get engine <user> [--subdomain S] one user's engine registrations
   delete server <host:port>        make that gateway deregister, drain and stop
   delete engine <user> [--subdomain S] [--share-level USER]
                                    make that user's engine(s) stop
@@ -96,6 +98,41 @@ func runCtl(args []string, stdout io.Writer) error {
 		return show(stdout, *output, engines, []string{"SHARE LEVEL", "TYPE", "USER", "SUBDOMAIN", "ADDRESS", "REF ID"}, func(i int) []string {
 			e := engines[i]
 			return []string{e.ShareLevel, e.Type, e.User, e.Subdomain, e.Addr, e.RefID}
+		}, len(engines))
+	case "get server":
+		if len(positional) != 1 {
+			return errors.New("usage: kitsune ctl get server <host:port>")
+		}
+		servers, err := reg.Servers(ctx)
+		if err != nil {
+			return err
+		}
+		var found []discovery.Server
+		for _, s := range servers {
+			if s.Addr() == positional[0] {
+				found = append(found, s)
+			}
+		}
+		if len(found) == 0 {
+			return fmt.Errorf("no gateway %s registered under /%s (see kitsune ctl list server)", positional[0], *ns)
+		}
+		return show(stdout, *output, found, []string{"ADDRESS", "VERSION", "NODE"}, func(i int) []string {
+			return []string{found[i].Addr(), found[i].Version, found[i].Node}
+		}, len(found))
+	case "get engine":
+		if len(positional) != 1 {
+			return errors.New("usage: kitsune ctl get engine <user> [--subdomain S]")
+		}
+		engines, err := listEngines(ctx, c, *ns, positional[0], *subdomain, *level)
+		if err != nil {
+			return err
+		}
+		if len(engines) == 0 {
+			return fmt.Errorf("no engine of %s registered under namespace %s", positional[0], *ns)
+		}
+		return show(stdout, *output, engines, []string{"SHARE LEVEL", "TYPE", "USER", "SUBDOMAIN", "ADDRESS", "REF ID", "NODE"}, func(i int) []string {
+			e := engines[i]
+			return []string{e.ShareLevel, e.Type, e.User, e.Subdomain, e.Addr, e.RefID, e.Node}
 		}, len(engines))
 	case "delete server":
 		if len(positional) != 1 {
