@@ -23,7 +23,14 @@ import (
 // Launcher starts engine processes. Launch returns once the engine is ready
 // to accept sessions or has failed; the error names the log file to read.
 type Launcher interface {
-	Launch(ctx context.Context, key Key, profile conf.Profile) (*Engine, error)
+	Launch(ctx context.Context, key Key, spec Spec) (*Engine, error)
+}
+
+// Spec is what one launch asks for: the resources and the session's
+// effective confs (cluster engines take them as their own configuration).
+type Spec struct {
+	Profile conf.Profile
+	Confs   map[string]string
 }
 
 // LocalConfig configures the local (DuckDB) launcher.
@@ -71,7 +78,8 @@ func NewID() string {
 	return hex.EncodeToString(b)
 }
 
-func (l *localLauncher) Launch(ctx context.Context, key Key, profile conf.Profile) (*Engine, error) {
+func (l *localLauncher) Launch(ctx context.Context, key Key, spec Spec) (*Engine, error) {
+	profile := spec.Profile
 	id := NewID()
 	userDir := filepath.Join(l.cfg.WorkDir, safeName.ReplaceAllString(key.User, "_"))
 	if err := os.MkdirAll(userDir, 0o700); err != nil {

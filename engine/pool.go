@@ -9,7 +9,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/discovery"
 )
 
@@ -74,7 +73,7 @@ var ErrPoolClosed = fmt.Errorf("engine pool is shutting down")
 // Acquire returns the live engine for key, launching it when there is none.
 // Concurrent callers for one key share a single launch. The caller calls
 // Release when its session ends.
-func (p *Pool) Acquire(ctx context.Context, key Key, profile conf.Profile) (*Engine, error) {
+func (p *Pool) Acquire(ctx context.Context, key Key, spec Spec) (*Engine, error) {
 	for {
 		p.mu.Lock()
 		if p.mu.closed {
@@ -91,7 +90,7 @@ func (p *Pool) Acquire(ctx context.Context, key Key, profile conf.Profile) (*Eng
 			p.mu.entries[key] = e
 			e.sessions++
 			p.mu.Unlock()
-			p.launch(key, profile, e)
+			p.launch(key, spec, e)
 		} else {
 			e.sessions++
 			p.mu.Unlock()
@@ -114,7 +113,8 @@ func (p *Pool) Acquire(ctx context.Context, key Key, profile conf.Profile) (*Eng
 	}
 }
 
-func (p *Pool) launch(key Key, profile conf.Profile, e *entry) {
+func (p *Pool) launch(key Key, spec Spec, e *entry) {
+	profile := spec.Profile
 	// The launch outlives the first caller's context: other sessions of
 	// the key wait for it too.
 	var eng *Engine
@@ -146,7 +146,7 @@ func (p *Pool) launch(key Key, profile conf.Profile, e *entry) {
 		if p.launches != nil {
 			p.launches <- struct{}{}
 		}
-		eng, err = p.launcher.Launch(context.Background(), key, profile)
+		eng, err = p.launcher.Launch(context.Background(), key, spec)
 		if p.launches != nil {
 			<-p.launches
 		}

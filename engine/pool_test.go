@@ -11,8 +11,6 @@ import (
 
 	"go.uber.org/goleak"
 	"go.uber.org/zap/zaptest"
-
-	"github.com/kitsune-sql/kitsune/conf"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -24,7 +22,8 @@ type fakeLauncher struct {
 	fail     error
 }
 
-func (f *fakeLauncher) Launch(_ context.Context, key Key, profile conf.Profile) (*Engine, error) {
+func (f *fakeLauncher) Launch(_ context.Context, key Key, spec Spec) (*Engine, error) {
+	profile := spec.Profile
 	f.launches.Add(1)
 	time.Sleep(f.delay)
 	if f.fail != nil {
@@ -45,7 +44,7 @@ func TestConcurrentFirstSessionsLaunchOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e, err := p.Acquire(context.Background(), key, conf.Profile{})
+			e, err := p.Acquire(context.Background(), key, Spec{})
 			if err != nil {
 				t.Error(err)
 				return
@@ -62,7 +61,7 @@ func TestConcurrentFirstSessionsLaunchOnce(t *testing.T) {
 			t.Fatalf("sessions got different engines: %v", ids)
 		}
 	}
-	other, _ := p.Acquire(context.Background(), Key{Type: "DUCKDB", ShareLevel: "USER", User: "bob", Subdomain: "default"}, conf.Profile{})
+	other, _ := p.Acquire(context.Background(), Key{Type: "DUCKDB", ShareLevel: "USER", User: "bob", Subdomain: "default"}, Spec{})
 	if other.ID == ids[0] || fl.launches.Load() != 2 {
 		t.Errorf("bob shares ann's engine or was not launched")
 	}
@@ -76,18 +75,18 @@ func TestDeadEngineIsReplacedAndFailuresAreNotCached(t *testing.T) {
 	fl := &fakeLauncher{}
 	p := NewPool(PoolConfig{IdleTimeout: time.Hour}, fl, zaptest.NewLogger(t))
 	key := Key{User: "ann"}
-	e1, _ := p.Acquire(context.Background(), key, conf.Profile{})
+	e1, _ := p.Acquire(context.Background(), key, Spec{})
 	close(e1.exited) // the process died
-	e2, _ := p.Acquire(context.Background(), key, conf.Profile{})
+	e2, _ := p.Acquire(context.Background(), key, Spec{})
 	if e2.ID == e1.ID || fl.launches.Load() != 2 {
 		t.Errorf("dead engine reused")
 	}
 	fl.fail = errors.New("boom")
-	if _, err := p.Acquire(context.Background(), Key{User: "zed"}, conf.Profile{}); err == nil {
+	if _, err := p.Acquire(context.Background(), Key{User: "zed"}, Spec{}); err == nil {
 		t.Error("launch failure not reported")
 	}
 	fl.fail = nil
-	if _, err := p.Acquire(context.Background(), Key{User: "zed"}, conf.Profile{}); err != nil {
+	if _, err := p.Acquire(context.Background(), Key{User: "zed"}, Spec{}); err != nil {
 		t.Errorf("a failed launch was cached: %v", err)
 	}
 	for _, e := range p.Engines() {
@@ -100,7 +99,7 @@ func TestIdleEnginesStop(t *testing.T) {
 	fl := &fakeLauncher{}
 	p := NewPool(PoolConfig{IdleTimeout: 10 * time.Millisecond}, fl, zaptest.NewLogger(t))
 	key := Key{User: "ann"}
-	e, _ := p.Acquire(context.Background(), key, conf.Profile{})
+	e, _ := p.Acquire(context.Background(), key, Spec{})
 	p.stopIdle(context.Background())
 	if len(p.Engines()) != 1 {
 		t.Fatal("engine in use was stopped")
@@ -123,7 +122,7 @@ func TestConcurrentLaunchesAreBounded(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := p.Acquire(context.Background(), Key{User: fmt.Sprint("u", i)}, conf.Profile{}); err != nil {
+			if _, err := p.Acquire(context.Background(), Key{User: fmt.Sprint("u", i)}, Spec{}); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -145,7 +144,8 @@ type countingLauncher struct {
 	maxSeen atomic.Int32
 }
 
-func (c *countingLauncher) Launch(_ context.Context, key Key, profile conf.Profile) (*Engine, error) {
+func (c *countingLauncher) Launch(_ context.Context, key Key, spec Spec) (*Engine, error) {
+	profile := spec.Profile
 	n := c.now.Add(1)
 	for {
 		m := c.maxSeen.Load()

@@ -29,7 +29,7 @@ var (
 
 // EnginePool is what the manager needs of the engine pool.
 type EnginePool interface {
-	Acquire(ctx context.Context, key engine.Key, profile conf.Profile) (*engine.Engine, error)
+	Acquire(ctx context.Context, key engine.Key, spec engine.Spec) (*engine.Engine, error)
 	Release(key engine.Key)
 	Invalidate(e *engine.Engine)
 }
@@ -127,7 +127,7 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 	var c *client.Client
 	var dial func(ctx context.Context) (*client.Client, error)
 	for attempt := 0; ; attempt++ {
-		eng, err = m.pool.Acquire(ctx, req.Key, req.Profile)
+		eng, err = m.pool.Acquire(ctx, req.Key, engine.Spec{Profile: req.Profile, Confs: req.Confs})
 		if err != nil {
 			return nil, nil, &status.Error{SQLState: status.StateConnection, Message: "no engine for " + req.User + ": " + err.Error(), Err: err}
 		}
