@@ -53,8 +53,23 @@ func Declared() []Key {
 			Doc:     "Client authentication. NONE: SASL PLAIN on the binary transport (and Basic on HTTP), any password accepted; NOSASL: raw binary Thrift with no SASL (must stand alone)."},
 		// Engines.
 		{Name: "kitsune.engine.type", Type: TypeString, Default: "DUCKDB", Scope: ScopeServer,
-			Choices: []string{"DUCKDB"},
-			Doc:     "Kind of engine launched for sessions. DUCKDB: the built-in local engine (a kitsune engine process over embedded DuckDB)."},
+			Choices: []string{"DUCKDB", "SPARK_SQL"},
+			Doc:     "Kind of engine launched for sessions. DUCKDB: the built-in local engine (a kitsune engine process over embedded DuckDB); SPARK_SQL: Spark engines launched with spark-submit (docs/spark.md)."},
+		{Name: "kitsune.engine.spark.mode", Type: TypeString, Default: "thriftserver", Scope: ScopeServer,
+			Choices: []string{"THRIFTSERVER", "KYUUBI-ENGINE"},
+			Doc:     "thriftserver: Spark's own Thrift server (HiveThriftServer2, client deploy mode); kyuubi-engine: the Apache Kyuubi Spark SQL engine jar, client or cluster mode, which registers in ZooKeeper (needs kitsune.ha.addresses)."},
+		{Name: "kitsune.engine.spark.main.resource", Type: TypeString, Default: "", Scope: ScopeServer,
+			Doc: "The kyuubi-spark-sql-engine jar (kyuubi-engine mode)."},
+		{Name: "kitsune.engine.spark.bind.host", Type: TypeString, Default: "127.0.0.1", Scope: ScopeServer,
+			Doc: "Address a Thrift-server engine listens on (the driver runs on the gateway's host in client mode)."},
+		{Name: "kitsune.engine.spark.kubernetes.queue.key", Type: TypeString, Default: "", Scope: ScopeServer,
+			Doc: "The Spark conf that carries the queue on Kubernetes, e.g. a YuniKorn or Volcano queue label; empty: the queue is not passed on Kubernetes."},
+		{Name: "kitsune.engine.spark.kill.command", Type: TypeString, Default: "", Scope: ScopeServer,
+			Doc: "Shell command run when a Spark application does not become ready in time, with {refId} replaced by its tag, e.g. yarn app -kill $(yarn app -list -appTags {refId} | awk '/application_/{print $1}'). The local spark-submit process is always stopped."},
+		{Name: "kitsune.engine.doAs.enabled", Type: TypeBool, Default: "true", Scope: ScopeServer,
+			Doc: "Run Spark engines as the session user (--proxy-user), unless spark.kerberos.principal and keytab are set."},
+		{Name: "kitsune.engineEnv.<NAME>", Type: TypeString, Default: "", Scope: ScopeServer, Pattern: true,
+			Doc: "Environment variable NAME of spark-submit (SPARK_HOME, HADOOP_CONF_DIR, JAVA_HOME, …)."},
 		{Name: "kitsune.engine.share.level", Type: TypeString, Default: "USER", Scope: ScopeSession,
 			Choices: []string{"CONNECTION", "USER", "GROUP", "SERVER"},
 			Doc:     "Which sessions share an engine. CONNECTION: one per session, stopped when it closes; USER: one per user; GROUP: one per primary group; SERVER: one for everybody, run as the server user. Clients may choose per session unless the key is in kitsune.session.conf.restrict.list."},
@@ -146,7 +161,8 @@ func Lookup(name string) (Key, bool) {
 			return k, true
 		}
 		if k.Pattern {
-			pre, post, _ := strings.Cut(k.Name, "<user>")
+			open, close := strings.IndexByte(k.Name, '<'), strings.IndexByte(k.Name, '>')
+			pre, post := k.Name[:open], k.Name[close+1:]
 			if strings.HasPrefix(name, pre) && strings.HasSuffix(name, post) && len(name) > len(pre)+len(post) {
 				return k, true
 			}

@@ -89,3 +89,24 @@ func (e *Engine) Stop(ctx context.Context, grace time.Duration) {
 		}
 	})
 }
+
+// Started wraps a running engine process that another launcher started;
+// its exit is watched like a local engine's.
+func Started(cmd *exec.Cmd, id, addr, logPath, secret string, key Key, profile conf.Profile) *Engine {
+	e := &Engine{ID: id, Key: key, Addr: addr, LogPath: logPath, Secret: secret, Profile: profile, cmd: cmd, exited: make(chan struct{})}
+	go func() {
+		e.err = cmd.Wait()
+		close(e.exited)
+	}()
+	return e
+}
+
+// ExitErr is how the process ended (nil while it runs).
+func (e *Engine) ExitErr() error {
+	select {
+	case <-e.exited:
+		return e.err
+	default:
+		return nil
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/kitsune-sql/kitsune/discovery"
 	"github.com/kitsune-sql/kitsune/discovery/zk"
 	"github.com/kitsune-sql/kitsune/engine"
+	"github.com/kitsune-sql/kitsune/engine/spark"
 	"github.com/kitsune-sql/kitsune/session"
 	"github.com/kitsune-sql/kitsune/session/store"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
@@ -127,17 +128,22 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	if registry != nil {
 		engineIdle = cfg.EngineIdleTimeout // shared engines stop themselves
 	}
-	launcher := engine.NewLocalLauncher(engine.LocalConfig{
-		Executable:  exe,
-		WorkDir:     workDir,
-		Secret:      secret,
-		InitTimeout: cfg.EngineInitTimeout,
-		IdleTimeout: engineIdle,
-		Confs:       engineConfs,
-		HAAddresses: haAddrs,
-		Space:       space,
-		HADigest:    zkDigest,
-	}, lg)
+	var launcher engine.Launcher
+	if cfg.EngineType == "SPARK_SQL" {
+		launcher = sparkLauncher(cfg, workDir, secret, haAddrs, registry, space, lg)
+	} else {
+		launcher = engine.NewLocalLauncher(engine.LocalConfig{
+			Executable:  exe,
+			WorkDir:     workDir,
+			Secret:      secret,
+			InitTimeout: cfg.EngineInitTimeout,
+			IdleTimeout: engineIdle,
+			Confs:       engineConfs,
+			HAAddresses: haAddrs,
+			Space:       space,
+			HADigest:    zkDigest,
+		}, lg)
+	}
 	maxLaunches, _ := strconv.Atoi(cfg.Raw["kitsune.engine.max.concurrent.launches"])
 	if maxLaunches == 0 {
 		maxLaunches = 8
@@ -359,6 +365,47 @@ func (s *Server) register(ctx context.Context) (string, error) {
 			host, port, strings.Join(s.cfg.Authentication, ","))
 	}
 	return s.registry.RegisterServer(ctx, host, port, Version, data)
+}
+
+// sparkLauncher builds the spark-submit launcher from the configuration.
+func sparkLauncher(cfg *conf.Config, workDir, secret string, haAddrs []string, registry *discovery.Registry,
+	space func(engine.Key) string, lg *zap.Logger) engine.Launcher {
+	env := map[string]string{}
+	for k, v := range cfg.Raw {
+		if name, ok := strings.CutPrefix(k, "kitsune.engineEnv."); ok {
+			env[name] = v
+		}
+	}
+	home := env["SPARK_HOME"]
+	if home == "" {
+		home = os.Getenv("SPARK_HOME")
+	}
+	sc := spark.Config{
+		SparkHome:    home,
+		Mode:         strings.ToLower(cfg.Get("kitsune.engine.spark.mode")),
+		MainResource: cfg.Get("kitsune.engine.spark.main.resource"),
+		DoAs:         cfg.Get("kitsune.engine.doAs.enabled") != "false",
+		K8sQueueKey:  cfg.Get("kitsune.engine.spark.kubernetes.queue.key"),
+		BindHost:     cfg.Get("kitsune.engine.spark.bind.host"),
+		HAAddresses:  haAddrs,
+		IdleTimeout:  cfg.EngineIdleTimeout,
+		Env:          env,
+	}
+	lc := spark.LauncherConfig{Spark: sc, WorkDir: workDir, InitTimeout: cfg.EngineInitTimeout, Secret: secret,
+		KillCommand: cfg.Get("kitsune.engine.spark.kill.command")}
+	if registry != nil {
+		lc.Space = space
+		lc.Registered = func(ctx context.Context, sp, refID string) string {
+			es, _ := registry.Engines(ctx, sp)
+			for _, e := range es {
+				if e.RefID == refID {
+					return e.Addr
+				}
+			}
+			return ""
+		}
+	}
+	return spark.NewLauncher(lc, lg)
 }
 
 // Version is the version the gateway registers with.
