@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kitsune-sql/kitsune/internal/testenv"
 )
 
 // sparkHome makes a SPARK_HOME whose bin/spark-submit is the stub.
@@ -116,5 +118,41 @@ func TestSparkLaunchFailures(t *testing.T) {
 	if pid := pidWithArg("sleep 3600"); pid != 0 {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 		t.Error("the hanging spark-submit was not stopped")
+	}
+}
+
+func TestSparkKyuubiEngineModes(t *testing.T) {
+	z := testenv.StartZooKeeper(t)
+	for _, mode := range []string{"client", "cluster"} {
+		t.Run(mode, func(t *testing.T) {
+			record := filepath.Join(t.TempDir(), "argv")
+			g := sparkGateway(t, record, "kitsune.engine.spark.mode=kyuubi-engine", "kitsune.engine.spark.main.resource=/opt/kyuubi/kyuubi-spark-sql-engine.jar",
+				"kitsune.ha.addresses="+z.Addr, "kitsune.ha.namespace=kitsune_spark_"+mode, "spark.submit.deployMode="+mode,
+				"kitsune.session.engine.idle.timeout=PT3S")
+			conn := g.gohive(t, "emma", "NONE", false)
+			if v := one(t, conn, "SELECT 20 + 22 AS x"); v != "42" {
+				t.Errorf("query through a %s-mode Kyuubi engine: %s", mode, v)
+			}
+			id := one(t, conn, "SET kitsune.engine.id")
+			b, _ := os.ReadFile(record)
+			for _, want := range []string{"--class\norg.apache.kyuubi.engine.spark.SparkSQLEngine\n", "--deploy-mode\n" + mode + "\n",
+				"--conf\nspark.kyuubi.ha.addresses=" + z.Addr + "\n", "--conf\nspark.kyuubi.ha.engine.ref.id=" + id + "\n",
+				"--conf\nspark.kyuubi.ha.namespace=/kitsune_spark_" + mode + "_0.1.0_USER_SPARK_SQL/emma/default\n",
+				"--conf\nspark.kyuubi.session.engine.idle.timeout=PT3S\n", "/opt/kyuubi/kyuubi-spark-sql-engine.jar\n"} {
+				if !strings.Contains(string(b), want) {
+					t.Errorf("recorded call lacks %q:\n%s", want, b)
+				}
+			}
+			conn.Close()
+			// The engine stops itself when idle (the gateway passed the timeout).
+			deadline := time.Now().Add(30 * time.Second)
+			for pidWithArg("--id "+id+" ") != 0 && time.Now().Before(deadline) {
+				time.Sleep(200 * time.Millisecond)
+			}
+			if pid := pidWithArg("--id " + id + " "); pid != 0 {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+				t.Error("the Kyuubi engine did not stop itself when idle")
+			}
+		})
 	}
 }

@@ -102,7 +102,7 @@ func (l *launcher) Launch(ctx context.Context, key engine.Key, spec engine.Spec)
 	addr := net.JoinHostPort(cfg.BindHost, strconv.Itoa(port))
 	e := engine.Started(cmd, refID, addr, logPath, l.cfg.Secret, key, spec.Profile)
 	fail := func(why string) (*engine.Engine, error) {
-		l.kill(refID)
+		l.kill(refID, spec.Confs["spark.master"])
 		e.Stop(context.Background(), 5*time.Second)
 		return nil, fmt.Errorf("Spark engine for %s %s; last lines of %s:\n%s", key, why, logPath, engine.Tail(logPath, 15))
 	}
@@ -124,6 +124,11 @@ func (l *launcher) Launch(ctx context.Context, key engine.Key, spec engine.Spec)
 		if cfg.Mode == ModeKyuubiEngine && l.cfg.Registered != nil {
 			if a := l.cfg.Registered(ctx, cfg.Space, refID); a != "" {
 				e.Addr = a
+				if exitedOK || !e.Alive() {
+					// Cluster mode: spark-submit is gone, the driver runs on
+					// the cluster; the engine is known by its registration.
+					e = engine.Remote(refID, a, l.cfg.Secret, key)
+				}
 				break
 			}
 		}
@@ -156,13 +161,21 @@ func (l *launcher) answers(ctx context.Context, addr, user string) bool {
 	return true
 }
 
-// kill runs the configured kill command for an application that failed to
-// start, so that no cluster application is left behind.
-func (l *launcher) kill(refID string) {
-	if l.cfg.KillCommand == "" {
+// yarnKill finds the application by its tag and kills it.
+const yarnKill = `yarn application -kill $(yarn application -list -appTags {refId} 2>/dev/null | awk '/application_/{print $1}')`
+
+// kill runs the kill command for an application that failed to start, so
+// that no cluster application is left behind: the configured one, else on
+// YARN the application with the launch's tag.
+func (l *launcher) kill(refID, master string) {
+	command := l.cfg.KillCommand
+	if command == "" && strings.HasPrefix(master, "yarn") {
+		command = yarnKill
+	}
+	if command == "" {
 		return
 	}
-	cmd := exec.Command("sh", "-c", strings.ReplaceAll(l.cfg.KillCommand, "{refId}", refID))
+	cmd := exec.Command("sh", "-c", strings.ReplaceAll(command, "{refId}", refID))
 	out, err := cmd.CombinedOutput()
 	l.lg.Info("ran the application kill command", zap.String("engine", refID), zap.ByteString("output", out), zap.Error(err))
 }
