@@ -104,7 +104,7 @@ func TestSparkLaunchFailures(t *testing.T) {
 	record := filepath.Join(t.TempDir(), "argv")
 	failing := sparkGateway(t, record, "kitsune.engineEnv.KITSUNE_STUB_MODE=fail")
 	_, r := failing.openWith(t, "carl", nil)
-	refusedWith(t, r, "Spark engine for USER_SPARK_SQL/carl/default failed: spark-submit exit status 1; last lines of ")
+	refusedWith(t, r, "the Spark engine for USER_SPARK_SQL/carl/default failed: spark-submit exit status 1; last lines of ")
 	refusedWith(t, r, "YarnException: Failed to submit application to YARN")
 
 	hanging := sparkGateway(t, record, "kitsune.engineEnv.KITSUNE_STUB_MODE=hang", "kitsune.session.engine.initialize.timeout=PT2S")

@@ -104,7 +104,7 @@ func (l *launcher) Launch(ctx context.Context, key engine.Key, spec engine.Spec)
 	fail := func(why string) (*engine.Engine, error) {
 		l.kill(refID, spec.Confs["spark.master"])
 		e.Stop(context.Background(), 5*time.Second)
-		return nil, fmt.Errorf("Spark engine for %s %s; last lines of %s:\n%s", key, why, logPath, engine.Tail(logPath, 15))
+		return nil, fmt.Errorf("the Spark engine for %s %s; last lines of %s:\n%s", key, why, logPath, engine.Tail(logPath, 15))
 	}
 	deadline := time.Now().Add(l.cfg.InitTimeout)
 	exitedOK := false
