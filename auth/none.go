@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"go.uber.org/zap"
 )
 
 // ErrAuthFailed is returned for refused credentials. Its message never says
@@ -34,13 +36,22 @@ func (none) Authenticate(_ context.Context, user, _, _ string) (string, error) {
 	return user, nil
 }
 
-// New returns the Authenticator for the kitsune.authentication methods.
-func New(methods []string) (Authenticator, error) {
+// New returns the Authenticator for the kitsune.authentication methods;
+// the first password method (LDAP) checks PLAIN and Basic credentials.
+func New(methods []string, ldapCfg LDAPConfig, lg *zap.Logger) (Authenticator, error) {
 	for _, m := range methods {
 		switch m {
 		case "NONE", "NOSASL":
+		case "LDAP":
+			if ldapCfg.URL == "" {
+				return nil, fmt.Errorf("kitsune.authentication=LDAP needs kitsune.authentication.ldap.url")
+			}
+			if ldapCfg.UserDNPattern == "" && ldapCfg.BaseDN == "" {
+				return nil, fmt.Errorf("kitsune.authentication=LDAP needs kitsune.authentication.ldap.userDNPattern or .baseDN")
+			}
+			return NewLDAP(ldapCfg, lg), nil
 		default:
-			return nil, fmt.Errorf("kitsune.authentication=%s is not supported yet: use NONE or NOSASL", m)
+			return nil, fmt.Errorf("kitsune.authentication=%s is not supported yet: use NONE, NOSASL or LDAP", m)
 		}
 	}
 	return None(), nil

@@ -58,7 +58,18 @@ func New(cfg *conf.Config, lg *zap.Logger) (*Server, error) {
 
 // NewWithExecutable is New with an explicit kitsune binary for engines.
 func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server, err error) {
-	authn, err := auth.New(cfg.Authentication)
+	ttl, _ := conf.ParseDuration(cfg.Get("kitsune.authentication.ldap.cache.ttl"))
+	authn, err := auth.New(cfg.Authentication, auth.LDAPConfig{
+		URL:           cfg.Get("kitsune.authentication.ldap.url"),
+		BaseDN:        cfg.Get("kitsune.authentication.ldap.baseDN"),
+		UserDNPattern: cfg.Get("kitsune.authentication.ldap.userDNPattern"),
+		GUIDKey:       cfg.Get("kitsune.authentication.ldap.guidKey"),
+		BindDN:        cfg.Get("kitsune.authentication.ldap.binddn"),
+		BindPassword:  cfg.Get("kitsune.authentication.ldap.bindpw"),
+		GroupFilter:   cfg.Get("kitsune.authentication.ldap.groupFilter"),
+		StartTLS:      cfg.Get("kitsune.authentication.ldap.starttls") == "true",
+		CacheTTL:      ttl,
+	}, lg)
 	if err != nil {
 		return nil, err
 	}

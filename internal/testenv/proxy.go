@@ -3,8 +3,10 @@ package testenv
 import (
 	"io"
 	"net"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Proxy forwards TCP connections to a target; Cut drops every connection
@@ -81,4 +83,8 @@ func (p *Proxy) Heal() {
 	p.mu.Lock()
 	p.cut = false
 	p.mu.Unlock()
+}
+
+func dialTCP(port int) (net.Conn, error) {
+	return net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
 }

@@ -119,7 +119,7 @@ func ServeHandshake(rw io.ReadWriter, verify Verifier) (string, error) {
 	}
 	user, err := verify(cred)
 	if err != nil {
-		_ = WriteMessage(rw, StatusBad, []byte("Error validating the login: authentication failed"))
+		_ = WriteMessage(rw, StatusBad, []byte("Error validating the login: "+err.Error()))
 		return "", fmt.Errorf("%w: %w", ErrAuthFailed, err)
 	}
 	if err := WriteMessage(rw, StatusComplete, nil); err != nil {

@@ -257,8 +257,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	authUser, err := s.auth.Authenticate(r.Context(), user, pass, r.RemoteAddr)
 	if err != nil {
 		s.lg.Warn("http authentication failed", zap.String("user", user), zap.String("remote", r.RemoteAddr), zap.Error(err))
-		w.Header().Set("WWW-Authenticate", `Basic realm="kitsune"`)
-		http.Error(w, "authentication failed", http.StatusUnauthorized)
+		var u interface{ Unavailable() bool }
+		if errors.As(err, &u) && u.Unavailable() {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		} else {
+			w.Header().Set("WWW-Authenticate", `Basic realm="kitsune"`)
+			http.Error(w, "authentication failed", http.StatusUnauthorized)
+		}
 		return
 	}
 	peer.User = authUser
