@@ -3,6 +3,8 @@ package beeline
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -155,6 +157,20 @@ func Connect(ctx context.Context, o *Options, stdout, stderr io.Writer) (*Beelin
 		NoSASL: strings.EqualFold(u.Session["auth"], "noSasl")}
 	if isHTTP, path := u.HTTP(); isHTTP {
 		copts.HTTPPath = path
+	}
+	if strings.EqualFold(u.Session["ssl"], "true") {
+		tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: strings.Split(addr, ":")[0]}
+		if ts := u.Session["sslTrustStore"]; ts != "" {
+			pem, err := os.ReadFile(ts)
+			if err != nil {
+				return nil, fmt.Errorf("sslTrustStore: %w", err)
+			}
+			tc.RootCAs = x509.NewCertPool()
+			if !tc.RootCAs.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("sslTrustStore %s holds no PEM certificate", ts)
+			}
+		}
+		copts.TLS = tc
 	}
 	c, err := client.Dial(ctx, copts)
 	if err != nil {

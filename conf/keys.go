@@ -18,6 +18,8 @@ func Declared() []Key {
 			Doc: "URL path of the Thrift HTTP transport (clients set httpPath to it)."},
 		{Name: "kitsune.frontend.thrift.http.max.idle.time", Type: TypeDuration, Default: "PT30M", Scope: ScopeServer,
 			Doc: "An HTTP connection with no request in flight (an idle keep-alive one, or one opened and never used) is closed after this long, at most 30s for one that never sent a request; clients reconnect transparently."},
+		{Name: "kitsune.frontend.ssl.keystore", Type: TypeString, Default: "", Scope: ScopeServer,
+			Doc: "A PEM file with the server certificate (chain) and its private key: set, the binary and HTTP transports speak TLS (1.2 or later) only. Clients: Beeline ssl=true;sslTrustStore=<CA PEM>."},
 		{Name: "kitsune.frontend.protocols", Type: TypeList, Default: "THRIFT_BINARY,THRIFT_HTTP", Scope: ScopeServer,
 			Choices: []string{"THRIFT_BINARY", "THRIFT_HTTP"},
 			Doc:     "Front-end protocols to serve, comma-separated."},

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -215,9 +216,20 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 			s.mgr.SetGateway(s.BinaryAddr() + "," + s.HTTPAddr())
 		}
 	}()
+	var tlsCfg *tls.Config
+	if ks := cfg.Get("kitsune.frontend.ssl.keystore"); ks != "" {
+		cert, err := tls.LoadX509KeyPair(ks, ks)
+		if err != nil {
+			return nil, fmt.Errorf("kitsune.frontend.ssl.keystore=%s: a PEM file with the certificate and its key: %w", ks, err)
+		}
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	if cfg.Serves("THRIFT_BINARY") {
 		if s.binLn, err = net.Listen("tcp", net.JoinHostPort(cfg.BindHost, strconv.Itoa(cfg.BinaryPort))); err != nil {
 			return nil, fmt.Errorf("listen on the binary port (kitsune.frontend.thrift.binary.bind.port): %w", err)
+		}
+		if tlsCfg != nil {
+			s.binLn = tls.NewListener(s.binLn, tlsCfg)
 		}
 	}
 	if cfg.Serves("THRIFT_HTTP") {
@@ -226,6 +238,9 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 				s.binLn.Close()
 			}
 			return nil, fmt.Errorf("listen on the HTTP port (kitsune.frontend.thrift.http.bind.port): %w", err)
+		}
+		if tlsCfg != nil {
+			s.httpLn = tls.NewListener(s.httpLn, tlsCfg)
 		}
 		// A connection with no request in flight — idle keep-alive, or
 		// opened and never used (gohive does that) — is closed after this.
