@@ -186,8 +186,14 @@ func (g *gateway) stop() {
 	}
 }
 
-// enginePIDs lists live processes whose command line mentions dir.
+// enginePIDs lists live engine processes whose command line mentions dir.
 func enginePIDs(dir string) []int {
+	return livePIDs(func(cmd string) bool { return strings.Contains(cmd, " engine ") && strings.Contains(cmd, dir) })
+}
+
+// livePIDs lists the processes (zombies aside) whose command line, with
+// spaces for NULs, matches.
+func livePIDs(match func(cmd string) bool) []int {
 	var out []int
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -196,16 +202,13 @@ func enginePIDs(dir string) []int {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err != nil {
+		if err != nil || !match(strings.ReplaceAll(string(b), "\x00", " ")) {
 			continue
 		}
-		cmd := strings.ReplaceAll(string(b), "\x00", " ")
-		if strings.Contains(cmd, " engine ") && strings.Contains(cmd, dir) {
-			if st, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat")); err == nil && strings.Contains(string(st), ") Z ") {
-				continue // a zombie is already dead
-			}
-			out = append(out, pid)
+		if st, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat")); err == nil && strings.Contains(string(st), ") Z ") {
+			continue // a zombie is already dead
 		}
+		out = append(out, pid)
 	}
 	return out
 }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -29,21 +28,10 @@ func sparkHome(t *testing.T) string {
 	return home
 }
 
-// pidWithArg finds a process whose command line contains arg.
+// pidWithArg finds a live process whose command line contains arg.
 func pidWithArg(arg string) int {
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if strings.Contains(strings.ReplaceAll(string(b), "\x00", " "), arg) {
-			if st, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat")); strings.Contains(string(st), ") Z ") {
-				continue
-			}
-			return pid
-		}
+	if pids := livePIDs(func(cmd string) bool { return strings.Contains(cmd, arg) }); len(pids) > 0 {
+		return pids[0]
 	}
 	return 0
 }

@@ -71,6 +71,16 @@ func NewLocalLauncher(cfg LocalConfig, lg *zap.Logger) Launcher {
 
 var safeName = regexp.MustCompile(`[^A-Za-z0-9._@-]`)
 
+// UserDir makes and returns <workDir>/<user>/, where a tenant's engine logs
+// and data live (the name made safe for a path).
+func UserDir(workDir, user string) (string, error) {
+	dir := filepath.Join(workDir, safeName.ReplaceAllString(user, "_"))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create %s: %w (kitsune.server.work.dir)", dir, err)
+	}
+	return dir, nil
+}
+
 // NewID returns a random engine id.
 func NewID() string {
 	b := make([]byte, 8)
@@ -81,9 +91,9 @@ func NewID() string {
 func (l *localLauncher) Launch(ctx context.Context, key Key, spec Spec) (*Engine, error) {
 	profile := spec.Profile
 	id := NewID()
-	userDir := filepath.Join(l.cfg.WorkDir, safeName.ReplaceAllString(key.User, "_"))
-	if err := os.MkdirAll(userDir, 0o700); err != nil {
-		return nil, fmt.Errorf("launch engine for %s: create %s: %w (kitsune.server.work.dir)", key, userDir, err)
+	userDir, err := UserDir(l.cfg.WorkDir, key.User)
+	if err != nil {
+		return nil, fmt.Errorf("launch engine for %s: %w", key, err)
 	}
 	logPath := filepath.Join(userDir, "engine-"+id+".log")
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -143,11 +153,7 @@ func (l *localLauncher) Launch(ctx context.Context, key Key, spec Spec) (*Engine
 		return nil, fmt.Errorf("launch engine for %s: start %s: %w", key, l.cfg.Executable, err)
 	}
 	pw.Close()
-	e := &Engine{ID: id, Key: key, Profile: profile, LogPath: logPath, Secret: l.cfg.Secret, cmd: cmd, exited: make(chan struct{})}
-	go func() {
-		e.err = cmd.Wait()
-		close(e.exited)
-	}()
+	e := Started(cmd, id, "", logPath, l.cfg.Secret, key, profile)
 	ready := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(pr).ReadString('\n')

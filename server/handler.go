@@ -187,16 +187,8 @@ func viaSession[R any](h *handler, ctx context.Context, sh *tcli.TSessionHandle,
 	if err != nil {
 		return fail(statusOf(err)), nil
 	}
-	var r R
-	err = s.Call(ctx, func(c *client.Client) error {
-		var err error
-		r, err = call(ctx, c)
-		return err
-	})
-	if err != nil {
-		return fail(status.From(h.engineError(s, err))), nil
-	}
-	if op != nil {
+	r, ok := forward(h, ctx, s, fail, call)
+	if ok && op != nil {
 		h.mgr.AddOperation(s, op(r))
 	}
 	return r, nil
@@ -209,16 +201,24 @@ func viaOperation[R any](h *handler, ctx context.Context, oh *tcli.TOperationHan
 	if err != nil {
 		return fail(statusOf(err)), nil, nil
 	}
+	r, _ := forward(h, ctx, s, fail, call)
+	return r, s, nil
+}
+
+// forward runs call on one of s's engine connections; a failure becomes the
+// reply built by fail, explaining what happened to the engine.
+func forward[R any](h *handler, ctx context.Context, s *session.Session, fail func(*tcli.TStatus) R,
+	call func(ctx context.Context, c *client.Client) (R, error)) (R, bool) {
 	var r R
-	err = s.Call(ctx, func(c *client.Client) error {
+	err := s.Call(ctx, func(c *client.Client) error {
 		var err error
 		r, err = call(ctx, c)
 		return err
 	})
 	if err != nil {
-		return fail(status.From(h.engineError(s, err))), s, nil
+		return fail(status.From(h.engineError(s, err))), false
 	}
-	return r, s, nil
+	return r, true
 }
 
 func (h *handler) engineError(s *session.Session, err error) error {

@@ -51,7 +51,7 @@ func runEngine(args []string) error {
 		return err
 	}
 	defer func() { _ = lg.Sync() }()
-	cfg := duckdb.Config{ID: *id, Owner: *user, Database: *database, Secret: os.Getenv("KITSUNE_ENGINE_SECRET"), Confs: kv}
+	cfg := duckdb.Config{ID: *id, Owner: *user, Database: *database, Secret: os.Getenv("KITSUNE_ENGINE_SECRET"), Confs: kv, IdleTimeout: *idle}
 	if cfg.ID == "" {
 		cfg.ID = "local"
 	}
@@ -95,6 +95,7 @@ func runEngine(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	svc.SetOnIdle(stop)
 	reaped := make(chan struct{})
 	go func() { defer close(reaped); svc.Run(ctx) }()
 	defer func() { stop(); <-reaped }()
@@ -139,24 +140,6 @@ func runEngine(args []string) error {
 		f.Close()
 	} else {
 		fmt.Println(ln.Addr().String())
-	}
-	if *idle > 0 {
-		go func() {
-			t := time.NewTicker(min(*idle/4+time.Second, time.Minute))
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					if since := svc.IdleSince(); !since.IsZero() && time.Since(since) > *idle {
-						lg.Info("engine idle, stopping", zap.Duration("idle", time.Since(since)))
-						stop()
-						return
-					}
-				}
-			}
-		}()
 	}
 	err = <-done
 	lg.Info("engine stopped", zap.String("engine", cfg.ID))

@@ -45,6 +45,10 @@ type Config struct {
 	MaxResultRows int64
 	// OperationIdleTimeout closes operations their client stopped touching.
 	OperationIdleTimeout time.Duration
+	// IdleTimeout > 0: OnIdle is called once the engine has had no session
+	// for this long (the engine stops itself when no gateway does).
+	IdleTimeout time.Duration
+	OnIdle      func()
 	// StatusPollWait is how long GetOperationStatus waits for a running
 	// statement to finish before answering (HiveServer2's long polling).
 	StatusPollWait time.Duration
@@ -134,22 +138,42 @@ func (s *Service) IdleSince() time.Time {
 	return s.mu.idleFrom
 }
 
-// Run closes idle operations until ctx is done.
+// Run closes idle operations and detached sessions, and reports the engine
+// idle (OnIdle), until ctx is done.
 func (s *Service) Run(ctx context.Context) {
-	if s.cfg.OperationIdleTimeout <= 0 {
+	every := time.Minute
+	for _, d := range []time.Duration{s.cfg.OperationIdleTimeout / 2, s.cfg.IdleTimeout / 4} {
+		if d > 0 {
+			every = min(every, d+time.Millisecond)
+		}
+	}
+	if s.cfg.OperationIdleTimeout <= 0 && s.cfg.IdleTimeout <= 0 {
 		return
 	}
-	t := time.NewTicker(min(s.cfg.OperationIdleTimeout/2+time.Millisecond, time.Minute))
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.closeIdleOperations(time.Now().Add(-s.cfg.OperationIdleTimeout))
+			if s.cfg.OperationIdleTimeout > 0 {
+				s.closeIdleOperations(time.Now().Add(-s.cfg.OperationIdleTimeout))
+			}
+			if since := s.IdleSince(); s.cfg.IdleTimeout > 0 && !since.IsZero() && time.Since(since) > s.cfg.IdleTimeout {
+				s.lg.Info("engine idle, stopping", zap.Duration("idle", time.Since(since)))
+				if s.cfg.OnIdle != nil {
+					s.cfg.OnIdle()
+				}
+				return
+			}
 		}
 	}
 }
+
+// SetOnIdle sets what Run calls when the engine stays idle; call it
+// before Run.
+func (s *Service) SetOnIdle(f func()) { s.cfg.OnIdle = f }
 
 func (s *Service) closeIdleOperations(before time.Time) {
 	s.mu.Lock()

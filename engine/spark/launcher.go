@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -52,8 +51,6 @@ func NewLauncher(cfg LauncherConfig, lg *zap.Logger) engine.Launcher {
 	return &launcher{cfg: cfg, lg: lg}
 }
 
-var safeName = regexp.MustCompile(`[^A-Za-z0-9._@-]`)
-
 func freePort(host string) (int, error) {
 	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
@@ -65,15 +62,14 @@ func freePort(host string) (int, error) {
 
 func (l *launcher) Launch(ctx context.Context, key engine.Key, spec engine.Spec) (*engine.Engine, error) {
 	refID := engine.NewID()
-	userDir := filepath.Join(l.cfg.WorkDir, safeName.ReplaceAllString(key.User, "_"))
-	if err := os.MkdirAll(userDir, 0o700); err != nil {
-		return nil, fmt.Errorf("launch Spark engine for %s: %w (kitsune.server.work.dir)", key, err)
+	userDir, err := engine.UserDir(l.cfg.WorkDir, key.User)
+	if err != nil {
+		return nil, fmt.Errorf("launch Spark engine for %s: %w", key, err)
 	}
 	logPath := filepath.Join(userDir, "spark-"+refID+".log")
 	cfg := l.cfg.Spark
 	port := 0
 	if cfg.Mode == ModeThriftServer {
-		var err error
 		if port, err = freePort(cfg.BindHost); err != nil {
 			return nil, fmt.Errorf("launch Spark engine for %s: no free port on %s: %w", key, cfg.BindHost, err)
 		}
