@@ -36,12 +36,18 @@ func (none) Authenticate(_ context.Context, user, _, _ string) (string, error) {
 	return user, nil
 }
 
-// New returns the Authenticator for the kitsune.authentication methods;
-// the first password method (LDAP) checks PLAIN and Basic credentials.
+// New returns the password Authenticator for the kitsune.authentication
+// methods: the first password method checks PLAIN and Basic credentials
+// (NONE: anyone; LDAP: the directory). It returns nil when KERBEROS is the
+// only method, so that password logins are refused.
 func New(methods []string, ldapCfg LDAPConfig, lg *zap.Logger) (Authenticator, error) {
+	kerberosOnly := false
 	for _, m := range methods {
 		switch m {
 		case "NONE", "NOSASL":
+			return None(), nil
+		case "KERBEROS":
+			kerberosOnly = true
 		case "LDAP":
 			if ldapCfg.URL == "" {
 				return nil, fmt.Errorf("kitsune.authentication=LDAP needs kitsune.authentication.ldap.url")
@@ -51,8 +57,11 @@ func New(methods []string, ldapCfg LDAPConfig, lg *zap.Logger) (Authenticator, e
 			}
 			return NewLDAP(ldapCfg, lg), nil
 		default:
-			return nil, fmt.Errorf("kitsune.authentication=%s is not supported yet: use NONE, NOSASL or LDAP", m)
+			return nil, fmt.Errorf("kitsune.authentication=%s is not supported: use NONE, NOSASL, LDAP or KERBEROS", m)
 		}
+	}
+	if kerberosOnly {
+		return nil, nil
 	}
 	return None(), nil
 }

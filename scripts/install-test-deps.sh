@@ -10,6 +10,9 @@ command -v node >/dev/null || need+=(nodejs npm)
 [ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 [ -x /usr/sbin/slapd ] || need+=(slapd ldap-utils)
+[ -x /usr/sbin/krb5kdc ] || need+=(krb5-kdc krb5-admin-server)
+command -v kinit >/dev/null || need+=(krb5-user)
+[ -f /usr/include/gssapi/gssapi.h ] || need+=(libkrb5-dev)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-test-deps: need root to install: ${need[*]}" >&2

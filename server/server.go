@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,6 +37,7 @@ type Server struct {
 	meta       store.Store
 	handler    *handler
 	keeperStop func()
+	kinit      *auth.Kinit
 	registry   *discovery.Registry
 	zkConn     discovery.Conn
 	cfg        *conf.Config
@@ -73,6 +76,25 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	}, lg)
 	if err != nil {
 		return nil, err
+	}
+	krb, spnegoKrb, err := kerberosAcceptors(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var kinit *auth.Kinit
+	if p, kt := cfg.Get("kitsune.kinit.principal"), cfg.Get("kitsune.kinit.keytab"); p != "" || kt != "" {
+		if p == "" || kt == "" {
+			return nil, fmt.Errorf("kitsune.kinit.principal and kitsune.kinit.keytab go together: set both")
+		}
+		if p, err = auth.ServicePrincipal(p, cfg.BindHost); err != nil {
+			return nil, err
+		}
+		every, _ := conf.ParseDuration(cfg.Get("kitsune.kinit.interval"))
+		attempts, _ := strconv.Atoi(cfg.Get("kitsune.kinit.max.attempts"))
+		kinit = auth.NewKinit(auth.KinitConfig{Principal: p, Keytab: kt, Interval: every, MaxAttempts: attempts}, lg)
+		if err := kinit.Login(context.Background()); err != nil {
+			return nil, err
+		}
 	}
 	workDir, err := filepath.Abs(cfg.WorkDir)
 	if err != nil {
@@ -208,8 +230,27 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	}
 	h := &handler{cfg: cfg, mgr: mgr, groups: groups, proxy: auth.NewProxyRules(cfg.Raw), serverUser: serverUser, lg: lg}
 	noSASL := len(cfg.Authentication) == 1 && cfg.Authentication[0] == "NOSASL"
-	s := &Server{meta: meta, handler: h, cfg: cfg, lg: lg, pool: pool, mgr: mgr,
-		thrift: serve.New(serve.Config{NoSASL: noSASL, MaxMessageSize: cfg.MaxMessageSize, HTTPPath: cfg.HTTPPath}, h, authn, lg)}
+	cookieAge, _ := strconv.Atoi(cfg.Get("kitsune.frontend.thrift.http.cookie.max.age"))
+	cookieKey := sha256.Sum256([]byte("kitsune http cookie\x00" + secret))
+	scfg := serve.Config{NoSASL: noSASL, MaxMessageSize: cfg.MaxMessageSize, HTTPPath: cfg.HTTPPath,
+		Cookie: serve.CookieConfig{
+			Enabled:  cfg.Get("kitsune.frontend.thrift.http.cookie.auth.enabled") == "true",
+			Name:     cfg.Get("kitsune.frontend.thrift.http.cookie.name"),
+			MaxAge:   time.Duration(cookieAge) * time.Second,
+			Domain:   cfg.Get("kitsune.frontend.thrift.http.cookie.domain"),
+			Path:     cfg.Get("kitsune.frontend.thrift.http.cookie.path"),
+			HTTPOnly: cfg.Get("kitsune.frontend.thrift.http.cookie.is.httponly") == "true",
+			Key:      cookieKey[:],
+		}}
+	if krb != nil {
+		scfg.Kerberos, scfg.SPNEGO = krb, spnegoKrb
+	}
+	var pwAuth serve.Authenticator
+	if authn != nil {
+		pwAuth = authn
+	}
+	s := &Server{meta: meta, handler: h, cfg: cfg, lg: lg, pool: pool, mgr: mgr, kinit: kinit,
+		thrift: serve.New(scfg, h, pwAuth, lg)}
 	s.zkConn, s.registry = zkConn, registry
 	defer func() {
 		if err == nil {
@@ -315,6 +356,10 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	mctx, mcancel := context.WithCancel(context.Background())
 	var bgwg sync.WaitGroup
+	if s.kinit != nil {
+		bgwg.Add(1)
+		go func() { defer bgwg.Done(); _ = s.kinit.Run(mctx) }()
+	}
 	bgwg.Add(2)
 	go func() { defer bgwg.Done(); _ = s.mgr.Run(mctx) }()
 	go func() { defer bgwg.Done(); _ = s.pool.Run(mctx) }()
@@ -442,3 +487,55 @@ func (s *Server) Engines() []*engine.Engine { return s.pool.Engines() }
 
 // Sessions is the number of open sessions.
 func (s *Server) Sessions() int { return s.mgr.Count() }
+
+// kerberosAcceptors builds the Kerberos acceptors when KERBEROS is among
+// the authentication methods: one for SASL GSSAPI (the service principal)
+// and one for HTTP (the service principal and the SPNEGO principal).
+func kerberosAcceptors(cfg *conf.Config) (*auth.Kerberos, *auth.Kerberos, error) {
+	if qop := cfg.Get("kitsune.authentication.sasl.qop"); !strings.EqualFold(qop, "auth") {
+		return nil, nil, fmt.Errorf("kitsune.authentication.sasl.qop=%s is not supported: only auth is; protect the traffic with TLS (kitsune.frontend.ssl.keystore) instead", qop)
+	}
+	if !slices.Contains(cfg.Authentication, "KERBEROS") {
+		return nil, nil, nil
+	}
+	principal, keytab := cfg.Get("kitsune.authentication.kerberos.principal"), cfg.Get("kitsune.authentication.kerberos.keytab")
+	if principal == "" {
+		principal = cfg.Get("kitsune.kinit.principal")
+	}
+	if keytab == "" {
+		keytab = cfg.Get("kitsune.kinit.keytab")
+	}
+	if principal == "" || keytab == "" {
+		return nil, nil, fmt.Errorf("kitsune.authentication=KERBEROS needs kitsune.authentication.kerberos.principal (e.g. hive/_HOST@EXAMPLE.COM) and kitsune.authentication.kerberos.keytab")
+	}
+	principal, err := auth.ServicePrincipal(principal, cfg.BindHost)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, realm, _ := strings.Cut(principal, "@")
+	rules, err := auth.ParsePrincipalRules(cfg.Get("kitsune.authentication.kerberos.principal.rules"), realm)
+	if err != nil {
+		return nil, nil, err
+	}
+	skew, _ := conf.ParseDuration(cfg.Get("kitsune.authentication.kerberos.max.clock.skew"))
+	services := []auth.KerberosService{{Principal: principal, Keytab: keytab}}
+	krb, err := auth.NewKerberos(auth.KerberosConfig{Services: services, MaxClockSkew: skew, Rules: rules})
+	if err != nil {
+		return nil, nil, fmt.Errorf("kitsune.authentication.kerberos.*: %w", err)
+	}
+	if p := cfg.Get("kitsune.authentication.spnego.principal"); p != "" {
+		kt := cfg.Get("kitsune.authentication.spnego.keytab")
+		if kt == "" {
+			return nil, nil, fmt.Errorf("kitsune.authentication.spnego.principal needs kitsune.authentication.spnego.keytab")
+		}
+		if p, err = auth.ServicePrincipal(p, cfg.BindHost); err != nil {
+			return nil, nil, err
+		}
+		services = append(services, auth.KerberosService{Principal: p, Keytab: kt})
+	}
+	spnego, err := auth.NewKerberos(auth.KerberosConfig{Services: services, MaxClockSkew: skew, Rules: rules})
+	if err != nil {
+		return nil, nil, fmt.Errorf("kitsune.authentication.spnego.*: %w", err)
+	}
+	return krb, spnego, nil
+}

@@ -6,9 +6,10 @@ import "context"
 // remote address, the transport and, for binary connections, the id of the
 // connection (0 on HTTP, where every request stands alone).
 type Peer struct {
-	ConnID    uint64
-	User      string
-	Password  string
+	ConnID uint64
+	User   string
+	// Principal is the Kerberos principal, or the user name given at login.
+	Principal string
 	Addr      string
 	Transport string
 }

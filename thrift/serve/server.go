@@ -2,6 +2,8 @@ package serve
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -46,6 +48,12 @@ type Config struct {
 	MaxMessageSize int64
 	// HTTPPath is the path of the HTTP transport, without slashes.
 	HTTPPath string
+	// Kerberos, when set, accepts SASL GSSAPI on the binary transport.
+	Kerberos sasl.GSSAcceptor
+	// SPNEGO, when set, accepts "Authorization: Negotiate" on HTTP.
+	SPNEGO sasl.GSSAcceptor
+	// Cookie configures the HTTP authentication cookie.
+	Cookie CookieConfig
 }
 
 // Server serves one TCLIService handler over the binary and HTTP transports.
@@ -57,6 +65,7 @@ type Server struct {
 	lg      *zap.Logger
 	tcfg    *thrift.TConfiguration
 	nextID  atomic.Uint64
+	cookies *cookieSigner
 
 	mu struct {
 		sync.Mutex
@@ -79,7 +88,8 @@ func (s *Server) openConns() int {
 }
 
 // New returns a Server for handler. The handler is wrapped so that panics
-// are answered per call.
+// are answered per call. A nil auth refuses PLAIN and Basic logins (Kerberos
+// only).
 func New(cfg Config, handler tcliservice.TCLIService, auth Authenticator, lg *zap.Logger) *Server {
 	if cfg.MaxMessageSize <= 0 {
 		cfg.MaxMessageSize = 100 << 20
@@ -106,6 +116,19 @@ func New(cfg Config, handler tcliservice.TCLIService, auth Authenticator, lg *za
 	}
 	s.mu.conns = map[net.Conn]struct{}{}
 	s.force = make(chan struct{})
+	if cfg.Cookie.Enabled {
+		if len(cfg.Cookie.Key) == 0 {
+			cfg.Cookie.Key = make([]byte, 32)
+			_, _ = rand.Read(cfg.Cookie.Key)
+		}
+		if cfg.Cookie.Name == "" {
+			cfg.Cookie.Name = "hive.server2.auth"
+		}
+		if cfg.Cookie.MaxAge <= 0 {
+			cfg.Cookie.MaxAge = 24 * time.Hour
+		}
+		s.cookies = &cookieSigner{cfg: cfg.Cookie, now: time.Now}
+	}
 	return s
 }
 
@@ -184,20 +207,29 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 		trans = thrift.NewTBufferedTransport(thrift.NewTSocketFromConnConf(c, s.tcfg), 64<<10)
 	} else {
 		_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
-		user, err := sasl.ServeHandshake(c, func(cr sasl.Credentials) (string, error) {
-			u := cr.User
-			if u == "" {
-				u = cr.AuthzID
+		mechs := sasl.Mechanisms{}
+		if s.cfg.Kerberos != nil {
+			mechs.GSSAPI = s.cfg.Kerberos
+		}
+		if s.auth != nil {
+			mechs.Plain = func(cr sasl.Credentials) (string, error) {
+				u := cr.User
+				if u == "" {
+					u = cr.AuthzID
+				}
+				return s.auth.Authenticate(ctx, u, cr.Password, peer.Addr)
 			}
-			peer.Password = cr.Password
-			return s.auth.Authenticate(ctx, u, cr.Password, peer.Addr)
-		})
+		}
+		res, err := sasl.ServeHandshake(c, mechs)
 		if err != nil {
 			s.lg.Warn("connection refused", zap.String("remote", peer.Addr), zap.Error(err))
 			return
 		}
+		if res.Mechanism == "GSSAPI" {
+			s.lg.Info("kerberos login", zap.String("principal", res.Principal), zap.String("user", res.User), zap.String("remote", peer.Addr))
+		}
+		peer.User, peer.Principal = res.User, res.Principal
 		_ = c.SetReadDeadline(time.Time{})
-		peer.User = user
 		// Buffer under the framing so that a reply leaves in one write.
 		trans = thrift.NewTFramedTransportConf(thrift.NewTBufferedTransport(thrift.NewTSocketFromConnConf(c, s.tcfg), 64<<10), s.tcfg)
 	}
@@ -249,24 +281,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("request of %d bytes exceeds kitsune.frontend.thrift.max.message.size (%d)", r.ContentLength, s.cfg.MaxMessageSize), http.StatusRequestEntityTooLarge)
 		return
 	}
-	user, pass, ok := r.BasicAuth()
+	peer, ok := s.authenticateHTTP(w, r)
 	if !ok {
-		user, pass = "anonymous", ""
-	}
-	peer := Peer{User: user, Password: pass, Addr: r.RemoteAddr, Transport: "http"}
-	authUser, err := s.auth.Authenticate(r.Context(), user, pass, r.RemoteAddr)
-	if err != nil {
-		s.lg.Warn("http authentication failed", zap.String("user", user), zap.String("remote", r.RemoteAddr), zap.Error(err))
-		var u interface{ Unavailable() bool }
-		if errors.As(err, &u) && u.Unavailable() {
-			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-		} else {
-			w.Header().Set("WWW-Authenticate", `Basic realm="kitsune"`)
-			http.Error(w, "authentication failed", http.StatusUnauthorized)
-		}
 		return
 	}
-	peer.User = authUser
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxMessageSize))
 	if err != nil {
 		http.Error(w, fmt.Sprintf("read request: %v (limit kitsune.frontend.thrift.max.message.size=%d)", err, s.cfg.MaxMessageSize), http.StatusRequestEntityTooLarge)
@@ -283,4 +301,76 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/x-thrift")
 	_, _ = w.Write(out.Bytes())
+}
+
+// authenticateHTTP finds who sent r: a valid cookie, else a Negotiate
+// (SPNEGO or raw Kerberos) token, else Basic credentials. On failure it has
+// answered the request.
+func (s *Server) authenticateHTTP(w http.ResponseWriter, r *http.Request) (Peer, bool) {
+	peer := Peer{Addr: r.RemoteAddr, Transport: "http"}
+	if s.cookies != nil {
+		if u := s.cookies.user(r); u != "" {
+			peer.User, peer.Principal = u, u
+			return peer, true
+		}
+	}
+	authz := r.Header.Get("Authorization")
+	scheme, cred, _ := strings.Cut(authz, " ")
+	challenge := func() {
+		if s.cfg.SPNEGO != nil {
+			w.Header().Add("WWW-Authenticate", "Negotiate")
+		}
+		if s.auth != nil {
+			w.Header().Add("WWW-Authenticate", `Basic realm="kitsune"`)
+		}
+	}
+	switch {
+	case strings.EqualFold(scheme, "Negotiate") && s.cfg.SPNEGO != nil:
+		token, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
+		if err != nil {
+			s.lg.Warn("http authentication failed", zap.String("remote", r.RemoteAddr), zap.String("reason", "Negotiate token is not base64"))
+			challenge()
+			http.Error(w, "authentication failed: the Negotiate token is not base64", http.StatusUnauthorized)
+			return peer, false
+		}
+		gctx, err := s.cfg.SPNEGO.AcceptGSS(token)
+		if err != nil {
+			s.lg.Warn("http authentication failed", zap.String("remote", r.RemoteAddr), zap.Error(err))
+			challenge()
+			http.Error(w, "authentication failed: "+err.Error(), http.StatusUnauthorized)
+			return peer, false
+		}
+		if out := gctx.Output(); len(out) > 0 {
+			w.Header().Set("WWW-Authenticate", "Negotiate "+base64.StdEncoding.EncodeToString(out))
+		}
+		s.lg.Info("kerberos login", zap.String("principal", gctx.Principal()), zap.String("user", gctx.User()), zap.String("remote", r.RemoteAddr))
+		peer.User, peer.Principal = gctx.User(), gctx.Principal()
+	case s.auth != nil:
+		user, pass, ok := r.BasicAuth()
+		if !ok {
+			user, pass = "anonymous", ""
+		}
+		authUser, err := s.auth.Authenticate(r.Context(), user, pass, r.RemoteAddr)
+		if err != nil {
+			s.lg.Warn("http authentication failed", zap.String("user", user), zap.String("remote", r.RemoteAddr), zap.Error(err))
+			var u interface{ Unavailable() bool }
+			if errors.As(err, &u) && u.Unavailable() {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			} else {
+				challenge()
+				http.Error(w, "authentication failed", http.StatusUnauthorized)
+			}
+			return peer, false
+		}
+		peer.User, peer.Principal = authUser, user
+	default:
+		s.lg.Warn("http authentication failed", zap.String("remote", r.RemoteAddr), zap.String("reason", "no Negotiate token"))
+		challenge()
+		http.Error(w, "authentication failed: this server needs Kerberos (Authorization: Negotiate); kinit and connect with a principal", http.StatusUnauthorized)
+		return peer, false
+	}
+	if s.cookies != nil {
+		http.SetCookie(w, s.cookies.issue(peer.User, r.TLS != nil))
+	}
+	return peer, true
 }
