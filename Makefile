@@ -20,6 +20,8 @@ test: deps build
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 	$(GO) test -run '^$$' -fuzz FuzzServeHandshake -fuzztime 5s ./thrift/sasl
+	$(GO) test -run '^$$' -fuzz FuzzBinaryFrames -fuzztime 5s ./thrift/serve
+	$(GO) test -run '^$$' -fuzz FuzzKerberosAccept -fuzztime 5s ./auth
 	$(GO) test -run '^$$' -fuzz FuzzRewrite -fuzztime 5s ./engine/duckdb
 
 deps:

@@ -1,4 +1,9 @@
-// Package auth decides who a client is. NONE accepts any user name and
-// password (HiveServer2's NONE); NOSASL is the same with no SASL exchange on
-// the binary transport (the transport handles that difference).
+// Package auth decides who a client is and who it may act as. Password
+// methods (NONE: any user and password, as HiveServer2's NONE; LDAP: a
+// directory bind) are Authenticators; Kerberos is an acceptor of GSS-API
+// tokens (AP-REQ verification with a keytab, AP-REP for mutual
+// authentication, RFC 4121 wrap tokens) plus the client-side initiator
+// kitsune beeline uses, and PrincipalRules map principals to user names.
+// Kinit keeps the gateway's own ticket fresh; ProxyRules decide
+// impersonation; group providers feed share levels and proxy rules.
 package auth

@@ -22,6 +22,7 @@ import (
 	"github.com/kitsune-sql/kitsune/discovery"
 	"github.com/kitsune-sql/kitsune/discovery/zk"
 
+	"github.com/kitsune-sql/kitsune/auth"
 	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/status"
@@ -171,6 +172,17 @@ func Connect(ctx context.Context, o *Options, stdout, stderr io.Writer) (*Beelin
 			}
 		}
 		copts.TLS = tc
+	}
+	if principal := u.Session["principal"]; principal != "" {
+		// principal=hive/_HOST@REALM names the server; the user is whoever
+		// the ticket cache (kinit) says.
+		host, _, _ := strings.Cut(addr, ":")
+		krb, err := auth.NewKerberosInitiator(strings.ReplaceAll(principal, "_HOST", strings.ToLower(host)))
+		if err != nil {
+			return nil, err
+		}
+		copts.Kerberos = krb
+		user, _, _ = strings.Cut(krb.Principal(), "@")
 	}
 	c, err := client.Dial(ctx, copts)
 	if err != nil {

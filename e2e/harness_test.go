@@ -109,6 +109,12 @@ var servingLine = regexp.MustCompile(`serving: binary (\S*), http (\S*)/`)
 // left no engine process behind.
 func startGateway(t *testing.T, confs ...string) *gateway {
 	t.Helper()
+	return startGatewayEnv(t, nil, confs...)
+}
+
+// startGatewayEnv is startGateway with extra environment variables.
+func startGatewayEnv(t *testing.T, env []string, confs ...string) *gateway {
+	t.Helper()
 	g := &gateway{t: t, workDir: t.TempDir(), out: &syncBuffer{}, exited: make(chan struct{})}
 	args := []string{"server", "--conf", "kitsune.frontend.thrift.binary.bind.port=0", "--conf", "kitsune.frontend.thrift.http.bind.port=0",
 		"--conf", "kitsune.server.work.dir=" + g.workDir}
@@ -119,6 +125,7 @@ func startGateway(t *testing.T, confs ...string) *gateway {
 		}
 	}
 	g.cmd = exec.Command(kitsuneBin, args...)
+	g.cmd.Env = append(os.Environ(), env...)
 	pr, pw, _ := os.Pipe()
 	g.cmd.Stdout, g.cmd.Stderr = pw, pw
 	if err := g.cmd.Start(); err != nil {

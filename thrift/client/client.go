@@ -3,11 +3,13 @@ package client
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"time"
 
 	"github.com/apache/thrift/lib/go/thrift"
@@ -31,6 +33,38 @@ type Options struct {
 	Timeout time.Duration
 	// TLS enables TLS with this configuration.
 	TLS *tls.Config
+	// Kerberos, when set, logs in with SASL GSSAPI (binary) or SPNEGO
+	// (HTTP) instead of PLAIN or Basic.
+	Kerberos KerberosLogin
+}
+
+// KerberosLogin is a Kerberos client context.
+type KerberosLogin interface {
+	sasl.GSSInitiator
+	// SPNEGOToken is a fresh initial token wrapped for the HTTP Negotiate
+	// header.
+	SPNEGOToken() ([]byte, error)
+}
+
+// negotiate adds a fresh Kerberos token to every HTTP request that does not
+// carry the server's authentication cookie, so that no token is ever sent
+// twice (servers refuse replays).
+type negotiate struct {
+	base  http.RoundTripper
+	login KerberosLogin
+}
+
+func (n *negotiate) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("Cookie") != "" {
+		return n.base.RoundTrip(req)
+	}
+	tok, err := n.login.SPNEGOToken()
+	if err != nil {
+		return nil, err
+	}
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Negotiate "+base64.StdEncoding.EncodeToString(tok))
+	return n.base.RoundTrip(r)
 }
 
 // Client is a TCLIService client over one connection. It is not safe for
@@ -99,6 +133,11 @@ func Dial(ctx context.Context, o Options) (*Client, error) {
 		}
 		url := fmt.Sprintf("%s://%s/%s", scheme, o.Addr, o.HTTPPath)
 		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: o.TLS, MaxIdleConnsPerHost: 4}}
+		if o.Kerberos != nil {
+			// The cookie the server sets stands for the login afterwards.
+			hc.Jar, _ = cookiejar.New(nil)
+			hc.Transport = &negotiate{base: hc.Transport, login: o.Kerberos}
+		}
 		t, err := thrift.NewTHttpClientWithOptions(url, thrift.THttpClientOptions{Client: hc})
 		if err != nil {
 			return nil, fmt.Errorf("http transport %s: %w", url, err)
@@ -108,9 +147,11 @@ func Dial(ctx context.Context, o Options) (*Client, error) {
 		if user == "" {
 			user = "anonymous"
 		}
-		req, _ := http.NewRequest("POST", url, nil)
-		req.SetBasicAuth(user, o.Password)
-		ht.SetHeader("Authorization", req.Header.Get("Authorization"))
+		if o.Kerberos == nil {
+			req, _ := http.NewRequest("POST", url, nil)
+			req.SetBasicAuth(user, o.Password)
+			ht.SetHeader("Authorization", req.Header.Get("Authorization"))
+		}
 		ht.SetHeader("Content-Type", "application/x-thrift")
 		prot := thrift.NewTBinaryProtocolConf(ht, cfg)
 		return &Client{TCLIServiceClient: tcliservice.NewTCLIServiceClient(thrift.NewTStandardClient(prot, prot)), trans: ht}, nil
@@ -132,6 +173,16 @@ func Dial(ctx context.Context, o Options) (*Client, error) {
 	var trans thrift.TTransport
 	if o.NoSASL {
 		trans = thrift.NewTBufferedTransport(thrift.NewTSocketFromConnConf(conn, cfg), 64<<10)
+	} else if o.Kerberos != nil {
+		if dl, ok := ctx.Deadline(); ok {
+			_ = conn.SetDeadline(dl)
+		}
+		if err := sasl.ClientGSSAPI(conn, o.Kerberos); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("kerberos login to %s: %w", o.Addr, err)
+		}
+		_ = conn.SetDeadline(time.Time{})
+		trans = thrift.NewTFramedTransportConf(thrift.NewTBufferedTransport(thrift.NewTSocketFromConnConf(conn, cfg), 64<<10), cfg)
 	} else {
 		user := o.User
 		if user == "" {
