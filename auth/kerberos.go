@@ -300,15 +300,21 @@ func describeKRBError(err error) string {
 // Wrap protects payload for the client: an RFC 4121 wrap token with
 // integrity only (SASL QOP auth needs no more), sent by the acceptor.
 func (c *GSSContext) Wrap(payload []byte) ([]byte, error) {
-	et, err := crypto.GetEtype(c.key.KeyType)
+	tok, err := wrapToken(c.key, 0x01, keyusage.GSSAPI_ACCEPTOR_SEAL, c.seq, payload)
+	c.seq++
+	return tok, err
+}
+
+// wrapToken builds an integrity-only RFC 4121 wrap token.
+func wrapToken(key types.EncryptionKey, flags byte, usage uint32, seq uint64, payload []byte) ([]byte, error) {
+	et, err := crypto.GetEtype(key.KeyType)
 	if err != nil {
 		return nil, err
 	}
-	wt := gssapi.WrapToken{Flags: 0x01, EC: uint16(et.GetHMACBitLength() / 8), SndSeqNum: c.seq, Payload: payload}
-	if err := wt.SetCheckSum(c.key, keyusage.GSSAPI_ACCEPTOR_SEAL); err != nil {
+	wt := gssapi.WrapToken{Flags: flags, EC: uint16(et.GetHMACBitLength() / 8), SndSeqNum: seq, Payload: payload}
+	if err := wt.SetCheckSum(key, usage); err != nil {
 		return nil, err
 	}
-	c.seq++
 	return wt.Marshal()
 }
 

@@ -163,16 +163,9 @@ func (k *KerberosInitiator) VerifyReply(token []byte) error {
 
 // Wrap protects payload (integrity only, initiator's key usage).
 func (k *KerberosInitiator) Wrap(payload []byte) ([]byte, error) {
-	et, err := crypto.GetEtype(k.key.KeyType)
-	if err != nil {
-		return nil, err
-	}
-	wt := gssapi.WrapToken{Flags: 0x00, EC: uint16(et.GetHMACBitLength() / 8), SndSeqNum: k.seq, Payload: payload}
-	if err := wt.SetCheckSum(k.key, keyusage.GSSAPI_INITIATOR_SEAL); err != nil {
-		return nil, err
-	}
+	tok, err := wrapToken(k.key, 0x00, keyusage.GSSAPI_INITIATOR_SEAL, k.seq, payload)
 	k.seq++
-	return wt.Marshal()
+	return tok, err
 }
 
 // Unwrap checks a wrap token from the server and returns its payload.

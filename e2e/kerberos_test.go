@@ -276,6 +276,16 @@ func TestKerberosOnly(t *testing.T) {
 		t.Errorf("%d Kerberos logins for one HTTP client, want 1 (the cookie)", n)
 	}
 
+	// curl --negotiate (MIT SPNEGO, asks for HTTP/localhost and checks the
+	// mutual-authentication answer): past authentication, the body is no
+	// Thrift call (400), not 401.
+	curl := exec.Command("curl", "-sS", "--negotiate", "-u", ":", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "x",
+		"http://localhost:"+strconv.Itoa(hport)+"/cliservice")
+	curl.Env = append(os.Environ(), k.kdc.Env(k.aliceCC)...)
+	if out, err := curl.CombinedOutput(); err != nil || string(out) != "400" {
+		t.Errorf("curl --negotiate: %v %q", err, out)
+	}
+
 	// A cookie is honoured only as signed.
 	ini, err := auth.NewKerberosInitiator("HTTP/localhost@EXAMPLE.TEST")
 	if err != nil {

@@ -260,7 +260,12 @@ func ClientPlain(rw io.ReadWriter, user, password string) error {
 	if err := WriteMessage(rw, StatusStart, []byte("PLAIN")); err != nil {
 		return err
 	}
-	payload := []byte("\x00" + user + "\x00" + password)
+	return lastStep(rw, []byte("\x00"+user+"\x00"+password))
+}
+
+// lastStep sends the client's last message and waits for the server's
+// COMPLETE.
+func lastStep(rw io.ReadWriter, payload []byte) error {
 	if err := WriteMessage(rw, StatusOK, payload); err != nil {
 		return err
 	}
@@ -331,15 +336,5 @@ func ClientGSSAPI(rw io.ReadWriter, gss GSSInitiator) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteMessage(rw, StatusOK, answer); err != nil {
-		return err
-	}
-	st, msg, err := ReadMessage(rw, maxNegotiation)
-	if err != nil {
-		return err
-	}
-	if st != StatusComplete {
-		return fmt.Errorf("%w: server said: %s", ErrAuthFailed, msg)
-	}
-	return nil
+	return lastStep(rw, answer)
 }
