@@ -445,5 +445,15 @@ func discover(u *URL) (string, error) {
 	if len(servers) == 0 {
 		return "", fmt.Errorf("no gateway registered under /%s in ZooKeeper %s (zooKeeperNamespace)", ns, u.Host)
 	}
-	return servers[rand.IntN(len(servers))].Addr(), nil
+	chosen := servers[rand.IntN(len(servers))]
+	if u.Session["principal"] == "" {
+		// A gateway publishing its configuration names its Kerberos
+		// principal, as HiveServer2 does for Hive JDBC.
+		if data, err := c.Get(context.Background(), chosen.Node); err == nil {
+			if p := discovery.ParseName(string(data))["hive.server2.authentication.kerberos.principal"]; p != "" {
+				u.Session["principal"] = p
+			}
+		}
+	}
+	return chosen.Addr(), nil
 }

@@ -56,7 +56,7 @@ func Declared() []Key {
 		{Name: "kitsune.ha.zookeeper.lost.grace", Type: TypeDuration, Default: "PT0S", Scope: ScopeServer,
 			Doc: "When ZooKeeper stays unreachable this long, the gateway stops advertising itself and drains (kitsune.server.graceful.stop.timeout), so that clients go to gateways that still see ZooKeeper. PT0S: never; running sessions always go on while ZooKeeper is away."},
 		{Name: "kitsune.ha.zookeeper.publish.configs", Type: TypeBool, Default: "false", Scope: ScopeServer,
-			Doc: "Write the gateway's connection settings (hive.server2.thrift.bind.host, port, transport mode, authentication) as its znode's data, as HiveServer2 does; false: the data is host:port."},
+			Doc: "Write the gateway's connection settings (hive.server2.thrift.bind.host, port, transport mode, authentication and, with Kerberos, hive.server2.authentication.kerberos.principal) as its znode's data, as HiveServer2 does; false: the data is host:port."},
 		{Name: "kitsune.server.graceful.stop.timeout", Type: TypeDuration, Default: "PT0S", Scope: ScopeServer,
 			Doc: "On stop (SIGTERM, or its ZooKeeper node deleted) the gateway deregisters, stops accepting, and lets open sessions finish for up to this long before it closes them. PT0S: close them at once."},
 		{Name: "kitsune.metadata.store.url", Type: TypeString, Default: "", Scope: ScopeServer,

@@ -356,3 +356,19 @@ func TestKerberosStartupErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestKerberosZooKeeperDiscovery: a gateway publishing its configuration
+// names its principal in its znode, so that a client discovering it through
+// ZooKeeper needs no principal in the URL (Hive JDBC does the same).
+func TestKerberosZooKeeperDiscovery(t *testing.T) {
+	z := testenv.StartZooKeeper(t)
+	k := startKerberosGateway(t, "KERBEROS", "kitsune.ha.addresses="+z.Addr, "kitsune.ha.namespace=krb_e2e",
+		"kitsune.ha.zookeeper.publish.configs=true", "kitsune.session.engine.idle.timeout=PT2S")
+	t.Setenv("KRB5_CONFIG", k.kdc.Conf)
+	t.Setenv("KRB5CCNAME", "FILE:"+k.aliceCC)
+	url := "jdbc:hive2://" + z.Addr + "/default;serviceDiscoveryMode=zooKeeper;zooKeeperNamespace=krb_e2e"
+	out, errOut, code := runBeeline(t, "", "-u", url, "--outputformat=csv", "--silent=true", "-e", "SELECT current_user() AS u")
+	if code != 0 || !strings.Contains(out, "alice") {
+		t.Errorf("beeline via ZooKeeper with the published principal: %d %q %q", code, out, errOut)
+	}
+}

@@ -38,16 +38,19 @@ type Server struct {
 	handler    *handler
 	keeperStop func()
 	kinit      *auth.Kinit
-	registry   *discovery.Registry
-	zkConn     discovery.Conn
-	cfg        *conf.Config
-	lg         *zap.Logger
-	pool       *engine.Pool
-	mgr        *session.Manager
-	thrift     *serve.Server
-	binLn      net.Listener
-	httpLn     net.Listener
-	httpSrv    *http.Server
+	// krbPrincipal is the Kerberos service principal, published with the
+	// registration.
+	krbPrincipal string
+	registry     *discovery.Registry
+	zkConn       discovery.Conn
+	cfg          *conf.Config
+	lg           *zap.Logger
+	pool         *engine.Pool
+	mgr          *session.Manager
+	thrift       *serve.Server
+	binLn        net.Listener
+	httpLn       net.Listener
+	httpSrv      *http.Server
 }
 
 // New builds a gateway and binds its listeners, so that the addresses are
@@ -242,14 +245,16 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 			HTTPOnly: cfg.Get("kitsune.frontend.thrift.http.cookie.is.httponly") == "true",
 			Key:      cookieKey[:],
 		}}
+	var krbPrincipal string
 	if krb != nil {
 		scfg.Kerberos, scfg.SPNEGO = krb, spnegoKrb
+		krbPrincipal = krb.Principals()[0]
 	}
 	var pwAuth serve.Authenticator
 	if authn != nil {
 		pwAuth = authn
 	}
-	s := &Server{meta: meta, handler: h, cfg: cfg, lg: lg, pool: pool, mgr: mgr, kinit: kinit,
+	s := &Server{meta: meta, handler: h, cfg: cfg, lg: lg, pool: pool, mgr: mgr, kinit: kinit, krbPrincipal: krbPrincipal,
 		thrift: serve.New(scfg, h, pwAuth, lg)}
 	s.zkConn, s.registry = zkConn, registry
 	defer func() {
@@ -434,6 +439,10 @@ func (s *Server) register(ctx context.Context) (string, error) {
 	if s.cfg.Get("kitsune.ha.zookeeper.publish.configs") == "true" {
 		data = fmt.Sprintf("hive.server2.thrift.bind.host=%s;hive.server2.transport.mode=binary;hive.server2.thrift.port=%d;hive.server2.authentication=%s",
 			host, port, strings.Join(s.cfg.Authentication, ","))
+		if s.krbPrincipal != "" {
+			// Hive JDBC takes the principal from here when the URL has none.
+			data += ";hive.server2.authentication.kerberos.principal=" + s.krbPrincipal
+		}
 	}
 	return s.registry.RegisterServer(ctx, host, port, Version, data)
 }
