@@ -129,6 +129,22 @@ func (k *KerberosInitiator) SPNEGOToken() ([]byte, error) {
 	return st.Marshal()
 }
 
+// VerifySPNEGOReply checks the server's answer on HTTP: a SPNEGO
+// NegTokenResp carrying the AP-REP, or a bare AP-REP token.
+func (k *KerberosInitiator) VerifySPNEGOReply(token []byte) error {
+	if len(token) > 0 && token[0] == 0xa1 {
+		var resp spnego.NegTokenResp
+		if err := resp.Unmarshal(token); err != nil {
+			return fmt.Errorf("kerberos: the server's SPNEGO answer: %w", err)
+		}
+		if len(resp.ResponseToken) == 0 {
+			return nil
+		}
+		token = resp.ResponseToken
+	}
+	return k.VerifyReply(token)
+}
+
 // VerifyReply checks the server's AP-REP: it proves the server holds the
 // service key (mutual authentication).
 func (k *KerberosInitiator) VerifyReply(token []byte) error {

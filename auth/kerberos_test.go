@@ -106,8 +106,14 @@ func TestKerberosSPNEGO(t *testing.T) {
 	if err := resp.Unmarshal(ctx.Output()); err != nil {
 		t.Fatalf("SPNEGO answer is no NegTokenResp: %v", err)
 	}
-	if err := ini.VerifyReply(resp.ResponseToken); err != nil {
+	if err := ini.VerifySPNEGOReply(ctx.Output()); err != nil {
 		t.Fatalf("AP-REP inside SPNEGO: %v", err)
+	}
+	// An answer from a server without the service key does not verify.
+	forged := append([]byte(nil), resp.ResponseToken...)
+	forged[len(forged)-3] ^= 0xff
+	if err := ini.VerifyReply(forged); err == nil {
+		t.Error("a forged AP-REP verified")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"strings"
 	"time"
 
 	"github.com/apache/thrift/lib/go/thrift"
@@ -44,6 +45,8 @@ type KerberosLogin interface {
 	// SPNEGOToken is a fresh initial token wrapped for the HTTP Negotiate
 	// header.
 	SPNEGOToken() ([]byte, error)
+	// VerifySPNEGOReply checks the server's answer to the last token.
+	VerifySPNEGOReply(token []byte) error
 }
 
 // negotiate adds a fresh Kerberos token to every HTTP request that does not
@@ -64,7 +67,23 @@ func (n *negotiate) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Negotiate "+base64.StdEncoding.EncodeToString(tok))
-	return n.base.RoundTrip(r)
+	resp, err := n.base.RoundTrip(r)
+	if err != nil || resp.StatusCode == http.StatusUnauthorized {
+		return resp, err
+	}
+	// Mutual authentication: a server that answers with a token must
+	// prove it holds the service key.
+	if scheme, b64, ok := strings.Cut(resp.Header.Get("WWW-Authenticate"), " "); ok && strings.EqualFold(scheme, "Negotiate") {
+		reply, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
+		if err == nil {
+			err = n.login.VerifySPNEGOReply(reply)
+		}
+		if err != nil {
+			resp.Body.Close()
+			return nil, fmt.Errorf("the server failed mutual authentication: %w", err)
+		}
+	}
+	return resp, nil
 }
 
 // Client is a TCLIService client over one connection. It is not safe for
