@@ -151,7 +151,7 @@ func (h *handler) openSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 		resp.Status = status.From(err)
 		return resp, nil
 	}
-	h.lg.Info("session opened", zap.String("user", user), zap.String("remote", peer.Addr), zap.String("engine", s.Engine.ID),
+	h.lg.Info("session opened", zap.String("user", user), zap.String("login", peer.Principal), zap.String("remote", peer.Addr), zap.String("engine", s.Engine.ID),
 		zap.String("key", key.String()))
 	resp.Status = status.OK()
 	if pinned && res.Profile != s.Engine.Profile {
