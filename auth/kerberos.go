@@ -98,6 +98,15 @@ func NewKerberos(cfg KerberosConfig) (*Kerberos, error) {
 	return k, nil
 }
 
+// Primary is an acceptor for the first service alone, sharing the loaded
+// keytabs: SASL GSSAPI accepts tickets for the service principal only,
+// HTTP for the SPNEGO principal too.
+func (k *Kerberos) Primary() *Kerberos {
+	c := *k
+	c.services = k.services[:1]
+	return &c
+}
+
 // Principals lists the accepted service principals.
 func (k *Kerberos) Principals() []string {
 	out := make([]string, len(k.services))
@@ -321,11 +330,21 @@ func wrapToken(key types.EncryptionKey, flags byte, usage uint32, seq uint64, pa
 // Unwrap checks a wrap token from the client and returns its payload.
 // Sealed (encrypted) tokens are refused: only QOP auth is negotiated.
 func (c *GSSContext) Unwrap(token []byte) ([]byte, error) {
+	wt, err := unwrapToken(c.key, token, false, keyusage.GSSAPI_INITIATOR_SEAL)
+	if err != nil {
+		return nil, err
+	}
+	return wt.Payload, nil
+}
+
+// unwrapToken checks an integrity-only RFC 4121 wrap token from the peer
+// (the acceptor when fromAcceptor) with the peer's key usage.
+func unwrapToken(key types.EncryptionKey, token []byte, fromAcceptor bool, usage uint32) (*gssapi.WrapToken, error) {
 	if len(token) < gssapi.HdrLen {
 		return nil, fmt.Errorf("%w: wrap token of %d bytes", ErrKerberos, len(token))
 	}
 	if token[2]&0x02 != 0 {
-		return nil, fmt.Errorf("%w: the client encrypted its wrap token; only QOP auth is supported", ErrKerberos)
+		return nil, fmt.Errorf("%w: the peer encrypted its wrap token; only QOP auth is supported", ErrKerberos)
 	}
 	// Undo a right rotation (RFC 4121 4.2.5) so the checksum is at the end.
 	tok := append([]byte(nil), token...)
@@ -337,13 +356,13 @@ func (c *GSSContext) Unwrap(token []byte) ([]byte, error) {
 		binary.BigEndian.PutUint16(tok[6:8], 0)
 	}
 	var wt gssapi.WrapToken
-	if err := wt.Unmarshal(tok, false); err != nil {
+	if err := wt.Unmarshal(tok, fromAcceptor); err != nil {
 		return nil, fmt.Errorf("%w: wrap token: %v", ErrKerberos, err)
 	}
-	if ok, err := wt.Verify(c.key, keyusage.GSSAPI_INITIATOR_SEAL); !ok {
+	if ok, err := wt.Verify(key, usage); !ok {
 		return nil, fmt.Errorf("%w: wrap token: %v", ErrKerberos, err)
 	}
-	return wt.Payload, nil
+	return &wt, nil
 }
 
 // ServicePrincipal resolves _HOST in a configured principal: the bind host

@@ -189,12 +189,9 @@ func (k *KerberosInitiator) Unwrap(token []byte) ([]byte, error) {
 	if !k.verified {
 		return nil, fmt.Errorf("kerberos: the server did not authenticate itself (no AP-REP)")
 	}
-	var wt gssapi.WrapToken
-	if err := wt.Unmarshal(token, true); err != nil {
-		return nil, fmt.Errorf("kerberos: server wrap token: %w", err)
-	}
-	if ok, err := wt.Verify(k.key, keyusage.GSSAPI_ACCEPTOR_SEAL); !ok {
-		return nil, fmt.Errorf("kerberos: server wrap token: %w", err)
+	wt, err := unwrapToken(k.key, token, true, keyusage.GSSAPI_ACCEPTOR_SEAL)
+	if err != nil {
+		return nil, err
 	}
 	if wt.SndSeqNum != k.peerSeq {
 		return nil, fmt.Errorf("kerberos: server wrap token out of sequence")

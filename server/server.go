@@ -528,10 +528,6 @@ func kerberosAcceptors(cfg *conf.Config) (*auth.Kerberos, *auth.Kerberos, error)
 	}
 	skew, _ := conf.ParseDuration(cfg.Get("kitsune.authentication.kerberos.max.clock.skew"))
 	services := []auth.KerberosService{{Principal: principal, Keytab: keytab}}
-	krb, err := auth.NewKerberos(auth.KerberosConfig{Services: services, MaxClockSkew: skew, Rules: rules})
-	if err != nil {
-		return nil, nil, fmt.Errorf("kitsune.authentication.kerberos.*: %w", err)
-	}
 	if p := cfg.Get("kitsune.authentication.spnego.principal"); p != "" {
 		kt := cfg.Get("kitsune.authentication.spnego.keytab")
 		if kt == "" {
@@ -544,7 +540,7 @@ func kerberosAcceptors(cfg *conf.Config) (*auth.Kerberos, *auth.Kerberos, error)
 	}
 	spnego, err := auth.NewKerberos(auth.KerberosConfig{Services: services, MaxClockSkew: skew, Rules: rules})
 	if err != nil {
-		return nil, nil, fmt.Errorf("kitsune.authentication.spnego.*: %w", err)
+		return nil, nil, err
 	}
-	return krb, spnego, nil
+	return spnego.Primary(), spnego, nil
 }

@@ -72,16 +72,10 @@ func StartKDC(t testing.TB) *KDC {
 		t.Fatalf("krb5kdc: %v", err)
 	}
 	t.Cleanup(k.stop)
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := dialTCP(port); err == nil {
-			c.Close()
-			return k
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !waitListening(port, 10*time.Second) {
+		t.Fatalf("krb5kdc did not listen on 127.0.0.1:%d", port)
 	}
-	t.Fatalf("krb5kdc did not listen on 127.0.0.1:%d", port)
-	return nil
+	return k
 }
 
 func (k *KDC) stop() {
@@ -129,9 +123,7 @@ func (k *KDC) AddUser(name, password string) {
 func (k *KDC) Kinit(user, password, ccache string, extra ...string) {
 	k.t.Helper()
 	args := append([]string{"-c", "FILE:" + ccache}, extra...)
-	args = append(args, user)
-	cmd := exec.Command("kinit", args...)
-	cmd.Env = append(os.Environ(), k.Env(ccache)...)
+	cmd := k.client(ccache, "kinit", append(args, user)...)
 	cmd.Stdin = strings.NewReader(password + "\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		k.t.Fatalf("kinit %s: %v\n%s", user, err, out)
@@ -141,17 +133,20 @@ func (k *KDC) Kinit(user, password, ccache string, extra ...string) {
 // Kvno fetches a service ticket for service into ccache (MIT kvno).
 func (k *KDC) Kvno(service, ccache string) {
 	k.t.Helper()
-	cmd := exec.Command("kvno", "-c", "FILE:"+ccache, service)
-	cmd.Env = append(os.Environ(), k.Env(ccache)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := k.client(ccache, "kvno", "-c", "FILE:"+ccache, service).CombinedOutput(); err != nil {
 		k.t.Fatalf("kvno %s: %v\n%s", service, err, out)
 	}
 }
 
 // Klist lists ccache (MIT klist).
 func (k *KDC) Klist(ccache string) (string, error) {
-	cmd := exec.Command("klist", "-c", "FILE:"+ccache)
-	cmd.Env = append(os.Environ(), k.Env(ccache)...)
-	out, err := cmd.CombinedOutput()
+	out, err := k.client(ccache, "klist", "-c", "FILE:"+ccache).CombinedOutput()
 	return string(out), err
+}
+
+// client is an MIT client command of this realm using ccache.
+func (k *KDC) client(ccache, name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), k.Env(ccache)...)
+	return cmd
 }

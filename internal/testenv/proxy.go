@@ -88,3 +88,15 @@ func (p *Proxy) Heal() {
 func dialTCP(port int) (net.Conn, error) {
 	return net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
 }
+
+// waitListening reports whether something accepts connections on the
+// loopback port within the given time.
+func waitListening(port int, within time.Duration) bool {
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if c, err := dialTCP(port); err == nil {
+			c.Close()
+			return true
+		}
+	}
+	return false
+}

@@ -90,15 +90,9 @@ func (s *Slapd) Start() {
 	if out, err := exec.Command("/usr/sbin/slapd", "-f", filepath.Join(s.dir, "slapd.conf"), "-h", s.URL+"/").CombinedOutput(); err != nil {
 		s.t.Fatalf("slapd: %v\n%s", err, out)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := dialTCP(s.port); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !waitListening(s.port, 10*time.Second) {
+		s.t.Fatalf("slapd did not listen on %s", s.URL)
 	}
-	s.t.Fatalf("slapd did not listen on %s", s.URL)
 }
 
 // Stop stops the server (the data stays for Start).

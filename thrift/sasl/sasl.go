@@ -209,15 +209,14 @@ func serveGSSAPI(rw io.ReadWriter, acc GSSAcceptor) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	gctx, err := acc.AcceptGSS(token)
-	if err != nil {
-		_ = WriteMessage(rw, StatusBad, []byte("Error validating the login: "+err.Error()))
-		return Result{}, fmt.Errorf("%w: %w", ErrAuthFailed, err)
-	}
 	fail := func(format string, a ...any) (Result, error) {
 		err := fmt.Errorf(format, a...)
 		_ = WriteMessage(rw, StatusBad, []byte("Error validating the login: "+err.Error()))
 		return Result{}, fmt.Errorf("%w: %w", ErrAuthFailed, err)
+	}
+	gctx, err := acc.AcceptGSS(token)
+	if err != nil {
+		return fail("%w", err)
 	}
 	if err := WriteMessage(rw, StatusOK, gctx.Output()); err != nil {
 		return Result{}, err

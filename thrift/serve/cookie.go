@@ -29,7 +29,6 @@ type CookieConfig struct {
 // cookie's expiry.
 type cookieSigner struct {
 	cfg CookieConfig
-	now func() time.Time
 }
 
 func (c *cookieSigner) sign(user string, exp int64) string {
@@ -42,7 +41,7 @@ func (c *cookieSigner) sign(user string, exp int64) string {
 
 // issue returns the cookie for user; secure on TLS connections.
 func (c *cookieSigner) issue(user string, secure bool) *http.Cookie {
-	exp := c.now().Add(c.cfg.MaxAge).Unix()
+	exp := time.Now().Add(c.cfg.MaxAge).Unix()
 	v := url.Values{"u": {user}, "e": {strconv.FormatInt(exp, 10)}, "s": {c.sign(user, exp)}}
 	return &http.Cookie{Name: c.cfg.Name, Value: v.Encode(), MaxAge: int(c.cfg.MaxAge / time.Second),
 		Domain: c.cfg.Domain, Path: c.cfg.Path, HttpOnly: c.cfg.HTTPOnly, Secure: secure}
@@ -59,7 +58,7 @@ func (c *cookieSigner) user(r *http.Request) string {
 			continue
 		}
 		exp, err := strconv.ParseInt(v.Get("e"), 10, 64)
-		if err != nil || c.now().Unix() >= exp {
+		if err != nil || time.Now().Unix() >= exp {
 			continue
 		}
 		if hmac.Equal([]byte(c.sign(v.Get("u"), exp)), []byte(v.Get("s"))) && v.Get("u") != "" {

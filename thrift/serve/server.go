@@ -127,7 +127,7 @@ func New(cfg Config, handler tcliservice.TCLIService, auth Authenticator, lg *za
 		if cfg.Cookie.MaxAge <= 0 {
 			cfg.Cookie.MaxAge = 24 * time.Hour
 		}
-		s.cookies = &cookieSigner{cfg: cfg.Cookie, now: time.Now}
+		s.cookies = &cookieSigner{cfg: cfg.Cookie}
 	}
 	return s
 }
