@@ -284,7 +284,9 @@ func (b *Beeline) Execute(ctx context.Context, stmt string) error {
 		}
 		return &status.Error{SQLState: st.GetSqlState(), Code: st.GetErrorCode(), Message: msg}
 	}
-	if !st.GetHasResultSet() {
+	// As Beeline (Hive JDBC's HiveStatement.execute): the handle in the
+	// ExecuteStatement reply says whether there are rows to print.
+	if !oh.GetHasResultSet() {
 		if !b.opts.Silent {
 			fmt.Fprintf(b.errw, "No rows affected (%.3f seconds)\n", time.Since(start).Seconds())
 		}

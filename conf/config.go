@@ -35,6 +35,7 @@ type Config struct {
 	Protocols            []string
 	MaxMessageSize       int64
 	DefaultFetchSize     int
+	InfoProvider         string
 	Authentication       []string
 	EngineType           string
 	ShareLevel           string
@@ -126,6 +127,7 @@ func FromMap(in map[string]string) (*Config, error) {
 		Protocols:            upper(SplitList(get("kitsune.frontend.protocols"))),
 		MaxMessageSize:       size,
 		DefaultFetchSize:     atoi("kitsune.frontend.thrift.resultset.default.fetch.size"),
+		InfoProvider:         strings.ToUpper(get("kitsune.server.info.provider")),
 		Authentication:       upper(SplitList(get("kitsune.authentication"))),
 		EngineType:           strings.ToUpper(get("kitsune.engine.type")),
 		ShareLevel:           strings.ToUpper(get("kitsune.engine.share.level")),

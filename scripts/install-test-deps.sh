@@ -22,7 +22,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# npm hive-driver, pinned by test/node/package-lock.json.
-if [ ! -d test/node/node_modules/hive-driver ]; then
+# npm hive-driver and @databricks/sql, pinned by test/node/package-lock.json.
+if [ ! -d test/node/node_modules/hive-driver ] || [ ! -d test/node/node_modules/@databricks/sql ]; then
   (cd test/node && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -88,8 +88,14 @@ func (h *handler) openSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 			Message: "this gateway is stopping: connect to another one (ZooKeeper mode finds a live gateway)"})
 		return resp, nil
 	}
-	proto := serve.NegotiateProtocol(req.ClientProtocol)
-	resp.ServerProtocolVersion = proto
+	proto, err := serve.ClientProtocol(req)
+	if err != nil {
+		resp.Status = status.From(err)
+		return resp, nil
+	}
+	// What the engine answers for the client's version is what the client
+	// gets: a Spark engine's Hive version turns the Spark features off.
+	resp.ServerProtocolVersion = serve.NegotiateProtocol(proto)
 	peer := serve.PeerFrom(ctx)
 	user := peer.User
 	if user == "" {
@@ -145,7 +151,8 @@ func (h *handler) openSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 		engineConfs[k] = v
 	}
 	engineConfs["use:database"] = res.Database
-	s, eresp, err := h.mgr.Open(ctx, session.OpenRequest{User: user, Owner: owner, Addr: peer.Addr, ConnID: peer.ConnID, Key: key, Profile: res.Profile, Protocol: proto, Confs: engineConfs})
+	s, eresp, err := h.mgr.Open(ctx, session.OpenRequest{User: user, Owner: owner, Addr: peer.Addr, ConnID: peer.ConnID, Key: key, Profile: res.Profile, Protocol: proto,
+		Namespace: req.GetInitialNamespace(), Confs: engineConfs})
 	if err != nil {
 		h.lg.Warn("open session failed", zap.String("user", user), zap.String("remote", peer.Addr), zap.Error(err))
 		resp.Status = status.From(err)
@@ -160,6 +167,8 @@ func (h *handler) openSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 	}
 	resp.SessionHandle = s.Handle
 	resp.ServerProtocolVersion = eresp.ServerProtocolVersion
+	resp.CanUseMultipleCatalogs = eresp.CanUseMultipleCatalogs
+	resp.InitialNamespace = eresp.InitialNamespace
 	resp.Configuration = map[string]string{
 		"hive.server2.thrift.resultset.default.fetch.size": strconv.Itoa(h.cfg.DefaultFetchSize),
 		"kitsune.engine.id": s.Engine.ID,
@@ -254,8 +263,19 @@ func (h *handler) ExecuteStatement(ctx context.Context, req *tcli.TExecuteStatem
 		func(r *tcli.TExecuteStatementResp) *tcli.TOperationHandle { return r.OperationHandle })
 }
 
-// GetInfo implements tcli.TCLIService.
+// GetInfo implements tcli.TCLIService: the engine answers, or the gateway
+// itself with kitsune.server.info.provider=SERVER (Kyuubi's choice).
 func (h *handler) GetInfo(ctx context.Context, req *tcli.TGetInfoReq) (*tcli.TGetInfoResp, error) {
+	if h.cfg.InfoProvider == "SERVER" || req.InfoType == tcli.TGetInfoType_CLI_SERVER_NAME {
+		if _, err := h.mgr.Get(req.SessionHandle, serve.PeerFrom(ctx).User); err != nil {
+			return &tcli.TGetInfoResp{Status: statusOf(err), InfoValue: status.EmptyInfo()}, nil
+		}
+		v, err := serve.Info(req.InfoType, serve.Identity{DBMS: "kitsune", Version: Version})
+		if err != nil {
+			return &tcli.TGetInfoResp{Status: status.From(err), InfoValue: status.EmptyInfo()}, nil
+		}
+		return &tcli.TGetInfoResp{Status: status.OK(), InfoValue: v}, nil
+	}
 	return viaSession(h, ctx, req.SessionHandle, func(st *tcli.TStatus) *tcli.TGetInfoResp {
 		return &tcli.TGetInfoResp{Status: st, InfoValue: status.EmptyInfo()}
 	}, func(ctx context.Context, c *client.Client) (*tcli.TGetInfoResp, error) { return c.GetInfo(ctx, req) }, nil)

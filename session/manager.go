@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"github.com/kitsune-sql/kitsune/session/store"
 	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/serve"
 	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
@@ -75,9 +75,7 @@ const maxRefused = 1024
 // Refused records err for a refused session and returns a handle that
 // answers every later call with it.
 func (m *Manager) Refused(err error) *tcli.TSessionHandle {
-	h := &tcli.TSessionHandle{SessionId: &tcli.THandleIdentifier{GUID: make([]byte, 16), Secret: make([]byte, 16)}}
-	_, _ = rand.Read(h.SessionId.GUID)
-	_, _ = rand.Read(h.SessionId.Secret)
+	h := &tcli.TSessionHandle{SessionId: serve.NewHandleID()}
 	k := string(h.SessionId.GUID)
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -101,14 +99,17 @@ func NewManager(cfg Config, pool EnginePool, lg *zap.Logger) *Manager {
 
 // OpenRequest is what opening a session needs.
 type OpenRequest struct {
-	User     string
-	Owner    string // the authenticated user; User when empty
-	Addr     string // client address, for the connection limits
-	ConnID   uint64
-	Key      engine.Key
-	Profile  conf.Profile
+	User    string
+	Owner   string // the authenticated user; User when empty
+	Addr    string // client address, for the connection limits
+	ConnID  uint64
+	Key     engine.Key
+	Profile conf.Profile
+	// Protocol is the version the client asked for (field 1282 when set).
 	Protocol tcli.TProtocolVersion
-	Confs    map[string]string
+	// Namespace is the client's initial catalog and schema, if it sent one.
+	Namespace *tcli.TNamespace
+	Confs     map[string]string
 }
 
 // Open acquires the engine for req.Key and opens a session on it.
@@ -157,7 +158,9 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 		}
 		confs["kitsune.session.detached"] = "true"
 	}
-	resp, err := c.OpenSession(ctx, &tcli.TOpenSessionReq{ClientProtocol: req.Protocol, Username: &req.User, Configuration: confs})
+	ereq := &tcli.TOpenSessionReq{Username: &req.User, Configuration: confs, InitialNamespace: req.Namespace}
+	serve.ForwardProtocol(ereq, req.Protocol)
+	resp, err := c.OpenSession(ctx, ereq)
 	if err == nil && !status.Succeeded(resp.Status) {
 		err = status.AsError(resp.Status)
 	}

@@ -99,6 +99,7 @@ func (s *Service) meta(h *tcli.TSessionHandle, typ tcli.TOperationType, fn func(
 		return statusOf(err), nil
 	}
 	op := s.newOperation(ss, typ, typ.String())
+	op.handle.HasResultSet = true // every metadata call answers a table
 	ss.exec.Lock()
 	rs, err := fn(s.base, ss)
 	ss.exec.Unlock()

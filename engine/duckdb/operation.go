@@ -14,6 +14,7 @@ import (
 
 	"github.com/kitsune-sql/kitsune/conf"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/serve"
 	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
@@ -22,6 +23,7 @@ type operation struct {
 	handle *tcli.TOperationHandle
 	sess   *session
 	stmt   string
+	prep   prepared
 	cancel context.CancelFunc
 	done   chan struct{}
 
@@ -48,7 +50,7 @@ func (op *operation) log(format string, args ...any) {
 
 func (s *Service) newOperation(ss *session, typ tcli.TOperationType, stmt string) *operation {
 	op := &operation{
-		handle: &tcli.TOperationHandle{OperationId: newHandle(), OperationType: typ},
+		handle: &tcli.TOperationHandle{OperationId: serve.NewHandleID(), OperationType: typ},
 		sess:   ss,
 		stmt:   stmt,
 		done:   make(chan struct{}),
@@ -115,7 +117,15 @@ func (s *Service) ExecuteStatement(_ context.Context, req *tcli.TExecuteStatemen
 	if err != nil {
 		return &tcli.TExecuteStatementResp{Status: statusOf(err)}, nil
 	}
+	// HiveServer2 compiles before it replies, even with runAsync, so the
+	// handle's hasResultSet is right in this reply (Hive JDBC reads it).
+	prep, err := ss.prepare(req.Statement)
+	if err != nil {
+		return &tcli.TExecuteStatementResp{Status: status.From(err)}, nil
+	}
 	op := s.newOperation(ss, tcli.TOperationType_EXECUTE_STATEMENT, req.Statement)
+	op.prep = prep
+	op.handle.HasResultSet = prep.hasResultSet()
 	ctx, cancel := context.WithCancel(s.base)
 	if t := s.queryTimeout(ss, req.GetQueryTimeout()); t > 0 {
 		ctx, cancel = context.WithTimeout(s.base, t)
@@ -210,18 +220,12 @@ func (s *Service) executeGuarded(ctx context.Context, op *operation) (rs *result
 
 func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64, string, error) {
 	ss := op.sess
-	stmt := strings.TrimSpace(ss.substitute(op.stmt))
-	for strings.HasSuffix(stmt, ";") {
-		stmt = strings.TrimSpace(strings.TrimSuffix(stmt, ";"))
-	}
-	if rs, ok, err := s.set(ctx, ss, stmt); ok || err != nil {
+	if op.prep.set != nil {
+		rs, err := s.set(ctx, ss, op.prep.set)
 		return rs, 0, "", err
 	}
-	p, err := rewrite(stmt)
-	if err != nil {
-		return nil, 0, "", &status.Error{SQLState: "42000", Message: err.Error()}
-	}
-	if p.sql != "" && p.sql != stmt {
+	p := op.prep.plan
+	if p.sql != "" && p.sql != op.prep.stmt {
 		op.log("Rewritten for DuckDB: %s", p.sql)
 	}
 	switch p.kind {
@@ -309,7 +313,7 @@ func (s *Service) GetOperationStatus(ctx context.Context, req *tcli.TGetOperatio
 		c := op.mu.completed.UnixMilli()
 		resp.OperationCompleted = &c
 	}
-	has := op.mu.rs != nil
+	has := op.handle.HasResultSet
 	resp.HasResultSet = &has
 	if op.mu.modified > 0 {
 		n := op.mu.modified

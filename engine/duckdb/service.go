@@ -2,7 +2,6 @@ package duckdb
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"database/sql"
 	"errors"
@@ -233,13 +232,6 @@ func (s *Service) ConnectionClosed(connID uint64) {
 	for _, ss := range gone {
 		s.closeSession(ss)
 	}
-}
-
-func newHandle() *tcli.THandleIdentifier {
-	h := &tcli.THandleIdentifier{GUID: make([]byte, 16), Secret: make([]byte, 16)}
-	_, _ = rand.Read(h.GUID)
-	_, _ = rand.Read(h.Secret)
-	return h
 }
 
 func (s *Service) session(h *tcli.TSessionHandle) (*session, error) {

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/serve"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -154,7 +155,7 @@ func TestSecretAndHandles(t *testing.T) {
 	if u, err := s.Authenticate(context.Background(), "x", "s3cret", ""); err != nil || u != "x" {
 		t.Errorf("right secret: %v %v", u, err)
 	}
-	bogus := &tcli.TOperationHandle{OperationId: newHandle()}
+	bogus := &tcli.TOperationHandle{OperationId: serve.NewHandleID()}
 	fr, _ := s.FetchResults(context.Background(), &tcli.TFetchResultsReq{OperationHandle: bogus, MaxRows: 1})
 	if fr.Status.StatusCode != tcli.TStatusCode_INVALID_HANDLE_STATUS {
 		t.Errorf("unknown handle: %v", fr.Status)

@@ -52,7 +52,12 @@ func (ss *session) columnar() bool {
 // OpenSession implements tcli.TCLIService.
 func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*tcli.TOpenSessionResp, error) {
 	resp := tcli.NewTOpenSessionResp()
-	proto := serve.NegotiateProtocol(req.ClientProtocol)
+	asked, err := serve.ClientProtocol(req)
+	if err != nil {
+		resp.Status = status.From(err)
+		return resp, nil
+	}
+	proto := serve.NegotiateProtocol(asked)
 	resp.ServerProtocolVersion = proto
 	peer := serve.PeerFrom(ctx)
 	user := req.GetUsername()
@@ -65,7 +70,7 @@ func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 		return resp, nil
 	}
 	ss := &session{
-		handle:   &tcli.TSessionHandle{SessionId: newHandle()},
+		handle:   &tcli.TSessionHandle{SessionId: serve.NewHandleID()},
 		user:     user,
 		protocol: proto,
 		connID:   peer.ConnID,
@@ -98,6 +103,16 @@ func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 			ss.mu.confs[k] = v
 		}
 	}
+	if ns := req.GetInitialNamespace(); ns != nil {
+		if c := ns.GetCatalogName(); c != "" && !strings.EqualFold(c, catalogName) {
+			conn.Close()
+			resp.Status = status.From(&status.Error{SQLState: "3D000", Message: "catalog " + c + " does not exist: the local engine has one catalog, " + catalogName})
+			return resp, nil
+		}
+		if ns.IsSetSchemaName() && ns.GetSchemaName() != "" {
+			useDB = ns.GetSchemaName()
+		}
+	}
 	if useDB != "" && !strings.EqualFold(useDB, "default") {
 		if _, err := conn.ExecContext(ctx, "USE "+sqlIdent(useDB)); err != nil {
 			conn.Close()
@@ -110,6 +125,10 @@ func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 	s.mu.Unlock()
 	resp.SessionHandle = ss.handle
 	resp.Configuration = map[string]string{"kitsune.engine.id": s.cfg.ID}
+	if req.IsSetCanUseMultipleCatalogs() {
+		// One catalog (spark_catalog): clients keep to the session catalog.
+		resp.CanUseMultipleCatalogs = new(false)
+	}
 	resp.Status = status.OK()
 	return resp, nil
 }
@@ -179,18 +198,34 @@ func (ss *session) substitute(stmt string) string {
 
 var setStmt = regexp.MustCompile(`(?is)^SET(?:\s+(-v|[^=]*?)\s*(?:=\s*(.*?))?)?\s*$`)
 
-// set runs Spark's SET forms: SET lists every conf, SET k shows one, SET
-// k=v changes one (and DuckDB's own setting of that name, when there is one).
-func (s *Service) set(ctx context.Context, ss *session, stmt string) (*resultSet, bool, error) {
+// setCmd is one of Spark's SET forms: SET, SET -v, SET k, SET k=v.
+type setCmd struct {
+	key, val string
+	hasVal   bool
+}
+
+// parseSet recognises Spark's SET forms (SET VARIABLE is DuckDB's own and
+// is left to DuckDB).
+func parseSet(stmt string) (*setCmd, bool) {
 	m := setStmt.FindStringSubmatch(stmt)
 	if m == nil || strings.HasPrefix(strings.ToUpper(strings.TrimSpace(m[1])), "VARIABLE ") {
-		return nil, false, nil
+		return nil, false
 	}
-	key, val := strings.TrimSpace(m[1]), strings.TrimSpace(m[2])
-	hasVal := strings.Contains(stmt, "=")
-	engineID := func(k string) bool { return k == "kitsune.engine.id" || k == "kyuubi.engine.id" }
+	return &setCmd{key: strings.TrimSpace(m[1]), val: strings.TrimSpace(m[2]), hasVal: strings.Contains(stmt, "=")}, true
+}
+
+func isEngineID(k string) bool { return k == "kitsune.engine.id" || k == "kyuubi.engine.id" }
+
+// set runs a SET form as Spark does: SET lists every conf, SET -v lists
+// Spark's SQL settings with their meaning, SET k shows one, SET k=v
+// changes one (and DuckDB's own setting of that name, when there is one).
+// Every form answers rows (key, value), as Spark's SetCommand does.
+func (s *Service) set(ctx context.Context, ss *session, c *setCmd) (*resultSet, error) {
+	key, val := c.key, c.val
 	switch {
-	case key == "" || key == "-v":
+	case key == "-v":
+		return s.setVerbose(ss), nil
+	case key == "":
 		ss.mu.Lock()
 		all := map[string]string{}
 		for k, v := range s.cfg.Confs {
@@ -210,17 +245,12 @@ func (s *Service) set(ctx context.Context, ss *session, stmt string) (*resultSet
 		for i, k := range keys {
 			rows[i] = []string{k, all[k]}
 		}
-		return stringTable([]string{"key", "value"}, rows), true, nil
-	case !hasVal:
-		if engineID(key) {
-			return stringTable([]string{"key", "value"}, [][]string{{key, s.cfg.ID}}), true, nil
+		return stringTable([]string{"key", "value"}, rows), nil
+	case !c.hasVal:
+		if isEngineID(key) {
+			return stringTable([]string{"key", "value"}, [][]string{{key, s.cfg.ID}}), nil
 		}
-		ss.mu.Lock()
-		v, ok := ss.mu.confs[key]
-		ss.mu.Unlock()
-		if !ok {
-			v, ok = s.cfg.Confs[key]
-		}
+		v, ok := s.confValue(ss, key)
 		if !ok {
 			var dv sql.NullString
 			if err := ss.conn.QueryRowContext(ctx, "SELECT CAST(current_setting("+sqlString(key)+") AS VARCHAR)").Scan(&dv); err == nil {
@@ -230,23 +260,40 @@ func (s *Service) set(ctx context.Context, ss *session, stmt string) (*resultSet
 		if !ok {
 			v = "<undefined>"
 		}
-		return stringTable([]string{"key", "value"}, [][]string{{key, v}}), true, nil
+		return stringTable([]string{"key", "value"}, [][]string{{key, v}}), nil
 	}
-	if engineID(key) {
-		return nil, true, &status.Error{SQLState: "42000", Message: key + " is read-only"}
+	if isEngineID(key) {
+		return nil, &status.Error{SQLState: "42000", Message: key + " is read-only"}
 	}
 	key = strings.Trim(key, "`")
 	var isDuck bool
 	_ = ss.conn.QueryRowContext(ctx, "SELECT count(*) > 0 FROM duckdb_settings() WHERE name = "+sqlString(strings.ToLower(key))).Scan(&isDuck)
 	if isDuck {
 		if _, err := ss.conn.ExecContext(ctx, "SET "+key+" = "+sqlString(val)); err != nil {
-			return nil, true, sqlError(err)
+			return nil, sqlError(err)
 		}
 	}
 	ss.mu.Lock()
 	ss.mu.confs[key] = val
 	ss.mu.Unlock()
-	return stringTable([]string{"key", "value"}, [][]string{{key, val}}), true, nil
+	return stringTable([]string{"key", "value"}, [][]string{{key, val}}), nil
+}
+
+// confValue is a conf as the session sees it: its own, then the engine's,
+// then Spark's default for a Spark SQL setting.
+func (s *Service) confValue(ss *session, key string) (string, bool) {
+	ss.mu.Lock()
+	v, ok := ss.mu.confs[key]
+	ss.mu.Unlock()
+	if !ok {
+		v, ok = s.cfg.Confs[key]
+	}
+	if !ok {
+		if d, found := sparkConfDefault(key); found {
+			v, ok = d, true
+		}
+	}
+	return v, ok
 }
 
 // SetClientInfo implements tcli.TCLIService.
@@ -263,29 +310,15 @@ func (s *Service) SetClientInfo(_ context.Context, req *tcli.TSetClientInfoReq) 
 	return &tcli.TSetClientInfoResp{Status: status.OK()}, nil
 }
 
-// GetInfo implements tcli.TCLIService.
+// GetInfo implements tcli.TCLIService: the engine answers as Spark's
+// Thrift server does ("Spark SQL" and the Spark version it follows).
 func (s *Service) GetInfo(_ context.Context, req *tcli.TGetInfoReq) (*tcli.TGetInfoResp, error) {
 	if _, err := s.session(req.SessionHandle); err != nil {
 		return &tcli.TGetInfoResp{Status: statusOf(err), InfoValue: status.EmptyInfo()}, nil
 	}
-	str := func(v string) *tcli.TGetInfoValue { return &tcli.TGetInfoValue{StringValue: &v} }
-	num := func(v int64) *tcli.TGetInfoValue { return &tcli.TGetInfoValue{LenValue: &v} }
-	var v *tcli.TGetInfoValue
-	switch req.InfoType {
-	case tcli.TGetInfoType_CLI_SERVER_NAME:
-		v = str("kitsune")
-	case tcli.TGetInfoType_CLI_DBMS_NAME:
-		v = str("kitsune DuckDB")
-	case tcli.TGetInfoType_CLI_DBMS_VER:
-		v = str(strings.TrimPrefix(s.version, "v"))
-	case tcli.TGetInfoType_CLI_MAX_COLUMN_NAME_LEN, tcli.TGetInfoType_CLI_MAX_SCHEMA_NAME_LEN, tcli.TGetInfoType_CLI_MAX_TABLE_NAME_LEN:
-		v = num(128)
-	case tcli.TGetInfoType_CLI_IDENTIFIER_QUOTE_CHAR:
-		v = str("`")
-	case tcli.TGetInfoType_CLI_ODBC_KEYWORDS:
-		v = str("Unimplemented")
-	default:
-		v = str("")
+	v, err := serve.Info(req.InfoType, serve.Identity{DBMS: "Spark SQL", Version: SparkVersion})
+	if err != nil {
+		return &tcli.TGetInfoResp{Status: status.From(err), InfoValue: status.EmptyInfo()}, nil
 	}
 	return &tcli.TGetInfoResp{Status: status.OK(), InfoValue: v}, nil
 }

@@ -70,6 +70,18 @@ enum TProtocolVersion {
 
   // V11 adds timestamp with local time zone type
   HIVE_CLI_SERVICE_PROTOCOL_V11
+
+  // kitsune: the Spark/Databricks protocol family (sent in TOpenSessionReq
+  // field 1282 client_protocol_i64, with client_protocol = -7).
+  SPARK_CLI_SERVICE_PROTOCOL_V1 = 42241
+  SPARK_CLI_SERVICE_PROTOCOL_V2 = 42242
+  SPARK_CLI_SERVICE_PROTOCOL_V3 = 42243
+  SPARK_CLI_SERVICE_PROTOCOL_V4 = 42244
+  SPARK_CLI_SERVICE_PROTOCOL_V5 = 42245
+  SPARK_CLI_SERVICE_PROTOCOL_V6 = 42246
+  SPARK_CLI_SERVICE_PROTOCOL_V7 = 42247
+  SPARK_CLI_SERVICE_PROTOCOL_V8 = 42248
+  SPARK_CLI_SERVICE_PROTOCOL_V9 = 42249
 }
 
 enum TTypeId {
@@ -417,6 +429,10 @@ struct TRowSet {
   3: optional list<TColumn> columns
   4: optional binary binaryColumns
   5: optional i32 columnCount
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional list<TSparkArrowBatch> arrowBatches
+  1282: optional list<TSparkArrowResultLink> resultLinks
 }
 
 // The return status code contained in each response.
@@ -744,8 +760,11 @@ struct TExecuteStatementReq {
   1282: optional bool canReadArrowResult
   1283: optional bool canDownloadResult
   1284: optional bool canDecompressLZ4Result
+  1285: optional i64 maxBytesPerFile
+  1286: optional TSparkArrowTypes useArrowNativeTypes
   1287: optional i64 resultRowLimit
   1288: optional list<TSparkParameter> parameters
+  1289: optional i64 maxBytesPerBatch
 }
 
 struct TExecuteStatementResp {
@@ -767,11 +786,18 @@ struct TExecuteStatementResp {
 struct TGetTypeInfoReq {
   // The session to run this request against.
   1: required TSessionHandle sessionHandle
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkGetDirectResults getDirectResults
+  1282: optional bool runAsync = false
 }
 
 struct TGetTypeInfoResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkDirectResults directResults
 }
 
 
@@ -789,11 +815,18 @@ struct TGetTypeInfoResp {
 struct TGetCatalogsReq {
   // Session to run this request against
   1: required TSessionHandle sessionHandle
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkGetDirectResults getDirectResults
+  1282: optional bool runAsync = false
 }
 
 struct TGetCatalogsResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkDirectResults directResults
 }
 
 
@@ -818,11 +851,18 @@ struct TGetSchemasReq {
 
   // schema name or pattern
   3: optional TPatternOrIdentifier schemaName
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkGetDirectResults getDirectResults
+  1282: optional bool runAsync = false
 }
 
 struct TGetSchemasResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkDirectResults directResults
 }
 
 
@@ -878,11 +918,18 @@ struct TGetTablesReq {
   // e.g. "TABLE", "VIEW", "SYSTEM TABLE", "GLOBAL TEMPORARY",
   // "LOCAL TEMPORARY", "ALIAS", "SYNONYM", etc.
   5: optional list<string> tableTypes
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkGetDirectResults getDirectResults
+  1282: optional bool runAsync = false
 }
 
 struct TGetTablesResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkDirectResults directResults
 }
 
 
@@ -898,11 +945,18 @@ struct TGetTablesResp {
 struct TGetTableTypesReq {
   // Session to run this request against
   1: required TSessionHandle sessionHandle
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkGetDirectResults getDirectResults
+  1282: optional bool runAsync = false
 }
 
 struct TGetTableTypesResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkDirectResults directResults
 }
 
 
@@ -932,11 +986,18 @@ struct TGetColumnsReq {
 
   // Column name or search pattern
   5: optional TPatternOrIdentifier columnName
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkGetDirectResults getDirectResults
+  1282: optional bool runAsync = false
 }
 
 struct TGetColumnsResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkDirectResults directResults
 }
 
 
@@ -1002,11 +1063,18 @@ struct TGetFunctionsReq {
   // A function name pattern; must match the function name as it is stored
   // in the database.
   4: required TPatternOrIdentifier functionName
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkGetDirectResults getDirectResults
+  1282: optional bool runAsync = false
 }
 
 struct TGetFunctionsResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkDirectResults directResults
 }
 
 struct TGetPrimaryKeysReq {
@@ -1021,11 +1089,18 @@ struct TGetPrimaryKeysReq {
 
   // Name of the table.
   4: optional TIdentifier tableName
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkGetDirectResults getDirectResults
+  1282: optional bool runAsync = false
 }
 
 struct TGetPrimaryKeysResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkDirectResults directResults
 }
 
 struct TGetCrossReferenceReq {
@@ -1049,11 +1124,18 @@ struct TGetCrossReferenceReq {
 
   // Name of the foreign table.
   7: optional TIdentifier foreignTableName
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkGetDirectResults getDirectResults
+  1282: optional bool runAsync = false
 }
 
 struct TGetCrossReferenceResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // kitsune: Spark/Databricks extension fields (ids above 1280)
+  1281: optional TSparkDirectResults directResults
 }
 
 // GetOperationStatus()
@@ -1327,6 +1409,35 @@ struct TSparkParameter {
   2: optional string name
   3: optional string type
   4: optional TSparkParameterValue value
+  5: optional list<TSparkParameterValueArg> arguments
+}
+
+struct TSparkParameterValueArg {
+  1: optional string type
+  2: optional string value
+  3: optional list<TSparkParameterValueArg> arguments
+}
+
+struct TSparkArrowTypes {
+  1: optional bool timestampAsArrow
+  2: optional bool decimalAsArrow
+  3: optional bool complexTypesAsArrow
+  4: optional bool intervalTypesAsArrow
+  5: optional bool nullTypeAsArrow
+}
+
+struct TSparkArrowBatch {
+  1: required binary batch
+  2: required i64 rowCount
+}
+
+struct TSparkArrowResultLink {
+  1: required string fileLink
+  2: required i64 expiryTime
+  3: required i64 startRowOffset
+  4: required i64 rowCount
+  5: required i64 bytesNum
+  6: optional map<string, string> httpHeaders
 }
 
 service TCLIService {

@@ -34,6 +34,15 @@ const (
 	TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V9  TProtocolVersion = 8
 	TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V10 TProtocolVersion = 9
 	TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V11 TProtocolVersion = 10
+	TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V1 TProtocolVersion = 42241
+	TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V2 TProtocolVersion = 42242
+	TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V3 TProtocolVersion = 42243
+	TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V4 TProtocolVersion = 42244
+	TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V5 TProtocolVersion = 42245
+	TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V6 TProtocolVersion = 42246
+	TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V7 TProtocolVersion = 42247
+	TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V8 TProtocolVersion = 42248
+	TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V9 TProtocolVersion = 42249
 )
 
 func (p TProtocolVersion) String() string {
@@ -60,6 +69,24 @@ func (p TProtocolVersion) String() string {
 		return "HIVE_CLI_SERVICE_PROTOCOL_V10"
 	case TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V11:
 		return "HIVE_CLI_SERVICE_PROTOCOL_V11"
+	case TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V1:
+		return "SPARK_CLI_SERVICE_PROTOCOL_V1"
+	case TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V2:
+		return "SPARK_CLI_SERVICE_PROTOCOL_V2"
+	case TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V3:
+		return "SPARK_CLI_SERVICE_PROTOCOL_V3"
+	case TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V4:
+		return "SPARK_CLI_SERVICE_PROTOCOL_V4"
+	case TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V5:
+		return "SPARK_CLI_SERVICE_PROTOCOL_V5"
+	case TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V6:
+		return "SPARK_CLI_SERVICE_PROTOCOL_V6"
+	case TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V7:
+		return "SPARK_CLI_SERVICE_PROTOCOL_V7"
+	case TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V8:
+		return "SPARK_CLI_SERVICE_PROTOCOL_V8"
+	case TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V9:
+		return "SPARK_CLI_SERVICE_PROTOCOL_V9"
 	}
 	return "<UNSET>"
 }
@@ -88,6 +115,24 @@ func TProtocolVersionFromString(s string) (TProtocolVersion, error) {
 		return TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V10, nil
 	case "HIVE_CLI_SERVICE_PROTOCOL_V11":
 		return TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V11, nil
+	case "SPARK_CLI_SERVICE_PROTOCOL_V1":
+		return TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V1, nil
+	case "SPARK_CLI_SERVICE_PROTOCOL_V2":
+		return TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V2, nil
+	case "SPARK_CLI_SERVICE_PROTOCOL_V3":
+		return TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V3, nil
+	case "SPARK_CLI_SERVICE_PROTOCOL_V4":
+		return TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V4, nil
+	case "SPARK_CLI_SERVICE_PROTOCOL_V5":
+		return TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V5, nil
+	case "SPARK_CLI_SERVICE_PROTOCOL_V6":
+		return TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V6, nil
+	case "SPARK_CLI_SERVICE_PROTOCOL_V7":
+		return TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V7, nil
+	case "SPARK_CLI_SERVICE_PROTOCOL_V8":
+		return TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V8, nil
+	case "SPARK_CLI_SERVICE_PROTOCOL_V9":
+		return TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V9, nil
 	}
 	return TProtocolVersion(0), fmt.Errorf("not a valid TProtocolVersion string")
 }
@@ -6869,12 +6914,17 @@ func (p *TColumn) String() string {
 //   - Columns
 //   - BinaryColumns
 //   - ColumnCount
+//   - ArrowBatches
+//   - ResultLinks
 type TRowSet struct {
 	StartRowOffset int64      `thrift:"startRowOffset,1,required" db:"startRowOffset" json:"startRowOffset"`
 	Rows           []*TRow    `thrift:"rows,2,required" db:"rows" json:"rows"`
 	Columns        []*TColumn `thrift:"columns,3" db:"columns" json:"columns,omitempty"`
 	BinaryColumns  []byte     `thrift:"binaryColumns,4" db:"binaryColumns" json:"binaryColumns,omitempty"`
 	ColumnCount    *int32     `thrift:"columnCount,5" db:"columnCount" json:"columnCount,omitempty"`
+	// unused fields # 6 to 1280
+	ArrowBatches []*TSparkArrowBatch      `thrift:"arrowBatches,1281" db:"arrowBatches" json:"arrowBatches,omitempty"`
+	ResultLinks  []*TSparkArrowResultLink `thrift:"resultLinks,1282" db:"resultLinks" json:"resultLinks,omitempty"`
 }
 
 func NewTRowSet() *TRowSet {
@@ -6909,6 +6959,18 @@ func (p *TRowSet) GetColumnCount() int32 {
 	}
 	return *p.ColumnCount
 }
+
+var TRowSet_ArrowBatches_DEFAULT []*TSparkArrowBatch
+
+func (p *TRowSet) GetArrowBatches() []*TSparkArrowBatch {
+	return p.ArrowBatches
+}
+
+var TRowSet_ResultLinks_DEFAULT []*TSparkArrowResultLink
+
+func (p *TRowSet) GetResultLinks() []*TSparkArrowResultLink {
+	return p.ResultLinks
+}
 func (p *TRowSet) IsSetColumns() bool {
 	return p.Columns != nil
 }
@@ -6919,6 +6981,14 @@ func (p *TRowSet) IsSetBinaryColumns() bool {
 
 func (p *TRowSet) IsSetColumnCount() bool {
 	return p.ColumnCount != nil
+}
+
+func (p *TRowSet) IsSetArrowBatches() bool {
+	return p.ArrowBatches != nil
+}
+
+func (p *TRowSet) IsSetResultLinks() bool {
+	return p.ResultLinks != nil
 }
 
 func (p *TRowSet) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -6983,6 +7053,26 @@ func (p *TRowSet) Read(ctx context.Context, iprot thrift.TProtocol) error {
 		case 5:
 			if fieldTypeId == thrift.I32 {
 				if err := p.ReadField5(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.LIST {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1282:
+			if fieldTypeId == thrift.LIST {
+				if err := p.ReadField1282(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -7078,6 +7168,46 @@ func (p *TRowSet) ReadField5(ctx context.Context, iprot thrift.TProtocol) error 
 	return nil
 }
 
+func (p *TRowSet) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	_, size, err := iprot.ReadListBegin(ctx)
+	if err != nil {
+		return thrift.PrependError("error reading list begin: ", err)
+	}
+	tSlice := make([]*TSparkArrowBatch, 0, size)
+	p.ArrowBatches = tSlice
+	for i := 0; i < size; i++ {
+		_elem33 := &TSparkArrowBatch{}
+		if err := _elem33.Read(ctx, iprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", _elem33), err)
+		}
+		p.ArrowBatches = append(p.ArrowBatches, _elem33)
+	}
+	if err := iprot.ReadListEnd(ctx); err != nil {
+		return thrift.PrependError("error reading list end: ", err)
+	}
+	return nil
+}
+
+func (p *TRowSet) ReadField1282(ctx context.Context, iprot thrift.TProtocol) error {
+	_, size, err := iprot.ReadListBegin(ctx)
+	if err != nil {
+		return thrift.PrependError("error reading list begin: ", err)
+	}
+	tSlice := make([]*TSparkArrowResultLink, 0, size)
+	p.ResultLinks = tSlice
+	for i := 0; i < size; i++ {
+		_elem34 := &TSparkArrowResultLink{}
+		if err := _elem34.Read(ctx, iprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", _elem34), err)
+		}
+		p.ResultLinks = append(p.ResultLinks, _elem34)
+	}
+	if err := iprot.ReadListEnd(ctx); err != nil {
+		return thrift.PrependError("error reading list end: ", err)
+	}
+	return nil
+}
+
 func (p *TRowSet) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TRowSet"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -7096,6 +7226,12 @@ func (p *TRowSet) Write(ctx context.Context, oprot thrift.TProtocol) error {
 			return err
 		}
 		if err := p.writeField5(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1282(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -7195,6 +7331,52 @@ func (p *TRowSet) writeField5(ctx context.Context, oprot thrift.TProtocol) (err 
 	return err
 }
 
+func (p *TRowSet) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetArrowBatches() {
+		if err := oprot.WriteFieldBegin(ctx, "arrowBatches", thrift.LIST, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:arrowBatches: ", p), err)
+		}
+		if err := oprot.WriteListBegin(ctx, thrift.STRUCT, len(p.ArrowBatches)); err != nil {
+			return thrift.PrependError("error writing list begin: ", err)
+		}
+		for _, v := range p.ArrowBatches {
+			if err := v.Write(ctx, oprot); err != nil {
+				return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", v), err)
+			}
+		}
+		if err := oprot.WriteListEnd(ctx); err != nil {
+			return thrift.PrependError("error writing list end: ", err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:arrowBatches: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TRowSet) writeField1282(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetResultLinks() {
+		if err := oprot.WriteFieldBegin(ctx, "resultLinks", thrift.LIST, 1282); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1282:resultLinks: ", p), err)
+		}
+		if err := oprot.WriteListBegin(ctx, thrift.STRUCT, len(p.ResultLinks)); err != nil {
+			return thrift.PrependError("error writing list begin: ", err)
+		}
+		for _, v := range p.ResultLinks {
+			if err := v.Write(ctx, oprot); err != nil {
+				return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", v), err)
+			}
+		}
+		if err := oprot.WriteListEnd(ctx); err != nil {
+			return thrift.PrependError("error writing list end: ", err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1282:resultLinks: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TRowSet) Equals(other *TRowSet) bool {
 	if p == other {
 		return true
@@ -7208,8 +7390,8 @@ func (p *TRowSet) Equals(other *TRowSet) bool {
 		return false
 	}
 	for i, _tgt := range p.Rows {
-		_src33 := other.Rows[i]
-		if !_tgt.Equals(_src33) {
+		_src35 := other.Rows[i]
+		if !_tgt.Equals(_src35) {
 			return false
 		}
 	}
@@ -7217,8 +7399,8 @@ func (p *TRowSet) Equals(other *TRowSet) bool {
 		return false
 	}
 	for i, _tgt := range p.Columns {
-		_src34 := other.Columns[i]
-		if !_tgt.Equals(_src34) {
+		_src36 := other.Columns[i]
+		if !_tgt.Equals(_src36) {
 			return false
 		}
 	}
@@ -7230,6 +7412,24 @@ func (p *TRowSet) Equals(other *TRowSet) bool {
 			return false
 		}
 		if (*p.ColumnCount) != (*other.ColumnCount) {
+			return false
+		}
+	}
+	if len(p.ArrowBatches) != len(other.ArrowBatches) {
+		return false
+	}
+	for i, _tgt := range p.ArrowBatches {
+		_src37 := other.ArrowBatches[i]
+		if !_tgt.Equals(_src37) {
+			return false
+		}
+	}
+	if len(p.ResultLinks) != len(other.ResultLinks) {
+		return false
+	}
+	for i, _tgt := range p.ResultLinks {
+		_src38 := other.ResultLinks[i]
+		if !_tgt.Equals(_src38) {
 			return false
 		}
 	}
@@ -7416,13 +7616,13 @@ func (p *TStatus) ReadField2(ctx context.Context, iprot thrift.TProtocol) error 
 	tSlice := make([]string, 0, size)
 	p.InfoMessages = tSlice
 	for i := 0; i < size; i++ {
-		var _elem35 string
+		var _elem39 string
 		if v, err := iprot.ReadString(ctx); err != nil {
 			return thrift.PrependError("error reading field 0: ", err)
 		} else {
-			_elem35 = v
+			_elem39 = v
 		}
-		p.InfoMessages = append(p.InfoMessages, _elem35)
+		p.InfoMessages = append(p.InfoMessages, _elem39)
 	}
 	if err := iprot.ReadListEnd(ctx); err != nil {
 		return thrift.PrependError("error reading list end: ", err)
@@ -7581,8 +7781,8 @@ func (p *TStatus) Equals(other *TStatus) bool {
 		return false
 	}
 	for i, _tgt := range p.InfoMessages {
-		_src36 := other.InfoMessages[i]
-		if _tgt != _src36 {
+		_src40 := other.InfoMessages[i]
+		if _tgt != _src40 {
 			return false
 		}
 	}
@@ -8483,19 +8683,19 @@ func (p *TOpenSessionReq) ReadField4(ctx context.Context, iprot thrift.TProtocol
 	tMap := make(map[string]string, size)
 	p.Configuration = tMap
 	for i := 0; i < size; i++ {
-		var _key37 string
+		var _key41 string
 		if v, err := iprot.ReadString(ctx); err != nil {
 			return thrift.PrependError("error reading field 0: ", err)
 		} else {
-			_key37 = v
+			_key41 = v
 		}
-		var _val38 string
+		var _val42 string
 		if v, err := iprot.ReadString(ctx); err != nil {
 			return thrift.PrependError("error reading field 0: ", err)
 		} else {
-			_val38 = v
+			_val42 = v
 		}
-		p.Configuration[_key37] = _val38
+		p.Configuration[_key41] = _val42
 	}
 	if err := iprot.ReadMapEnd(ctx); err != nil {
 		return thrift.PrependError("error reading map end: ", err)
@@ -8511,14 +8711,14 @@ func (p *TOpenSessionReq) ReadField1281(ctx context.Context, iprot thrift.TProto
 	tSlice := make([]TGetInfoType, 0, size)
 	p.GetInfos = tSlice
 	for i := 0; i < size; i++ {
-		var _elem39 TGetInfoType
+		var _elem43 TGetInfoType
 		if v, err := iprot.ReadI32(ctx); err != nil {
 			return thrift.PrependError("error reading field 0: ", err)
 		} else {
 			temp := TGetInfoType(v)
-			_elem39 = temp
+			_elem43 = temp
 		}
-		p.GetInfos = append(p.GetInfos, _elem39)
+		p.GetInfos = append(p.GetInfos, _elem43)
 	}
 	if err := iprot.ReadListEnd(ctx); err != nil {
 		return thrift.PrependError("error reading list end: ", err)
@@ -8543,19 +8743,19 @@ func (p *TOpenSessionReq) ReadField1283(ctx context.Context, iprot thrift.TProto
 	tMap := make(map[string]string, size)
 	p.ConnectionProperties = tMap
 	for i := 0; i < size; i++ {
-		var _key40 string
+		var _key44 string
 		if v, err := iprot.ReadString(ctx); err != nil {
 			return thrift.PrependError("error reading field 0: ", err)
 		} else {
-			_key40 = v
+			_key44 = v
 		}
-		var _val41 string
+		var _val45 string
 		if v, err := iprot.ReadString(ctx); err != nil {
 			return thrift.PrependError("error reading field 0: ", err)
 		} else {
-			_val41 = v
+			_val45 = v
 		}
-		p.ConnectionProperties[_key40] = _val41
+		p.ConnectionProperties[_key44] = _val45
 	}
 	if err := iprot.ReadMapEnd(ctx); err != nil {
 		return thrift.PrependError("error reading map end: ", err)
@@ -8814,8 +9014,8 @@ func (p *TOpenSessionReq) Equals(other *TOpenSessionReq) bool {
 		return false
 	}
 	for k, _tgt := range p.Configuration {
-		_src42 := other.Configuration[k]
-		if _tgt != _src42 {
+		_src46 := other.Configuration[k]
+		if _tgt != _src46 {
 			return false
 		}
 	}
@@ -8823,8 +9023,8 @@ func (p *TOpenSessionReq) Equals(other *TOpenSessionReq) bool {
 		return false
 	}
 	for i, _tgt := range p.GetInfos {
-		_src43 := other.GetInfos[i]
-		if _tgt != _src43 {
+		_src47 := other.GetInfos[i]
+		if _tgt != _src47 {
 			return false
 		}
 	}
@@ -8840,8 +9040,8 @@ func (p *TOpenSessionReq) Equals(other *TOpenSessionReq) bool {
 		return false
 	}
 	for k, _tgt := range p.ConnectionProperties {
-		_src44 := other.ConnectionProperties[k]
-		if _tgt != _src44 {
+		_src48 := other.ConnectionProperties[k]
+		if _tgt != _src48 {
 			return false
 		}
 	}
@@ -9111,19 +9311,19 @@ func (p *TOpenSessionResp) ReadField4(ctx context.Context, iprot thrift.TProtoco
 	tMap := make(map[string]string, size)
 	p.Configuration = tMap
 	for i := 0; i < size; i++ {
-		var _key45 string
+		var _key49 string
 		if v, err := iprot.ReadString(ctx); err != nil {
 			return thrift.PrependError("error reading field 0: ", err)
 		} else {
-			_key45 = v
+			_key49 = v
 		}
-		var _val46 string
+		var _val50 string
 		if v, err := iprot.ReadString(ctx); err != nil {
 			return thrift.PrependError("error reading field 0: ", err)
 		} else {
-			_val46 = v
+			_val50 = v
 		}
-		p.Configuration[_key45] = _val46
+		p.Configuration[_key49] = _val50
 	}
 	if err := iprot.ReadMapEnd(ctx); err != nil {
 		return thrift.PrependError("error reading map end: ", err)
@@ -9139,11 +9339,11 @@ func (p *TOpenSessionResp) ReadField1281(ctx context.Context, iprot thrift.TProt
 	tSlice := make([]*TGetInfoValue, 0, size)
 	p.GetInfos = tSlice
 	for i := 0; i < size; i++ {
-		_elem47 := &TGetInfoValue{}
-		if err := _elem47.Read(ctx, iprot); err != nil {
-			return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", _elem47), err)
+		_elem51 := &TGetInfoValue{}
+		if err := _elem51.Read(ctx, iprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", _elem51), err)
 		}
-		p.GetInfos = append(p.GetInfos, _elem47)
+		p.GetInfos = append(p.GetInfos, _elem51)
 	}
 	if err := iprot.ReadListEnd(ctx); err != nil {
 		return thrift.PrependError("error reading list end: ", err)
@@ -9343,8 +9543,8 @@ func (p *TOpenSessionResp) Equals(other *TOpenSessionResp) bool {
 		return false
 	}
 	for k, _tgt := range p.Configuration {
-		_src48 := other.Configuration[k]
-		if _tgt != _src48 {
+		_src52 := other.Configuration[k]
+		if _tgt != _src52 {
 			return false
 		}
 	}
@@ -9352,8 +9552,8 @@ func (p *TOpenSessionResp) Equals(other *TOpenSessionResp) bool {
 		return false
 	}
 	for i, _tgt := range p.GetInfos {
-		_src49 := other.GetInfos[i]
-		if !_tgt.Equals(_src49) {
+		_src53 := other.GetInfos[i]
+		if !_tgt.Equals(_src53) {
 			return false
 		}
 	}
@@ -9483,19 +9683,19 @@ func (p *TSetClientInfoReq) ReadField2(ctx context.Context, iprot thrift.TProtoc
 	tMap := make(map[string]string, size)
 	p.Configuration = tMap
 	for i := 0; i < size; i++ {
-		var _key50 string
+		var _key54 string
 		if v, err := iprot.ReadString(ctx); err != nil {
 			return thrift.PrependError("error reading field 0: ", err)
 		} else {
-			_key50 = v
+			_key54 = v
 		}
-		var _val51 string
+		var _val55 string
 		if v, err := iprot.ReadString(ctx); err != nil {
 			return thrift.PrependError("error reading field 0: ", err)
 		} else {
-			_val51 = v
+			_val55 = v
 		}
-		p.Configuration[_key50] = _val51
+		p.Configuration[_key54] = _val55
 	}
 	if err := iprot.ReadMapEnd(ctx); err != nil {
 		return thrift.PrependError("error reading map end: ", err)
@@ -9576,8 +9776,8 @@ func (p *TSetClientInfoReq) Equals(other *TSetClientInfoReq) bool {
 		return false
 	}
 	for k, _tgt := range p.Configuration {
-		_src52 := other.Configuration[k]
-		if _tgt != _src52 {
+		_src56 := other.Configuration[k]
+		if _tgt != _src56 {
 			return false
 		}
 	}
@@ -10787,8 +10987,11 @@ func (p *TGetInfoResp) String() string {
 //   - CanReadArrowResult_
 //   - CanDownloadResult_
 //   - CanDecompressLZ4Result_
+//   - MaxBytesPerFile
+//   - UseArrowNativeTypes
 //   - ResultRowLimit
 //   - Parameters
+//   - MaxBytesPerBatch
 type TExecuteStatementReq struct {
 	SessionHandle *TSessionHandle   `thrift:"sessionHandle,1,required" db:"sessionHandle" json:"sessionHandle"`
 	Statement     string            `thrift:"statement,2,required" db:"statement" json:"statement"`
@@ -10800,9 +11003,11 @@ type TExecuteStatementReq struct {
 	CanReadArrowResult_     *bool                   `thrift:"canReadArrowResult,1282" db:"canReadArrowResult" json:"canReadArrowResult,omitempty"`
 	CanDownloadResult_      *bool                   `thrift:"canDownloadResult,1283" db:"canDownloadResult" json:"canDownloadResult,omitempty"`
 	CanDecompressLZ4Result_ *bool                   `thrift:"canDecompressLZ4Result,1284" db:"canDecompressLZ4Result" json:"canDecompressLZ4Result,omitempty"`
-	// unused fields # 1285 to 1286
-	ResultRowLimit *int64             `thrift:"resultRowLimit,1287" db:"resultRowLimit" json:"resultRowLimit,omitempty"`
-	Parameters     []*TSparkParameter `thrift:"parameters,1288" db:"parameters" json:"parameters,omitempty"`
+	MaxBytesPerFile         *int64                  `thrift:"maxBytesPerFile,1285" db:"maxBytesPerFile" json:"maxBytesPerFile,omitempty"`
+	UseArrowNativeTypes     *TSparkArrowTypes       `thrift:"useArrowNativeTypes,1286" db:"useArrowNativeTypes" json:"useArrowNativeTypes,omitempty"`
+	ResultRowLimit          *int64                  `thrift:"resultRowLimit,1287" db:"resultRowLimit" json:"resultRowLimit,omitempty"`
+	Parameters              []*TSparkParameter      `thrift:"parameters,1288" db:"parameters" json:"parameters,omitempty"`
+	MaxBytesPerBatch        *int64                  `thrift:"maxBytesPerBatch,1289" db:"maxBytesPerBatch" json:"maxBytesPerBatch,omitempty"`
 }
 
 func NewTExecuteStatementReq() *TExecuteStatementReq {
@@ -10876,6 +11081,24 @@ func (p *TExecuteStatementReq) GetCanDecompressLZ4Result_() bool {
 	return *p.CanDecompressLZ4Result_
 }
 
+var TExecuteStatementReq_MaxBytesPerFile_DEFAULT int64
+
+func (p *TExecuteStatementReq) GetMaxBytesPerFile() int64 {
+	if !p.IsSetMaxBytesPerFile() {
+		return TExecuteStatementReq_MaxBytesPerFile_DEFAULT
+	}
+	return *p.MaxBytesPerFile
+}
+
+var TExecuteStatementReq_UseArrowNativeTypes_DEFAULT *TSparkArrowTypes
+
+func (p *TExecuteStatementReq) GetUseArrowNativeTypes() *TSparkArrowTypes {
+	if !p.IsSetUseArrowNativeTypes() {
+		return TExecuteStatementReq_UseArrowNativeTypes_DEFAULT
+	}
+	return p.UseArrowNativeTypes
+}
+
 var TExecuteStatementReq_ResultRowLimit_DEFAULT int64
 
 func (p *TExecuteStatementReq) GetResultRowLimit() int64 {
@@ -10889,6 +11112,15 @@ var TExecuteStatementReq_Parameters_DEFAULT []*TSparkParameter
 
 func (p *TExecuteStatementReq) GetParameters() []*TSparkParameter {
 	return p.Parameters
+}
+
+var TExecuteStatementReq_MaxBytesPerBatch_DEFAULT int64
+
+func (p *TExecuteStatementReq) GetMaxBytesPerBatch() int64 {
+	if !p.IsSetMaxBytesPerBatch() {
+		return TExecuteStatementReq_MaxBytesPerBatch_DEFAULT
+	}
+	return *p.MaxBytesPerBatch
 }
 func (p *TExecuteStatementReq) IsSetSessionHandle() bool {
 	return p.SessionHandle != nil
@@ -10922,12 +11154,24 @@ func (p *TExecuteStatementReq) IsSetCanDecompressLZ4Result_() bool {
 	return p.CanDecompressLZ4Result_ != nil
 }
 
+func (p *TExecuteStatementReq) IsSetMaxBytesPerFile() bool {
+	return p.MaxBytesPerFile != nil
+}
+
+func (p *TExecuteStatementReq) IsSetUseArrowNativeTypes() bool {
+	return p.UseArrowNativeTypes != nil
+}
+
 func (p *TExecuteStatementReq) IsSetResultRowLimit() bool {
 	return p.ResultRowLimit != nil
 }
 
 func (p *TExecuteStatementReq) IsSetParameters() bool {
 	return p.Parameters != nil
+}
+
+func (p *TExecuteStatementReq) IsSetMaxBytesPerBatch() bool {
+	return p.MaxBytesPerBatch != nil
 }
 
 func (p *TExecuteStatementReq) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -11039,6 +11283,26 @@ func (p *TExecuteStatementReq) Read(ctx context.Context, iprot thrift.TProtocol)
 					return err
 				}
 			}
+		case 1285:
+			if fieldTypeId == thrift.I64 {
+				if err := p.ReadField1285(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1286:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1286(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
 		case 1287:
 			if fieldTypeId == thrift.I64 {
 				if err := p.ReadField1287(ctx, iprot); err != nil {
@@ -11052,6 +11316,16 @@ func (p *TExecuteStatementReq) Read(ctx context.Context, iprot thrift.TProtocol)
 		case 1288:
 			if fieldTypeId == thrift.LIST {
 				if err := p.ReadField1288(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1289:
+			if fieldTypeId == thrift.I64 {
+				if err := p.ReadField1289(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -11105,19 +11379,19 @@ func (p *TExecuteStatementReq) ReadField3(ctx context.Context, iprot thrift.TPro
 	tMap := make(map[string]string, size)
 	p.ConfOverlay = tMap
 	for i := 0; i < size; i++ {
-		var _key53 string
+		var _key57 string
 		if v, err := iprot.ReadString(ctx); err != nil {
 			return thrift.PrependError("error reading field 0: ", err)
 		} else {
-			_key53 = v
+			_key57 = v
 		}
-		var _val54 string
+		var _val58 string
 		if v, err := iprot.ReadString(ctx); err != nil {
 			return thrift.PrependError("error reading field 0: ", err)
 		} else {
-			_val54 = v
+			_val58 = v
 		}
-		p.ConfOverlay[_key53] = _val54
+		p.ConfOverlay[_key57] = _val58
 	}
 	if err := iprot.ReadMapEnd(ctx); err != nil {
 		return thrift.PrependError("error reading map end: ", err)
@@ -11178,6 +11452,23 @@ func (p *TExecuteStatementReq) ReadField1284(ctx context.Context, iprot thrift.T
 	return nil
 }
 
+func (p *TExecuteStatementReq) ReadField1285(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadI64(ctx); err != nil {
+		return thrift.PrependError("error reading field 1285: ", err)
+	} else {
+		p.MaxBytesPerFile = &v
+	}
+	return nil
+}
+
+func (p *TExecuteStatementReq) ReadField1286(ctx context.Context, iprot thrift.TProtocol) error {
+	p.UseArrowNativeTypes = &TSparkArrowTypes{}
+	if err := p.UseArrowNativeTypes.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.UseArrowNativeTypes), err)
+	}
+	return nil
+}
+
 func (p *TExecuteStatementReq) ReadField1287(ctx context.Context, iprot thrift.TProtocol) error {
 	if v, err := iprot.ReadI64(ctx); err != nil {
 		return thrift.PrependError("error reading field 1287: ", err)
@@ -11195,14 +11486,23 @@ func (p *TExecuteStatementReq) ReadField1288(ctx context.Context, iprot thrift.T
 	tSlice := make([]*TSparkParameter, 0, size)
 	p.Parameters = tSlice
 	for i := 0; i < size; i++ {
-		_elem55 := &TSparkParameter{}
-		if err := _elem55.Read(ctx, iprot); err != nil {
-			return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", _elem55), err)
+		_elem59 := &TSparkParameter{}
+		if err := _elem59.Read(ctx, iprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", _elem59), err)
 		}
-		p.Parameters = append(p.Parameters, _elem55)
+		p.Parameters = append(p.Parameters, _elem59)
 	}
 	if err := iprot.ReadListEnd(ctx); err != nil {
 		return thrift.PrependError("error reading list end: ", err)
+	}
+	return nil
+}
+
+func (p *TExecuteStatementReq) ReadField1289(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadI64(ctx); err != nil {
+		return thrift.PrependError("error reading field 1289: ", err)
+	} else {
+		p.MaxBytesPerBatch = &v
 	}
 	return nil
 }
@@ -11239,10 +11539,19 @@ func (p *TExecuteStatementReq) Write(ctx context.Context, oprot thrift.TProtocol
 		if err := p.writeField1284(ctx, oprot); err != nil {
 			return err
 		}
+		if err := p.writeField1285(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1286(ctx, oprot); err != nil {
+			return err
+		}
 		if err := p.writeField1287(ctx, oprot); err != nil {
 			return err
 		}
 		if err := p.writeField1288(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1289(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -11397,6 +11706,36 @@ func (p *TExecuteStatementReq) writeField1284(ctx context.Context, oprot thrift.
 	return err
 }
 
+func (p *TExecuteStatementReq) writeField1285(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetMaxBytesPerFile() {
+		if err := oprot.WriteFieldBegin(ctx, "maxBytesPerFile", thrift.I64, 1285); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1285:maxBytesPerFile: ", p), err)
+		}
+		if err := oprot.WriteI64(ctx, int64(*p.MaxBytesPerFile)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.maxBytesPerFile (1285) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1285:maxBytesPerFile: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TExecuteStatementReq) writeField1286(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetUseArrowNativeTypes() {
+		if err := oprot.WriteFieldBegin(ctx, "useArrowNativeTypes", thrift.STRUCT, 1286); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1286:useArrowNativeTypes: ", p), err)
+		}
+		if err := p.UseArrowNativeTypes.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.UseArrowNativeTypes), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1286:useArrowNativeTypes: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TExecuteStatementReq) writeField1287(ctx context.Context, oprot thrift.TProtocol) (err error) {
 	if p.IsSetResultRowLimit() {
 		if err := oprot.WriteFieldBegin(ctx, "resultRowLimit", thrift.I64, 1287); err != nil {
@@ -11435,6 +11774,21 @@ func (p *TExecuteStatementReq) writeField1288(ctx context.Context, oprot thrift.
 	return err
 }
 
+func (p *TExecuteStatementReq) writeField1289(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetMaxBytesPerBatch() {
+		if err := oprot.WriteFieldBegin(ctx, "maxBytesPerBatch", thrift.I64, 1289); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1289:maxBytesPerBatch: ", p), err)
+		}
+		if err := oprot.WriteI64(ctx, int64(*p.MaxBytesPerBatch)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.maxBytesPerBatch (1289) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1289:maxBytesPerBatch: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TExecuteStatementReq) Equals(other *TExecuteStatementReq) bool {
 	if p == other {
 		return true
@@ -11451,8 +11805,8 @@ func (p *TExecuteStatementReq) Equals(other *TExecuteStatementReq) bool {
 		return false
 	}
 	for k, _tgt := range p.ConfOverlay {
-		_src56 := other.ConfOverlay[k]
-		if _tgt != _src56 {
+		_src60 := other.ConfOverlay[k]
+		if _tgt != _src60 {
 			return false
 		}
 	}
@@ -11489,6 +11843,17 @@ func (p *TExecuteStatementReq) Equals(other *TExecuteStatementReq) bool {
 			return false
 		}
 	}
+	if p.MaxBytesPerFile != other.MaxBytesPerFile {
+		if p.MaxBytesPerFile == nil || other.MaxBytesPerFile == nil {
+			return false
+		}
+		if (*p.MaxBytesPerFile) != (*other.MaxBytesPerFile) {
+			return false
+		}
+	}
+	if !p.UseArrowNativeTypes.Equals(other.UseArrowNativeTypes) {
+		return false
+	}
 	if p.ResultRowLimit != other.ResultRowLimit {
 		if p.ResultRowLimit == nil || other.ResultRowLimit == nil {
 			return false
@@ -11501,8 +11866,16 @@ func (p *TExecuteStatementReq) Equals(other *TExecuteStatementReq) bool {
 		return false
 	}
 	for i, _tgt := range p.Parameters {
-		_src57 := other.Parameters[i]
-		if !_tgt.Equals(_src57) {
+		_src61 := other.Parameters[i]
+		if !_tgt.Equals(_src61) {
+			return false
+		}
+	}
+	if p.MaxBytesPerBatch != other.MaxBytesPerBatch {
+		if p.MaxBytesPerBatch == nil || other.MaxBytesPerBatch == nil {
+			return false
+		}
+		if (*p.MaxBytesPerBatch) != (*other.MaxBytesPerBatch) {
 			return false
 		}
 	}
@@ -11752,8 +12125,13 @@ func (p *TExecuteStatementResp) String() string {
 
 // Attributes:
 //   - SessionHandle
+//   - GetDirectResults
+//   - RunAsync
 type TGetTypeInfoReq struct {
 	SessionHandle *TSessionHandle `thrift:"sessionHandle,1,required" db:"sessionHandle" json:"sessionHandle"`
+	// unused fields # 2 to 1280
+	GetDirectResults *TSparkGetDirectResults `thrift:"getDirectResults,1281" db:"getDirectResults" json:"getDirectResults,omitempty"`
+	RunAsync         bool                    `thrift:"runAsync,1282" db:"runAsync" json:"runAsync"`
 }
 
 func NewTGetTypeInfoReq() *TGetTypeInfoReq {
@@ -11768,8 +12146,31 @@ func (p *TGetTypeInfoReq) GetSessionHandle() *TSessionHandle {
 	}
 	return p.SessionHandle
 }
+
+var TGetTypeInfoReq_GetDirectResults_DEFAULT *TSparkGetDirectResults
+
+func (p *TGetTypeInfoReq) GetGetDirectResults() *TSparkGetDirectResults {
+	if !p.IsSetGetDirectResults() {
+		return TGetTypeInfoReq_GetDirectResults_DEFAULT
+	}
+	return p.GetDirectResults
+}
+
+var TGetTypeInfoReq_RunAsync_DEFAULT bool = false
+
+func (p *TGetTypeInfoReq) GetRunAsync() bool {
+	return p.RunAsync
+}
 func (p *TGetTypeInfoReq) IsSetSessionHandle() bool {
 	return p.SessionHandle != nil
+}
+
+func (p *TGetTypeInfoReq) IsSetGetDirectResults() bool {
+	return p.GetDirectResults != nil
+}
+
+func (p *TGetTypeInfoReq) IsSetRunAsync() bool {
+	return p.RunAsync != TGetTypeInfoReq_RunAsync_DEFAULT
 }
 
 func (p *TGetTypeInfoReq) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -11794,6 +12195,26 @@ func (p *TGetTypeInfoReq) Read(ctx context.Context, iprot thrift.TProtocol) erro
 					return err
 				}
 				issetSessionHandle = true
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1282:
+			if fieldTypeId == thrift.BOOL {
+				if err := p.ReadField1282(ctx, iprot); err != nil {
+					return err
+				}
 			} else {
 				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
 					return err
@@ -11825,12 +12246,35 @@ func (p *TGetTypeInfoReq) ReadField1(ctx context.Context, iprot thrift.TProtocol
 	return nil
 }
 
+func (p *TGetTypeInfoReq) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.GetDirectResults = &TSparkGetDirectResults{}
+	if err := p.GetDirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.GetDirectResults), err)
+	}
+	return nil
+}
+
+func (p *TGetTypeInfoReq) ReadField1282(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBool(ctx); err != nil {
+		return thrift.PrependError("error reading field 1282: ", err)
+	} else {
+		p.RunAsync = v
+	}
+	return nil
+}
+
 func (p *TGetTypeInfoReq) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetTypeInfoReq"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
 	}
 	if p != nil {
 		if err := p.writeField1(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1282(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -11856,6 +12300,36 @@ func (p *TGetTypeInfoReq) writeField1(ctx context.Context, oprot thrift.TProtoco
 	return err
 }
 
+func (p *TGetTypeInfoReq) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetGetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "getDirectResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:getDirectResults: ", p), err)
+		}
+		if err := p.GetDirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.GetDirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:getDirectResults: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TGetTypeInfoReq) writeField1282(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetRunAsync() {
+		if err := oprot.WriteFieldBegin(ctx, "runAsync", thrift.BOOL, 1282); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1282:runAsync: ", p), err)
+		}
+		if err := oprot.WriteBool(ctx, bool(p.RunAsync)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.runAsync (1282) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1282:runAsync: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetTypeInfoReq) Equals(other *TGetTypeInfoReq) bool {
 	if p == other {
 		return true
@@ -11863,6 +12337,12 @@ func (p *TGetTypeInfoReq) Equals(other *TGetTypeInfoReq) bool {
 		return false
 	}
 	if !p.SessionHandle.Equals(other.SessionHandle) {
+		return false
+	}
+	if !p.GetDirectResults.Equals(other.GetDirectResults) {
+		return false
+	}
+	if p.RunAsync != other.RunAsync {
 		return false
 	}
 	return true
@@ -11878,9 +12358,12 @@ func (p *TGetTypeInfoReq) String() string {
 // Attributes:
 //   - Status
 //   - OperationHandle
+//   - DirectResults
 type TGetTypeInfoResp struct {
 	Status          *TStatus          `thrift:"status,1,required" db:"status" json:"status"`
 	OperationHandle *TOperationHandle `thrift:"operationHandle,2" db:"operationHandle" json:"operationHandle,omitempty"`
+	// unused fields # 3 to 1280
+	DirectResults *TSparkDirectResults `thrift:"directResults,1281" db:"directResults" json:"directResults,omitempty"`
 }
 
 func NewTGetTypeInfoResp() *TGetTypeInfoResp {
@@ -11904,12 +12387,25 @@ func (p *TGetTypeInfoResp) GetOperationHandle() *TOperationHandle {
 	}
 	return p.OperationHandle
 }
+
+var TGetTypeInfoResp_DirectResults_DEFAULT *TSparkDirectResults
+
+func (p *TGetTypeInfoResp) GetDirectResults() *TSparkDirectResults {
+	if !p.IsSetDirectResults() {
+		return TGetTypeInfoResp_DirectResults_DEFAULT
+	}
+	return p.DirectResults
+}
 func (p *TGetTypeInfoResp) IsSetStatus() bool {
 	return p.Status != nil
 }
 
 func (p *TGetTypeInfoResp) IsSetOperationHandle() bool {
 	return p.OperationHandle != nil
+}
+
+func (p *TGetTypeInfoResp) IsSetDirectResults() bool {
+	return p.DirectResults != nil
 }
 
 func (p *TGetTypeInfoResp) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -11942,6 +12438,16 @@ func (p *TGetTypeInfoResp) Read(ctx context.Context, iprot thrift.TProtocol) err
 		case 2:
 			if fieldTypeId == thrift.STRUCT {
 				if err := p.ReadField2(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -11983,6 +12489,14 @@ func (p *TGetTypeInfoResp) ReadField2(ctx context.Context, iprot thrift.TProtoco
 	return nil
 }
 
+func (p *TGetTypeInfoResp) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.DirectResults = &TSparkDirectResults{}
+	if err := p.DirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.DirectResults), err)
+	}
+	return nil
+}
+
 func (p *TGetTypeInfoResp) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetTypeInfoResp"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -11992,6 +12506,9 @@ func (p *TGetTypeInfoResp) Write(ctx context.Context, oprot thrift.TProtocol) er
 			return err
 		}
 		if err := p.writeField2(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -12032,6 +12549,21 @@ func (p *TGetTypeInfoResp) writeField2(ctx context.Context, oprot thrift.TProtoc
 	return err
 }
 
+func (p *TGetTypeInfoResp) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "directResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:directResults: ", p), err)
+		}
+		if err := p.DirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.DirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:directResults: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetTypeInfoResp) Equals(other *TGetTypeInfoResp) bool {
 	if p == other {
 		return true
@@ -12042,6 +12574,9 @@ func (p *TGetTypeInfoResp) Equals(other *TGetTypeInfoResp) bool {
 		return false
 	}
 	if !p.OperationHandle.Equals(other.OperationHandle) {
+		return false
+	}
+	if !p.DirectResults.Equals(other.DirectResults) {
 		return false
 	}
 	return true
@@ -12056,8 +12591,13 @@ func (p *TGetTypeInfoResp) String() string {
 
 // Attributes:
 //   - SessionHandle
+//   - GetDirectResults
+//   - RunAsync
 type TGetCatalogsReq struct {
 	SessionHandle *TSessionHandle `thrift:"sessionHandle,1,required" db:"sessionHandle" json:"sessionHandle"`
+	// unused fields # 2 to 1280
+	GetDirectResults *TSparkGetDirectResults `thrift:"getDirectResults,1281" db:"getDirectResults" json:"getDirectResults,omitempty"`
+	RunAsync         bool                    `thrift:"runAsync,1282" db:"runAsync" json:"runAsync"`
 }
 
 func NewTGetCatalogsReq() *TGetCatalogsReq {
@@ -12072,8 +12612,31 @@ func (p *TGetCatalogsReq) GetSessionHandle() *TSessionHandle {
 	}
 	return p.SessionHandle
 }
+
+var TGetCatalogsReq_GetDirectResults_DEFAULT *TSparkGetDirectResults
+
+func (p *TGetCatalogsReq) GetGetDirectResults() *TSparkGetDirectResults {
+	if !p.IsSetGetDirectResults() {
+		return TGetCatalogsReq_GetDirectResults_DEFAULT
+	}
+	return p.GetDirectResults
+}
+
+var TGetCatalogsReq_RunAsync_DEFAULT bool = false
+
+func (p *TGetCatalogsReq) GetRunAsync() bool {
+	return p.RunAsync
+}
 func (p *TGetCatalogsReq) IsSetSessionHandle() bool {
 	return p.SessionHandle != nil
+}
+
+func (p *TGetCatalogsReq) IsSetGetDirectResults() bool {
+	return p.GetDirectResults != nil
+}
+
+func (p *TGetCatalogsReq) IsSetRunAsync() bool {
+	return p.RunAsync != TGetCatalogsReq_RunAsync_DEFAULT
 }
 
 func (p *TGetCatalogsReq) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -12098,6 +12661,26 @@ func (p *TGetCatalogsReq) Read(ctx context.Context, iprot thrift.TProtocol) erro
 					return err
 				}
 				issetSessionHandle = true
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1282:
+			if fieldTypeId == thrift.BOOL {
+				if err := p.ReadField1282(ctx, iprot); err != nil {
+					return err
+				}
 			} else {
 				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
 					return err
@@ -12129,12 +12712,35 @@ func (p *TGetCatalogsReq) ReadField1(ctx context.Context, iprot thrift.TProtocol
 	return nil
 }
 
+func (p *TGetCatalogsReq) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.GetDirectResults = &TSparkGetDirectResults{}
+	if err := p.GetDirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.GetDirectResults), err)
+	}
+	return nil
+}
+
+func (p *TGetCatalogsReq) ReadField1282(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBool(ctx); err != nil {
+		return thrift.PrependError("error reading field 1282: ", err)
+	} else {
+		p.RunAsync = v
+	}
+	return nil
+}
+
 func (p *TGetCatalogsReq) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetCatalogsReq"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
 	}
 	if p != nil {
 		if err := p.writeField1(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1282(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -12160,6 +12766,36 @@ func (p *TGetCatalogsReq) writeField1(ctx context.Context, oprot thrift.TProtoco
 	return err
 }
 
+func (p *TGetCatalogsReq) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetGetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "getDirectResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:getDirectResults: ", p), err)
+		}
+		if err := p.GetDirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.GetDirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:getDirectResults: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TGetCatalogsReq) writeField1282(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetRunAsync() {
+		if err := oprot.WriteFieldBegin(ctx, "runAsync", thrift.BOOL, 1282); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1282:runAsync: ", p), err)
+		}
+		if err := oprot.WriteBool(ctx, bool(p.RunAsync)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.runAsync (1282) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1282:runAsync: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetCatalogsReq) Equals(other *TGetCatalogsReq) bool {
 	if p == other {
 		return true
@@ -12167,6 +12803,12 @@ func (p *TGetCatalogsReq) Equals(other *TGetCatalogsReq) bool {
 		return false
 	}
 	if !p.SessionHandle.Equals(other.SessionHandle) {
+		return false
+	}
+	if !p.GetDirectResults.Equals(other.GetDirectResults) {
+		return false
+	}
+	if p.RunAsync != other.RunAsync {
 		return false
 	}
 	return true
@@ -12182,9 +12824,12 @@ func (p *TGetCatalogsReq) String() string {
 // Attributes:
 //   - Status
 //   - OperationHandle
+//   - DirectResults
 type TGetCatalogsResp struct {
 	Status          *TStatus          `thrift:"status,1,required" db:"status" json:"status"`
 	OperationHandle *TOperationHandle `thrift:"operationHandle,2" db:"operationHandle" json:"operationHandle,omitempty"`
+	// unused fields # 3 to 1280
+	DirectResults *TSparkDirectResults `thrift:"directResults,1281" db:"directResults" json:"directResults,omitempty"`
 }
 
 func NewTGetCatalogsResp() *TGetCatalogsResp {
@@ -12208,12 +12853,25 @@ func (p *TGetCatalogsResp) GetOperationHandle() *TOperationHandle {
 	}
 	return p.OperationHandle
 }
+
+var TGetCatalogsResp_DirectResults_DEFAULT *TSparkDirectResults
+
+func (p *TGetCatalogsResp) GetDirectResults() *TSparkDirectResults {
+	if !p.IsSetDirectResults() {
+		return TGetCatalogsResp_DirectResults_DEFAULT
+	}
+	return p.DirectResults
+}
 func (p *TGetCatalogsResp) IsSetStatus() bool {
 	return p.Status != nil
 }
 
 func (p *TGetCatalogsResp) IsSetOperationHandle() bool {
 	return p.OperationHandle != nil
+}
+
+func (p *TGetCatalogsResp) IsSetDirectResults() bool {
+	return p.DirectResults != nil
 }
 
 func (p *TGetCatalogsResp) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -12246,6 +12904,16 @@ func (p *TGetCatalogsResp) Read(ctx context.Context, iprot thrift.TProtocol) err
 		case 2:
 			if fieldTypeId == thrift.STRUCT {
 				if err := p.ReadField2(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -12287,6 +12955,14 @@ func (p *TGetCatalogsResp) ReadField2(ctx context.Context, iprot thrift.TProtoco
 	return nil
 }
 
+func (p *TGetCatalogsResp) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.DirectResults = &TSparkDirectResults{}
+	if err := p.DirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.DirectResults), err)
+	}
+	return nil
+}
+
 func (p *TGetCatalogsResp) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetCatalogsResp"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -12296,6 +12972,9 @@ func (p *TGetCatalogsResp) Write(ctx context.Context, oprot thrift.TProtocol) er
 			return err
 		}
 		if err := p.writeField2(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -12336,6 +13015,21 @@ func (p *TGetCatalogsResp) writeField2(ctx context.Context, oprot thrift.TProtoc
 	return err
 }
 
+func (p *TGetCatalogsResp) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "directResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:directResults: ", p), err)
+		}
+		if err := p.DirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.DirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:directResults: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetCatalogsResp) Equals(other *TGetCatalogsResp) bool {
 	if p == other {
 		return true
@@ -12346,6 +13040,9 @@ func (p *TGetCatalogsResp) Equals(other *TGetCatalogsResp) bool {
 		return false
 	}
 	if !p.OperationHandle.Equals(other.OperationHandle) {
+		return false
+	}
+	if !p.DirectResults.Equals(other.DirectResults) {
 		return false
 	}
 	return true
@@ -12362,10 +13059,15 @@ func (p *TGetCatalogsResp) String() string {
 //   - SessionHandle
 //   - CatalogName
 //   - SchemaName
+//   - GetDirectResults
+//   - RunAsync
 type TGetSchemasReq struct {
 	SessionHandle *TSessionHandle       `thrift:"sessionHandle,1,required" db:"sessionHandle" json:"sessionHandle"`
 	CatalogName   *TIdentifier          `thrift:"catalogName,2" db:"catalogName" json:"catalogName,omitempty"`
 	SchemaName    *TPatternOrIdentifier `thrift:"schemaName,3" db:"schemaName" json:"schemaName,omitempty"`
+	// unused fields # 4 to 1280
+	GetDirectResults *TSparkGetDirectResults `thrift:"getDirectResults,1281" db:"getDirectResults" json:"getDirectResults,omitempty"`
+	RunAsync         bool                    `thrift:"runAsync,1282" db:"runAsync" json:"runAsync"`
 }
 
 func NewTGetSchemasReq() *TGetSchemasReq {
@@ -12398,6 +13100,21 @@ func (p *TGetSchemasReq) GetSchemaName() TPatternOrIdentifier {
 	}
 	return *p.SchemaName
 }
+
+var TGetSchemasReq_GetDirectResults_DEFAULT *TSparkGetDirectResults
+
+func (p *TGetSchemasReq) GetGetDirectResults() *TSparkGetDirectResults {
+	if !p.IsSetGetDirectResults() {
+		return TGetSchemasReq_GetDirectResults_DEFAULT
+	}
+	return p.GetDirectResults
+}
+
+var TGetSchemasReq_RunAsync_DEFAULT bool = false
+
+func (p *TGetSchemasReq) GetRunAsync() bool {
+	return p.RunAsync
+}
 func (p *TGetSchemasReq) IsSetSessionHandle() bool {
 	return p.SessionHandle != nil
 }
@@ -12408,6 +13125,14 @@ func (p *TGetSchemasReq) IsSetCatalogName() bool {
 
 func (p *TGetSchemasReq) IsSetSchemaName() bool {
 	return p.SchemaName != nil
+}
+
+func (p *TGetSchemasReq) IsSetGetDirectResults() bool {
+	return p.GetDirectResults != nil
+}
+
+func (p *TGetSchemasReq) IsSetRunAsync() bool {
+	return p.RunAsync != TGetSchemasReq_RunAsync_DEFAULT
 }
 
 func (p *TGetSchemasReq) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -12450,6 +13175,26 @@ func (p *TGetSchemasReq) Read(ctx context.Context, iprot thrift.TProtocol) error
 		case 3:
 			if fieldTypeId == thrift.STRING {
 				if err := p.ReadField3(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1282:
+			if fieldTypeId == thrift.BOOL {
+				if err := p.ReadField1282(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -12503,6 +13248,23 @@ func (p *TGetSchemasReq) ReadField3(ctx context.Context, iprot thrift.TProtocol)
 	return nil
 }
 
+func (p *TGetSchemasReq) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.GetDirectResults = &TSparkGetDirectResults{}
+	if err := p.GetDirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.GetDirectResults), err)
+	}
+	return nil
+}
+
+func (p *TGetSchemasReq) ReadField1282(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBool(ctx); err != nil {
+		return thrift.PrependError("error reading field 1282: ", err)
+	} else {
+		p.RunAsync = v
+	}
+	return nil
+}
+
 func (p *TGetSchemasReq) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetSchemasReq"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -12515,6 +13277,12 @@ func (p *TGetSchemasReq) Write(ctx context.Context, oprot thrift.TProtocol) erro
 			return err
 		}
 		if err := p.writeField3(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1282(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -12570,6 +13338,36 @@ func (p *TGetSchemasReq) writeField3(ctx context.Context, oprot thrift.TProtocol
 	return err
 }
 
+func (p *TGetSchemasReq) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetGetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "getDirectResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:getDirectResults: ", p), err)
+		}
+		if err := p.GetDirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.GetDirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:getDirectResults: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TGetSchemasReq) writeField1282(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetRunAsync() {
+		if err := oprot.WriteFieldBegin(ctx, "runAsync", thrift.BOOL, 1282); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1282:runAsync: ", p), err)
+		}
+		if err := oprot.WriteBool(ctx, bool(p.RunAsync)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.runAsync (1282) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1282:runAsync: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetSchemasReq) Equals(other *TGetSchemasReq) bool {
 	if p == other {
 		return true
@@ -12595,6 +13393,12 @@ func (p *TGetSchemasReq) Equals(other *TGetSchemasReq) bool {
 			return false
 		}
 	}
+	if !p.GetDirectResults.Equals(other.GetDirectResults) {
+		return false
+	}
+	if p.RunAsync != other.RunAsync {
+		return false
+	}
 	return true
 }
 
@@ -12608,9 +13412,12 @@ func (p *TGetSchemasReq) String() string {
 // Attributes:
 //   - Status
 //   - OperationHandle
+//   - DirectResults
 type TGetSchemasResp struct {
 	Status          *TStatus          `thrift:"status,1,required" db:"status" json:"status"`
 	OperationHandle *TOperationHandle `thrift:"operationHandle,2" db:"operationHandle" json:"operationHandle,omitempty"`
+	// unused fields # 3 to 1280
+	DirectResults *TSparkDirectResults `thrift:"directResults,1281" db:"directResults" json:"directResults,omitempty"`
 }
 
 func NewTGetSchemasResp() *TGetSchemasResp {
@@ -12634,12 +13441,25 @@ func (p *TGetSchemasResp) GetOperationHandle() *TOperationHandle {
 	}
 	return p.OperationHandle
 }
+
+var TGetSchemasResp_DirectResults_DEFAULT *TSparkDirectResults
+
+func (p *TGetSchemasResp) GetDirectResults() *TSparkDirectResults {
+	if !p.IsSetDirectResults() {
+		return TGetSchemasResp_DirectResults_DEFAULT
+	}
+	return p.DirectResults
+}
 func (p *TGetSchemasResp) IsSetStatus() bool {
 	return p.Status != nil
 }
 
 func (p *TGetSchemasResp) IsSetOperationHandle() bool {
 	return p.OperationHandle != nil
+}
+
+func (p *TGetSchemasResp) IsSetDirectResults() bool {
+	return p.DirectResults != nil
 }
 
 func (p *TGetSchemasResp) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -12672,6 +13492,16 @@ func (p *TGetSchemasResp) Read(ctx context.Context, iprot thrift.TProtocol) erro
 		case 2:
 			if fieldTypeId == thrift.STRUCT {
 				if err := p.ReadField2(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -12713,6 +13543,14 @@ func (p *TGetSchemasResp) ReadField2(ctx context.Context, iprot thrift.TProtocol
 	return nil
 }
 
+func (p *TGetSchemasResp) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.DirectResults = &TSparkDirectResults{}
+	if err := p.DirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.DirectResults), err)
+	}
+	return nil
+}
+
 func (p *TGetSchemasResp) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetSchemasResp"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -12722,6 +13560,9 @@ func (p *TGetSchemasResp) Write(ctx context.Context, oprot thrift.TProtocol) err
 			return err
 		}
 		if err := p.writeField2(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -12762,6 +13603,21 @@ func (p *TGetSchemasResp) writeField2(ctx context.Context, oprot thrift.TProtoco
 	return err
 }
 
+func (p *TGetSchemasResp) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "directResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:directResults: ", p), err)
+		}
+		if err := p.DirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.DirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:directResults: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetSchemasResp) Equals(other *TGetSchemasResp) bool {
 	if p == other {
 		return true
@@ -12772,6 +13628,9 @@ func (p *TGetSchemasResp) Equals(other *TGetSchemasResp) bool {
 		return false
 	}
 	if !p.OperationHandle.Equals(other.OperationHandle) {
+		return false
+	}
+	if !p.DirectResults.Equals(other.DirectResults) {
 		return false
 	}
 	return true
@@ -12790,12 +13649,17 @@ func (p *TGetSchemasResp) String() string {
 //   - SchemaName
 //   - TableName
 //   - TableTypes
+//   - GetDirectResults
+//   - RunAsync
 type TGetTablesReq struct {
 	SessionHandle *TSessionHandle       `thrift:"sessionHandle,1,required" db:"sessionHandle" json:"sessionHandle"`
 	CatalogName   *TPatternOrIdentifier `thrift:"catalogName,2" db:"catalogName" json:"catalogName,omitempty"`
 	SchemaName    *TPatternOrIdentifier `thrift:"schemaName,3" db:"schemaName" json:"schemaName,omitempty"`
 	TableName     *TPatternOrIdentifier `thrift:"tableName,4" db:"tableName" json:"tableName,omitempty"`
 	TableTypes    []string              `thrift:"tableTypes,5" db:"tableTypes" json:"tableTypes,omitempty"`
+	// unused fields # 6 to 1280
+	GetDirectResults *TSparkGetDirectResults `thrift:"getDirectResults,1281" db:"getDirectResults" json:"getDirectResults,omitempty"`
+	RunAsync         bool                    `thrift:"runAsync,1282" db:"runAsync" json:"runAsync"`
 }
 
 func NewTGetTablesReq() *TGetTablesReq {
@@ -12843,6 +13707,21 @@ var TGetTablesReq_TableTypes_DEFAULT []string
 func (p *TGetTablesReq) GetTableTypes() []string {
 	return p.TableTypes
 }
+
+var TGetTablesReq_GetDirectResults_DEFAULT *TSparkGetDirectResults
+
+func (p *TGetTablesReq) GetGetDirectResults() *TSparkGetDirectResults {
+	if !p.IsSetGetDirectResults() {
+		return TGetTablesReq_GetDirectResults_DEFAULT
+	}
+	return p.GetDirectResults
+}
+
+var TGetTablesReq_RunAsync_DEFAULT bool = false
+
+func (p *TGetTablesReq) GetRunAsync() bool {
+	return p.RunAsync
+}
 func (p *TGetTablesReq) IsSetSessionHandle() bool {
 	return p.SessionHandle != nil
 }
@@ -12861,6 +13740,14 @@ func (p *TGetTablesReq) IsSetTableName() bool {
 
 func (p *TGetTablesReq) IsSetTableTypes() bool {
 	return p.TableTypes != nil
+}
+
+func (p *TGetTablesReq) IsSetGetDirectResults() bool {
+	return p.GetDirectResults != nil
+}
+
+func (p *TGetTablesReq) IsSetRunAsync() bool {
+	return p.RunAsync != TGetTablesReq_RunAsync_DEFAULT
 }
 
 func (p *TGetTablesReq) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -12923,6 +13810,26 @@ func (p *TGetTablesReq) Read(ctx context.Context, iprot thrift.TProtocol) error 
 		case 5:
 			if fieldTypeId == thrift.LIST {
 				if err := p.ReadField5(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1282:
+			if fieldTypeId == thrift.BOOL {
+				if err := p.ReadField1282(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -12994,16 +13901,33 @@ func (p *TGetTablesReq) ReadField5(ctx context.Context, iprot thrift.TProtocol) 
 	tSlice := make([]string, 0, size)
 	p.TableTypes = tSlice
 	for i := 0; i < size; i++ {
-		var _elem58 string
+		var _elem62 string
 		if v, err := iprot.ReadString(ctx); err != nil {
 			return thrift.PrependError("error reading field 0: ", err)
 		} else {
-			_elem58 = v
+			_elem62 = v
 		}
-		p.TableTypes = append(p.TableTypes, _elem58)
+		p.TableTypes = append(p.TableTypes, _elem62)
 	}
 	if err := iprot.ReadListEnd(ctx); err != nil {
 		return thrift.PrependError("error reading list end: ", err)
+	}
+	return nil
+}
+
+func (p *TGetTablesReq) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.GetDirectResults = &TSparkGetDirectResults{}
+	if err := p.GetDirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.GetDirectResults), err)
+	}
+	return nil
+}
+
+func (p *TGetTablesReq) ReadField1282(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBool(ctx); err != nil {
+		return thrift.PrependError("error reading field 1282: ", err)
+	} else {
+		p.RunAsync = v
 	}
 	return nil
 }
@@ -13026,6 +13950,12 @@ func (p *TGetTablesReq) Write(ctx context.Context, oprot thrift.TProtocol) error
 			return err
 		}
 		if err := p.writeField5(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1282(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -13119,6 +14049,36 @@ func (p *TGetTablesReq) writeField5(ctx context.Context, oprot thrift.TProtocol)
 	return err
 }
 
+func (p *TGetTablesReq) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetGetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "getDirectResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:getDirectResults: ", p), err)
+		}
+		if err := p.GetDirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.GetDirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:getDirectResults: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TGetTablesReq) writeField1282(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetRunAsync() {
+		if err := oprot.WriteFieldBegin(ctx, "runAsync", thrift.BOOL, 1282); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1282:runAsync: ", p), err)
+		}
+		if err := oprot.WriteBool(ctx, bool(p.RunAsync)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.runAsync (1282) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1282:runAsync: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetTablesReq) Equals(other *TGetTablesReq) bool {
 	if p == other {
 		return true
@@ -13156,10 +14116,16 @@ func (p *TGetTablesReq) Equals(other *TGetTablesReq) bool {
 		return false
 	}
 	for i, _tgt := range p.TableTypes {
-		_src59 := other.TableTypes[i]
-		if _tgt != _src59 {
+		_src63 := other.TableTypes[i]
+		if _tgt != _src63 {
 			return false
 		}
+	}
+	if !p.GetDirectResults.Equals(other.GetDirectResults) {
+		return false
+	}
+	if p.RunAsync != other.RunAsync {
+		return false
 	}
 	return true
 }
@@ -13174,9 +14140,12 @@ func (p *TGetTablesReq) String() string {
 // Attributes:
 //   - Status
 //   - OperationHandle
+//   - DirectResults
 type TGetTablesResp struct {
 	Status          *TStatus          `thrift:"status,1,required" db:"status" json:"status"`
 	OperationHandle *TOperationHandle `thrift:"operationHandle,2" db:"operationHandle" json:"operationHandle,omitempty"`
+	// unused fields # 3 to 1280
+	DirectResults *TSparkDirectResults `thrift:"directResults,1281" db:"directResults" json:"directResults,omitempty"`
 }
 
 func NewTGetTablesResp() *TGetTablesResp {
@@ -13200,12 +14169,25 @@ func (p *TGetTablesResp) GetOperationHandle() *TOperationHandle {
 	}
 	return p.OperationHandle
 }
+
+var TGetTablesResp_DirectResults_DEFAULT *TSparkDirectResults
+
+func (p *TGetTablesResp) GetDirectResults() *TSparkDirectResults {
+	if !p.IsSetDirectResults() {
+		return TGetTablesResp_DirectResults_DEFAULT
+	}
+	return p.DirectResults
+}
 func (p *TGetTablesResp) IsSetStatus() bool {
 	return p.Status != nil
 }
 
 func (p *TGetTablesResp) IsSetOperationHandle() bool {
 	return p.OperationHandle != nil
+}
+
+func (p *TGetTablesResp) IsSetDirectResults() bool {
+	return p.DirectResults != nil
 }
 
 func (p *TGetTablesResp) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -13238,6 +14220,16 @@ func (p *TGetTablesResp) Read(ctx context.Context, iprot thrift.TProtocol) error
 		case 2:
 			if fieldTypeId == thrift.STRUCT {
 				if err := p.ReadField2(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -13279,6 +14271,14 @@ func (p *TGetTablesResp) ReadField2(ctx context.Context, iprot thrift.TProtocol)
 	return nil
 }
 
+func (p *TGetTablesResp) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.DirectResults = &TSparkDirectResults{}
+	if err := p.DirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.DirectResults), err)
+	}
+	return nil
+}
+
 func (p *TGetTablesResp) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetTablesResp"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -13288,6 +14288,9 @@ func (p *TGetTablesResp) Write(ctx context.Context, oprot thrift.TProtocol) erro
 			return err
 		}
 		if err := p.writeField2(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -13328,6 +14331,21 @@ func (p *TGetTablesResp) writeField2(ctx context.Context, oprot thrift.TProtocol
 	return err
 }
 
+func (p *TGetTablesResp) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "directResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:directResults: ", p), err)
+		}
+		if err := p.DirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.DirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:directResults: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetTablesResp) Equals(other *TGetTablesResp) bool {
 	if p == other {
 		return true
@@ -13338,6 +14356,9 @@ func (p *TGetTablesResp) Equals(other *TGetTablesResp) bool {
 		return false
 	}
 	if !p.OperationHandle.Equals(other.OperationHandle) {
+		return false
+	}
+	if !p.DirectResults.Equals(other.DirectResults) {
 		return false
 	}
 	return true
@@ -13352,8 +14373,13 @@ func (p *TGetTablesResp) String() string {
 
 // Attributes:
 //   - SessionHandle
+//   - GetDirectResults
+//   - RunAsync
 type TGetTableTypesReq struct {
 	SessionHandle *TSessionHandle `thrift:"sessionHandle,1,required" db:"sessionHandle" json:"sessionHandle"`
+	// unused fields # 2 to 1280
+	GetDirectResults *TSparkGetDirectResults `thrift:"getDirectResults,1281" db:"getDirectResults" json:"getDirectResults,omitempty"`
+	RunAsync         bool                    `thrift:"runAsync,1282" db:"runAsync" json:"runAsync"`
 }
 
 func NewTGetTableTypesReq() *TGetTableTypesReq {
@@ -13368,8 +14394,31 @@ func (p *TGetTableTypesReq) GetSessionHandle() *TSessionHandle {
 	}
 	return p.SessionHandle
 }
+
+var TGetTableTypesReq_GetDirectResults_DEFAULT *TSparkGetDirectResults
+
+func (p *TGetTableTypesReq) GetGetDirectResults() *TSparkGetDirectResults {
+	if !p.IsSetGetDirectResults() {
+		return TGetTableTypesReq_GetDirectResults_DEFAULT
+	}
+	return p.GetDirectResults
+}
+
+var TGetTableTypesReq_RunAsync_DEFAULT bool = false
+
+func (p *TGetTableTypesReq) GetRunAsync() bool {
+	return p.RunAsync
+}
 func (p *TGetTableTypesReq) IsSetSessionHandle() bool {
 	return p.SessionHandle != nil
+}
+
+func (p *TGetTableTypesReq) IsSetGetDirectResults() bool {
+	return p.GetDirectResults != nil
+}
+
+func (p *TGetTableTypesReq) IsSetRunAsync() bool {
+	return p.RunAsync != TGetTableTypesReq_RunAsync_DEFAULT
 }
 
 func (p *TGetTableTypesReq) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -13394,6 +14443,26 @@ func (p *TGetTableTypesReq) Read(ctx context.Context, iprot thrift.TProtocol) er
 					return err
 				}
 				issetSessionHandle = true
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1282:
+			if fieldTypeId == thrift.BOOL {
+				if err := p.ReadField1282(ctx, iprot); err != nil {
+					return err
+				}
 			} else {
 				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
 					return err
@@ -13425,12 +14494,35 @@ func (p *TGetTableTypesReq) ReadField1(ctx context.Context, iprot thrift.TProtoc
 	return nil
 }
 
+func (p *TGetTableTypesReq) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.GetDirectResults = &TSparkGetDirectResults{}
+	if err := p.GetDirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.GetDirectResults), err)
+	}
+	return nil
+}
+
+func (p *TGetTableTypesReq) ReadField1282(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBool(ctx); err != nil {
+		return thrift.PrependError("error reading field 1282: ", err)
+	} else {
+		p.RunAsync = v
+	}
+	return nil
+}
+
 func (p *TGetTableTypesReq) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetTableTypesReq"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
 	}
 	if p != nil {
 		if err := p.writeField1(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1282(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -13456,6 +14548,36 @@ func (p *TGetTableTypesReq) writeField1(ctx context.Context, oprot thrift.TProto
 	return err
 }
 
+func (p *TGetTableTypesReq) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetGetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "getDirectResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:getDirectResults: ", p), err)
+		}
+		if err := p.GetDirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.GetDirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:getDirectResults: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TGetTableTypesReq) writeField1282(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetRunAsync() {
+		if err := oprot.WriteFieldBegin(ctx, "runAsync", thrift.BOOL, 1282); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1282:runAsync: ", p), err)
+		}
+		if err := oprot.WriteBool(ctx, bool(p.RunAsync)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.runAsync (1282) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1282:runAsync: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetTableTypesReq) Equals(other *TGetTableTypesReq) bool {
 	if p == other {
 		return true
@@ -13463,6 +14585,12 @@ func (p *TGetTableTypesReq) Equals(other *TGetTableTypesReq) bool {
 		return false
 	}
 	if !p.SessionHandle.Equals(other.SessionHandle) {
+		return false
+	}
+	if !p.GetDirectResults.Equals(other.GetDirectResults) {
+		return false
+	}
+	if p.RunAsync != other.RunAsync {
 		return false
 	}
 	return true
@@ -13478,9 +14606,12 @@ func (p *TGetTableTypesReq) String() string {
 // Attributes:
 //   - Status
 //   - OperationHandle
+//   - DirectResults
 type TGetTableTypesResp struct {
 	Status          *TStatus          `thrift:"status,1,required" db:"status" json:"status"`
 	OperationHandle *TOperationHandle `thrift:"operationHandle,2" db:"operationHandle" json:"operationHandle,omitempty"`
+	// unused fields # 3 to 1280
+	DirectResults *TSparkDirectResults `thrift:"directResults,1281" db:"directResults" json:"directResults,omitempty"`
 }
 
 func NewTGetTableTypesResp() *TGetTableTypesResp {
@@ -13504,12 +14635,25 @@ func (p *TGetTableTypesResp) GetOperationHandle() *TOperationHandle {
 	}
 	return p.OperationHandle
 }
+
+var TGetTableTypesResp_DirectResults_DEFAULT *TSparkDirectResults
+
+func (p *TGetTableTypesResp) GetDirectResults() *TSparkDirectResults {
+	if !p.IsSetDirectResults() {
+		return TGetTableTypesResp_DirectResults_DEFAULT
+	}
+	return p.DirectResults
+}
 func (p *TGetTableTypesResp) IsSetStatus() bool {
 	return p.Status != nil
 }
 
 func (p *TGetTableTypesResp) IsSetOperationHandle() bool {
 	return p.OperationHandle != nil
+}
+
+func (p *TGetTableTypesResp) IsSetDirectResults() bool {
+	return p.DirectResults != nil
 }
 
 func (p *TGetTableTypesResp) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -13542,6 +14686,16 @@ func (p *TGetTableTypesResp) Read(ctx context.Context, iprot thrift.TProtocol) e
 		case 2:
 			if fieldTypeId == thrift.STRUCT {
 				if err := p.ReadField2(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -13583,6 +14737,14 @@ func (p *TGetTableTypesResp) ReadField2(ctx context.Context, iprot thrift.TProto
 	return nil
 }
 
+func (p *TGetTableTypesResp) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.DirectResults = &TSparkDirectResults{}
+	if err := p.DirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.DirectResults), err)
+	}
+	return nil
+}
+
 func (p *TGetTableTypesResp) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetTableTypesResp"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -13592,6 +14754,9 @@ func (p *TGetTableTypesResp) Write(ctx context.Context, oprot thrift.TProtocol) 
 			return err
 		}
 		if err := p.writeField2(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -13632,6 +14797,21 @@ func (p *TGetTableTypesResp) writeField2(ctx context.Context, oprot thrift.TProt
 	return err
 }
 
+func (p *TGetTableTypesResp) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "directResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:directResults: ", p), err)
+		}
+		if err := p.DirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.DirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:directResults: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetTableTypesResp) Equals(other *TGetTableTypesResp) bool {
 	if p == other {
 		return true
@@ -13642,6 +14822,9 @@ func (p *TGetTableTypesResp) Equals(other *TGetTableTypesResp) bool {
 		return false
 	}
 	if !p.OperationHandle.Equals(other.OperationHandle) {
+		return false
+	}
+	if !p.DirectResults.Equals(other.DirectResults) {
 		return false
 	}
 	return true
@@ -13660,12 +14843,17 @@ func (p *TGetTableTypesResp) String() string {
 //   - SchemaName
 //   - TableName
 //   - ColumnName
+//   - GetDirectResults
+//   - RunAsync
 type TGetColumnsReq struct {
 	SessionHandle *TSessionHandle       `thrift:"sessionHandle,1,required" db:"sessionHandle" json:"sessionHandle"`
 	CatalogName   *TIdentifier          `thrift:"catalogName,2" db:"catalogName" json:"catalogName,omitempty"`
 	SchemaName    *TPatternOrIdentifier `thrift:"schemaName,3" db:"schemaName" json:"schemaName,omitempty"`
 	TableName     *TPatternOrIdentifier `thrift:"tableName,4" db:"tableName" json:"tableName,omitempty"`
 	ColumnName    *TPatternOrIdentifier `thrift:"columnName,5" db:"columnName" json:"columnName,omitempty"`
+	// unused fields # 6 to 1280
+	GetDirectResults *TSparkGetDirectResults `thrift:"getDirectResults,1281" db:"getDirectResults" json:"getDirectResults,omitempty"`
+	RunAsync         bool                    `thrift:"runAsync,1282" db:"runAsync" json:"runAsync"`
 }
 
 func NewTGetColumnsReq() *TGetColumnsReq {
@@ -13716,6 +14904,21 @@ func (p *TGetColumnsReq) GetColumnName() TPatternOrIdentifier {
 	}
 	return *p.ColumnName
 }
+
+var TGetColumnsReq_GetDirectResults_DEFAULT *TSparkGetDirectResults
+
+func (p *TGetColumnsReq) GetGetDirectResults() *TSparkGetDirectResults {
+	if !p.IsSetGetDirectResults() {
+		return TGetColumnsReq_GetDirectResults_DEFAULT
+	}
+	return p.GetDirectResults
+}
+
+var TGetColumnsReq_RunAsync_DEFAULT bool = false
+
+func (p *TGetColumnsReq) GetRunAsync() bool {
+	return p.RunAsync
+}
 func (p *TGetColumnsReq) IsSetSessionHandle() bool {
 	return p.SessionHandle != nil
 }
@@ -13734,6 +14937,14 @@ func (p *TGetColumnsReq) IsSetTableName() bool {
 
 func (p *TGetColumnsReq) IsSetColumnName() bool {
 	return p.ColumnName != nil
+}
+
+func (p *TGetColumnsReq) IsSetGetDirectResults() bool {
+	return p.GetDirectResults != nil
+}
+
+func (p *TGetColumnsReq) IsSetRunAsync() bool {
+	return p.RunAsync != TGetColumnsReq_RunAsync_DEFAULT
 }
 
 func (p *TGetColumnsReq) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -13796,6 +15007,26 @@ func (p *TGetColumnsReq) Read(ctx context.Context, iprot thrift.TProtocol) error
 		case 5:
 			if fieldTypeId == thrift.STRING {
 				if err := p.ReadField5(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1282:
+			if fieldTypeId == thrift.BOOL {
+				if err := p.ReadField1282(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -13869,6 +15100,23 @@ func (p *TGetColumnsReq) ReadField5(ctx context.Context, iprot thrift.TProtocol)
 	return nil
 }
 
+func (p *TGetColumnsReq) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.GetDirectResults = &TSparkGetDirectResults{}
+	if err := p.GetDirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.GetDirectResults), err)
+	}
+	return nil
+}
+
+func (p *TGetColumnsReq) ReadField1282(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBool(ctx); err != nil {
+		return thrift.PrependError("error reading field 1282: ", err)
+	} else {
+		p.RunAsync = v
+	}
+	return nil
+}
+
 func (p *TGetColumnsReq) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetColumnsReq"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -13887,6 +15135,12 @@ func (p *TGetColumnsReq) Write(ctx context.Context, oprot thrift.TProtocol) erro
 			return err
 		}
 		if err := p.writeField5(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1282(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -13972,6 +15226,36 @@ func (p *TGetColumnsReq) writeField5(ctx context.Context, oprot thrift.TProtocol
 	return err
 }
 
+func (p *TGetColumnsReq) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetGetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "getDirectResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:getDirectResults: ", p), err)
+		}
+		if err := p.GetDirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.GetDirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:getDirectResults: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TGetColumnsReq) writeField1282(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetRunAsync() {
+		if err := oprot.WriteFieldBegin(ctx, "runAsync", thrift.BOOL, 1282); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1282:runAsync: ", p), err)
+		}
+		if err := oprot.WriteBool(ctx, bool(p.RunAsync)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.runAsync (1282) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1282:runAsync: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetColumnsReq) Equals(other *TGetColumnsReq) bool {
 	if p == other {
 		return true
@@ -14013,6 +15297,12 @@ func (p *TGetColumnsReq) Equals(other *TGetColumnsReq) bool {
 			return false
 		}
 	}
+	if !p.GetDirectResults.Equals(other.GetDirectResults) {
+		return false
+	}
+	if p.RunAsync != other.RunAsync {
+		return false
+	}
 	return true
 }
 
@@ -14026,9 +15316,12 @@ func (p *TGetColumnsReq) String() string {
 // Attributes:
 //   - Status
 //   - OperationHandle
+//   - DirectResults
 type TGetColumnsResp struct {
 	Status          *TStatus          `thrift:"status,1,required" db:"status" json:"status"`
 	OperationHandle *TOperationHandle `thrift:"operationHandle,2" db:"operationHandle" json:"operationHandle,omitempty"`
+	// unused fields # 3 to 1280
+	DirectResults *TSparkDirectResults `thrift:"directResults,1281" db:"directResults" json:"directResults,omitempty"`
 }
 
 func NewTGetColumnsResp() *TGetColumnsResp {
@@ -14052,12 +15345,25 @@ func (p *TGetColumnsResp) GetOperationHandle() *TOperationHandle {
 	}
 	return p.OperationHandle
 }
+
+var TGetColumnsResp_DirectResults_DEFAULT *TSparkDirectResults
+
+func (p *TGetColumnsResp) GetDirectResults() *TSparkDirectResults {
+	if !p.IsSetDirectResults() {
+		return TGetColumnsResp_DirectResults_DEFAULT
+	}
+	return p.DirectResults
+}
 func (p *TGetColumnsResp) IsSetStatus() bool {
 	return p.Status != nil
 }
 
 func (p *TGetColumnsResp) IsSetOperationHandle() bool {
 	return p.OperationHandle != nil
+}
+
+func (p *TGetColumnsResp) IsSetDirectResults() bool {
+	return p.DirectResults != nil
 }
 
 func (p *TGetColumnsResp) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -14090,6 +15396,16 @@ func (p *TGetColumnsResp) Read(ctx context.Context, iprot thrift.TProtocol) erro
 		case 2:
 			if fieldTypeId == thrift.STRUCT {
 				if err := p.ReadField2(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -14131,6 +15447,14 @@ func (p *TGetColumnsResp) ReadField2(ctx context.Context, iprot thrift.TProtocol
 	return nil
 }
 
+func (p *TGetColumnsResp) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.DirectResults = &TSparkDirectResults{}
+	if err := p.DirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.DirectResults), err)
+	}
+	return nil
+}
+
 func (p *TGetColumnsResp) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetColumnsResp"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -14140,6 +15464,9 @@ func (p *TGetColumnsResp) Write(ctx context.Context, oprot thrift.TProtocol) err
 			return err
 		}
 		if err := p.writeField2(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -14180,6 +15507,21 @@ func (p *TGetColumnsResp) writeField2(ctx context.Context, oprot thrift.TProtoco
 	return err
 }
 
+func (p *TGetColumnsResp) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "directResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:directResults: ", p), err)
+		}
+		if err := p.DirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.DirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:directResults: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetColumnsResp) Equals(other *TGetColumnsResp) bool {
 	if p == other {
 		return true
@@ -14190,6 +15532,9 @@ func (p *TGetColumnsResp) Equals(other *TGetColumnsResp) bool {
 		return false
 	}
 	if !p.OperationHandle.Equals(other.OperationHandle) {
+		return false
+	}
+	if !p.DirectResults.Equals(other.DirectResults) {
 		return false
 	}
 	return true
@@ -14207,11 +15552,16 @@ func (p *TGetColumnsResp) String() string {
 //   - CatalogName
 //   - SchemaName
 //   - FunctionName
+//   - GetDirectResults
+//   - RunAsync
 type TGetFunctionsReq struct {
 	SessionHandle *TSessionHandle       `thrift:"sessionHandle,1,required" db:"sessionHandle" json:"sessionHandle"`
 	CatalogName   *TIdentifier          `thrift:"catalogName,2" db:"catalogName" json:"catalogName,omitempty"`
 	SchemaName    *TPatternOrIdentifier `thrift:"schemaName,3" db:"schemaName" json:"schemaName,omitempty"`
 	FunctionName  TPatternOrIdentifier  `thrift:"functionName,4,required" db:"functionName" json:"functionName"`
+	// unused fields # 5 to 1280
+	GetDirectResults *TSparkGetDirectResults `thrift:"getDirectResults,1281" db:"getDirectResults" json:"getDirectResults,omitempty"`
+	RunAsync         bool                    `thrift:"runAsync,1282" db:"runAsync" json:"runAsync"`
 }
 
 func NewTGetFunctionsReq() *TGetFunctionsReq {
@@ -14248,6 +15598,21 @@ func (p *TGetFunctionsReq) GetSchemaName() TPatternOrIdentifier {
 func (p *TGetFunctionsReq) GetFunctionName() TPatternOrIdentifier {
 	return p.FunctionName
 }
+
+var TGetFunctionsReq_GetDirectResults_DEFAULT *TSparkGetDirectResults
+
+func (p *TGetFunctionsReq) GetGetDirectResults() *TSparkGetDirectResults {
+	if !p.IsSetGetDirectResults() {
+		return TGetFunctionsReq_GetDirectResults_DEFAULT
+	}
+	return p.GetDirectResults
+}
+
+var TGetFunctionsReq_RunAsync_DEFAULT bool = false
+
+func (p *TGetFunctionsReq) GetRunAsync() bool {
+	return p.RunAsync
+}
 func (p *TGetFunctionsReq) IsSetSessionHandle() bool {
 	return p.SessionHandle != nil
 }
@@ -14258,6 +15623,14 @@ func (p *TGetFunctionsReq) IsSetCatalogName() bool {
 
 func (p *TGetFunctionsReq) IsSetSchemaName() bool {
 	return p.SchemaName != nil
+}
+
+func (p *TGetFunctionsReq) IsSetGetDirectResults() bool {
+	return p.GetDirectResults != nil
+}
+
+func (p *TGetFunctionsReq) IsSetRunAsync() bool {
+	return p.RunAsync != TGetFunctionsReq_RunAsync_DEFAULT
 }
 
 func (p *TGetFunctionsReq) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -14314,6 +15687,26 @@ func (p *TGetFunctionsReq) Read(ctx context.Context, iprot thrift.TProtocol) err
 					return err
 				}
 				issetFunctionName = true
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1282:
+			if fieldTypeId == thrift.BOOL {
+				if err := p.ReadField1282(ctx, iprot); err != nil {
+					return err
+				}
 			} else {
 				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
 					return err
@@ -14378,6 +15771,23 @@ func (p *TGetFunctionsReq) ReadField4(ctx context.Context, iprot thrift.TProtoco
 	return nil
 }
 
+func (p *TGetFunctionsReq) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.GetDirectResults = &TSparkGetDirectResults{}
+	if err := p.GetDirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.GetDirectResults), err)
+	}
+	return nil
+}
+
+func (p *TGetFunctionsReq) ReadField1282(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBool(ctx); err != nil {
+		return thrift.PrependError("error reading field 1282: ", err)
+	} else {
+		p.RunAsync = v
+	}
+	return nil
+}
+
 func (p *TGetFunctionsReq) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetFunctionsReq"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -14393,6 +15803,12 @@ func (p *TGetFunctionsReq) Write(ctx context.Context, oprot thrift.TProtocol) er
 			return err
 		}
 		if err := p.writeField4(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1282(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -14461,6 +15877,36 @@ func (p *TGetFunctionsReq) writeField4(ctx context.Context, oprot thrift.TProtoc
 	return err
 }
 
+func (p *TGetFunctionsReq) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetGetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "getDirectResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:getDirectResults: ", p), err)
+		}
+		if err := p.GetDirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.GetDirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:getDirectResults: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TGetFunctionsReq) writeField1282(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetRunAsync() {
+		if err := oprot.WriteFieldBegin(ctx, "runAsync", thrift.BOOL, 1282); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1282:runAsync: ", p), err)
+		}
+		if err := oprot.WriteBool(ctx, bool(p.RunAsync)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.runAsync (1282) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1282:runAsync: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetFunctionsReq) Equals(other *TGetFunctionsReq) bool {
 	if p == other {
 		return true
@@ -14489,6 +15935,12 @@ func (p *TGetFunctionsReq) Equals(other *TGetFunctionsReq) bool {
 	if p.FunctionName != other.FunctionName {
 		return false
 	}
+	if !p.GetDirectResults.Equals(other.GetDirectResults) {
+		return false
+	}
+	if p.RunAsync != other.RunAsync {
+		return false
+	}
 	return true
 }
 
@@ -14502,9 +15954,12 @@ func (p *TGetFunctionsReq) String() string {
 // Attributes:
 //   - Status
 //   - OperationHandle
+//   - DirectResults
 type TGetFunctionsResp struct {
 	Status          *TStatus          `thrift:"status,1,required" db:"status" json:"status"`
 	OperationHandle *TOperationHandle `thrift:"operationHandle,2" db:"operationHandle" json:"operationHandle,omitempty"`
+	// unused fields # 3 to 1280
+	DirectResults *TSparkDirectResults `thrift:"directResults,1281" db:"directResults" json:"directResults,omitempty"`
 }
 
 func NewTGetFunctionsResp() *TGetFunctionsResp {
@@ -14528,12 +15983,25 @@ func (p *TGetFunctionsResp) GetOperationHandle() *TOperationHandle {
 	}
 	return p.OperationHandle
 }
+
+var TGetFunctionsResp_DirectResults_DEFAULT *TSparkDirectResults
+
+func (p *TGetFunctionsResp) GetDirectResults() *TSparkDirectResults {
+	if !p.IsSetDirectResults() {
+		return TGetFunctionsResp_DirectResults_DEFAULT
+	}
+	return p.DirectResults
+}
 func (p *TGetFunctionsResp) IsSetStatus() bool {
 	return p.Status != nil
 }
 
 func (p *TGetFunctionsResp) IsSetOperationHandle() bool {
 	return p.OperationHandle != nil
+}
+
+func (p *TGetFunctionsResp) IsSetDirectResults() bool {
+	return p.DirectResults != nil
 }
 
 func (p *TGetFunctionsResp) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -14566,6 +16034,16 @@ func (p *TGetFunctionsResp) Read(ctx context.Context, iprot thrift.TProtocol) er
 		case 2:
 			if fieldTypeId == thrift.STRUCT {
 				if err := p.ReadField2(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -14607,6 +16085,14 @@ func (p *TGetFunctionsResp) ReadField2(ctx context.Context, iprot thrift.TProtoc
 	return nil
 }
 
+func (p *TGetFunctionsResp) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.DirectResults = &TSparkDirectResults{}
+	if err := p.DirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.DirectResults), err)
+	}
+	return nil
+}
+
 func (p *TGetFunctionsResp) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetFunctionsResp"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -14616,6 +16102,9 @@ func (p *TGetFunctionsResp) Write(ctx context.Context, oprot thrift.TProtocol) e
 			return err
 		}
 		if err := p.writeField2(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -14656,6 +16145,21 @@ func (p *TGetFunctionsResp) writeField2(ctx context.Context, oprot thrift.TProto
 	return err
 }
 
+func (p *TGetFunctionsResp) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "directResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:directResults: ", p), err)
+		}
+		if err := p.DirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.DirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:directResults: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetFunctionsResp) Equals(other *TGetFunctionsResp) bool {
 	if p == other {
 		return true
@@ -14666,6 +16170,9 @@ func (p *TGetFunctionsResp) Equals(other *TGetFunctionsResp) bool {
 		return false
 	}
 	if !p.OperationHandle.Equals(other.OperationHandle) {
+		return false
+	}
+	if !p.DirectResults.Equals(other.DirectResults) {
 		return false
 	}
 	return true
@@ -14683,11 +16190,16 @@ func (p *TGetFunctionsResp) String() string {
 //   - CatalogName
 //   - SchemaName
 //   - TableName
+//   - GetDirectResults
+//   - RunAsync
 type TGetPrimaryKeysReq struct {
 	SessionHandle *TSessionHandle `thrift:"sessionHandle,1,required" db:"sessionHandle" json:"sessionHandle"`
 	CatalogName   *TIdentifier    `thrift:"catalogName,2" db:"catalogName" json:"catalogName,omitempty"`
 	SchemaName    *TIdentifier    `thrift:"schemaName,3" db:"schemaName" json:"schemaName,omitempty"`
 	TableName     *TIdentifier    `thrift:"tableName,4" db:"tableName" json:"tableName,omitempty"`
+	// unused fields # 5 to 1280
+	GetDirectResults *TSparkGetDirectResults `thrift:"getDirectResults,1281" db:"getDirectResults" json:"getDirectResults,omitempty"`
+	RunAsync         bool                    `thrift:"runAsync,1282" db:"runAsync" json:"runAsync"`
 }
 
 func NewTGetPrimaryKeysReq() *TGetPrimaryKeysReq {
@@ -14729,6 +16241,21 @@ func (p *TGetPrimaryKeysReq) GetTableName() TIdentifier {
 	}
 	return *p.TableName
 }
+
+var TGetPrimaryKeysReq_GetDirectResults_DEFAULT *TSparkGetDirectResults
+
+func (p *TGetPrimaryKeysReq) GetGetDirectResults() *TSparkGetDirectResults {
+	if !p.IsSetGetDirectResults() {
+		return TGetPrimaryKeysReq_GetDirectResults_DEFAULT
+	}
+	return p.GetDirectResults
+}
+
+var TGetPrimaryKeysReq_RunAsync_DEFAULT bool = false
+
+func (p *TGetPrimaryKeysReq) GetRunAsync() bool {
+	return p.RunAsync
+}
 func (p *TGetPrimaryKeysReq) IsSetSessionHandle() bool {
 	return p.SessionHandle != nil
 }
@@ -14743,6 +16270,14 @@ func (p *TGetPrimaryKeysReq) IsSetSchemaName() bool {
 
 func (p *TGetPrimaryKeysReq) IsSetTableName() bool {
 	return p.TableName != nil
+}
+
+func (p *TGetPrimaryKeysReq) IsSetGetDirectResults() bool {
+	return p.GetDirectResults != nil
+}
+
+func (p *TGetPrimaryKeysReq) IsSetRunAsync() bool {
+	return p.RunAsync != TGetPrimaryKeysReq_RunAsync_DEFAULT
 }
 
 func (p *TGetPrimaryKeysReq) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -14795,6 +16330,26 @@ func (p *TGetPrimaryKeysReq) Read(ctx context.Context, iprot thrift.TProtocol) e
 		case 4:
 			if fieldTypeId == thrift.STRING {
 				if err := p.ReadField4(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1282:
+			if fieldTypeId == thrift.BOOL {
+				if err := p.ReadField1282(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -14858,6 +16413,23 @@ func (p *TGetPrimaryKeysReq) ReadField4(ctx context.Context, iprot thrift.TProto
 	return nil
 }
 
+func (p *TGetPrimaryKeysReq) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.GetDirectResults = &TSparkGetDirectResults{}
+	if err := p.GetDirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.GetDirectResults), err)
+	}
+	return nil
+}
+
+func (p *TGetPrimaryKeysReq) ReadField1282(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBool(ctx); err != nil {
+		return thrift.PrependError("error reading field 1282: ", err)
+	} else {
+		p.RunAsync = v
+	}
+	return nil
+}
+
 func (p *TGetPrimaryKeysReq) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetPrimaryKeysReq"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -14873,6 +16445,12 @@ func (p *TGetPrimaryKeysReq) Write(ctx context.Context, oprot thrift.TProtocol) 
 			return err
 		}
 		if err := p.writeField4(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1282(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -14943,6 +16521,36 @@ func (p *TGetPrimaryKeysReq) writeField4(ctx context.Context, oprot thrift.TProt
 	return err
 }
 
+func (p *TGetPrimaryKeysReq) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetGetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "getDirectResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:getDirectResults: ", p), err)
+		}
+		if err := p.GetDirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.GetDirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:getDirectResults: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TGetPrimaryKeysReq) writeField1282(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetRunAsync() {
+		if err := oprot.WriteFieldBegin(ctx, "runAsync", thrift.BOOL, 1282); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1282:runAsync: ", p), err)
+		}
+		if err := oprot.WriteBool(ctx, bool(p.RunAsync)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.runAsync (1282) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1282:runAsync: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetPrimaryKeysReq) Equals(other *TGetPrimaryKeysReq) bool {
 	if p == other {
 		return true
@@ -14976,6 +16584,12 @@ func (p *TGetPrimaryKeysReq) Equals(other *TGetPrimaryKeysReq) bool {
 			return false
 		}
 	}
+	if !p.GetDirectResults.Equals(other.GetDirectResults) {
+		return false
+	}
+	if p.RunAsync != other.RunAsync {
+		return false
+	}
 	return true
 }
 
@@ -14989,9 +16603,12 @@ func (p *TGetPrimaryKeysReq) String() string {
 // Attributes:
 //   - Status
 //   - OperationHandle
+//   - DirectResults
 type TGetPrimaryKeysResp struct {
 	Status          *TStatus          `thrift:"status,1,required" db:"status" json:"status"`
 	OperationHandle *TOperationHandle `thrift:"operationHandle,2" db:"operationHandle" json:"operationHandle,omitempty"`
+	// unused fields # 3 to 1280
+	DirectResults *TSparkDirectResults `thrift:"directResults,1281" db:"directResults" json:"directResults,omitempty"`
 }
 
 func NewTGetPrimaryKeysResp() *TGetPrimaryKeysResp {
@@ -15015,12 +16632,25 @@ func (p *TGetPrimaryKeysResp) GetOperationHandle() *TOperationHandle {
 	}
 	return p.OperationHandle
 }
+
+var TGetPrimaryKeysResp_DirectResults_DEFAULT *TSparkDirectResults
+
+func (p *TGetPrimaryKeysResp) GetDirectResults() *TSparkDirectResults {
+	if !p.IsSetDirectResults() {
+		return TGetPrimaryKeysResp_DirectResults_DEFAULT
+	}
+	return p.DirectResults
+}
 func (p *TGetPrimaryKeysResp) IsSetStatus() bool {
 	return p.Status != nil
 }
 
 func (p *TGetPrimaryKeysResp) IsSetOperationHandle() bool {
 	return p.OperationHandle != nil
+}
+
+func (p *TGetPrimaryKeysResp) IsSetDirectResults() bool {
+	return p.DirectResults != nil
 }
 
 func (p *TGetPrimaryKeysResp) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -15053,6 +16683,16 @@ func (p *TGetPrimaryKeysResp) Read(ctx context.Context, iprot thrift.TProtocol) 
 		case 2:
 			if fieldTypeId == thrift.STRUCT {
 				if err := p.ReadField2(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -15094,6 +16734,14 @@ func (p *TGetPrimaryKeysResp) ReadField2(ctx context.Context, iprot thrift.TProt
 	return nil
 }
 
+func (p *TGetPrimaryKeysResp) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.DirectResults = &TSparkDirectResults{}
+	if err := p.DirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.DirectResults), err)
+	}
+	return nil
+}
+
 func (p *TGetPrimaryKeysResp) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetPrimaryKeysResp"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -15103,6 +16751,9 @@ func (p *TGetPrimaryKeysResp) Write(ctx context.Context, oprot thrift.TProtocol)
 			return err
 		}
 		if err := p.writeField2(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -15143,6 +16794,21 @@ func (p *TGetPrimaryKeysResp) writeField2(ctx context.Context, oprot thrift.TPro
 	return err
 }
 
+func (p *TGetPrimaryKeysResp) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "directResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:directResults: ", p), err)
+		}
+		if err := p.DirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.DirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:directResults: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetPrimaryKeysResp) Equals(other *TGetPrimaryKeysResp) bool {
 	if p == other {
 		return true
@@ -15153,6 +16819,9 @@ func (p *TGetPrimaryKeysResp) Equals(other *TGetPrimaryKeysResp) bool {
 		return false
 	}
 	if !p.OperationHandle.Equals(other.OperationHandle) {
+		return false
+	}
+	if !p.DirectResults.Equals(other.DirectResults) {
 		return false
 	}
 	return true
@@ -15173,6 +16842,8 @@ func (p *TGetPrimaryKeysResp) String() string {
 //   - ForeignCatalogName
 //   - ForeignSchemaName
 //   - ForeignTableName
+//   - GetDirectResults
+//   - RunAsync
 type TGetCrossReferenceReq struct {
 	SessionHandle      *TSessionHandle `thrift:"sessionHandle,1,required" db:"sessionHandle" json:"sessionHandle"`
 	ParentCatalogName  *TIdentifier    `thrift:"parentCatalogName,2" db:"parentCatalogName" json:"parentCatalogName,omitempty"`
@@ -15181,6 +16852,9 @@ type TGetCrossReferenceReq struct {
 	ForeignCatalogName *TIdentifier    `thrift:"foreignCatalogName,5" db:"foreignCatalogName" json:"foreignCatalogName,omitempty"`
 	ForeignSchemaName  *TIdentifier    `thrift:"foreignSchemaName,6" db:"foreignSchemaName" json:"foreignSchemaName,omitempty"`
 	ForeignTableName   *TIdentifier    `thrift:"foreignTableName,7" db:"foreignTableName" json:"foreignTableName,omitempty"`
+	// unused fields # 8 to 1280
+	GetDirectResults *TSparkGetDirectResults `thrift:"getDirectResults,1281" db:"getDirectResults" json:"getDirectResults,omitempty"`
+	RunAsync         bool                    `thrift:"runAsync,1282" db:"runAsync" json:"runAsync"`
 }
 
 func NewTGetCrossReferenceReq() *TGetCrossReferenceReq {
@@ -15249,6 +16923,21 @@ func (p *TGetCrossReferenceReq) GetForeignTableName() TIdentifier {
 	}
 	return *p.ForeignTableName
 }
+
+var TGetCrossReferenceReq_GetDirectResults_DEFAULT *TSparkGetDirectResults
+
+func (p *TGetCrossReferenceReq) GetGetDirectResults() *TSparkGetDirectResults {
+	if !p.IsSetGetDirectResults() {
+		return TGetCrossReferenceReq_GetDirectResults_DEFAULT
+	}
+	return p.GetDirectResults
+}
+
+var TGetCrossReferenceReq_RunAsync_DEFAULT bool = false
+
+func (p *TGetCrossReferenceReq) GetRunAsync() bool {
+	return p.RunAsync
+}
 func (p *TGetCrossReferenceReq) IsSetSessionHandle() bool {
 	return p.SessionHandle != nil
 }
@@ -15275,6 +16964,14 @@ func (p *TGetCrossReferenceReq) IsSetForeignSchemaName() bool {
 
 func (p *TGetCrossReferenceReq) IsSetForeignTableName() bool {
 	return p.ForeignTableName != nil
+}
+
+func (p *TGetCrossReferenceReq) IsSetGetDirectResults() bool {
+	return p.GetDirectResults != nil
+}
+
+func (p *TGetCrossReferenceReq) IsSetRunAsync() bool {
+	return p.RunAsync != TGetCrossReferenceReq_RunAsync_DEFAULT
 }
 
 func (p *TGetCrossReferenceReq) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -15357,6 +17054,26 @@ func (p *TGetCrossReferenceReq) Read(ctx context.Context, iprot thrift.TProtocol
 		case 7:
 			if fieldTypeId == thrift.STRING {
 				if err := p.ReadField7(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1282:
+			if fieldTypeId == thrift.BOOL {
+				if err := p.ReadField1282(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -15450,6 +17167,23 @@ func (p *TGetCrossReferenceReq) ReadField7(ctx context.Context, iprot thrift.TPr
 	return nil
 }
 
+func (p *TGetCrossReferenceReq) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.GetDirectResults = &TSparkGetDirectResults{}
+	if err := p.GetDirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.GetDirectResults), err)
+	}
+	return nil
+}
+
+func (p *TGetCrossReferenceReq) ReadField1282(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBool(ctx); err != nil {
+		return thrift.PrependError("error reading field 1282: ", err)
+	} else {
+		p.RunAsync = v
+	}
+	return nil
+}
+
 func (p *TGetCrossReferenceReq) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetCrossReferenceReq"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -15474,6 +17208,12 @@ func (p *TGetCrossReferenceReq) Write(ctx context.Context, oprot thrift.TProtoco
 			return err
 		}
 		if err := p.writeField7(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1282(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -15589,6 +17329,36 @@ func (p *TGetCrossReferenceReq) writeField7(ctx context.Context, oprot thrift.TP
 	return err
 }
 
+func (p *TGetCrossReferenceReq) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetGetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "getDirectResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:getDirectResults: ", p), err)
+		}
+		if err := p.GetDirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.GetDirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:getDirectResults: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TGetCrossReferenceReq) writeField1282(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetRunAsync() {
+		if err := oprot.WriteFieldBegin(ctx, "runAsync", thrift.BOOL, 1282); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1282:runAsync: ", p), err)
+		}
+		if err := oprot.WriteBool(ctx, bool(p.RunAsync)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.runAsync (1282) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1282:runAsync: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetCrossReferenceReq) Equals(other *TGetCrossReferenceReq) bool {
 	if p == other {
 		return true
@@ -15646,6 +17416,12 @@ func (p *TGetCrossReferenceReq) Equals(other *TGetCrossReferenceReq) bool {
 			return false
 		}
 	}
+	if !p.GetDirectResults.Equals(other.GetDirectResults) {
+		return false
+	}
+	if p.RunAsync != other.RunAsync {
+		return false
+	}
 	return true
 }
 
@@ -15659,9 +17435,12 @@ func (p *TGetCrossReferenceReq) String() string {
 // Attributes:
 //   - Status
 //   - OperationHandle
+//   - DirectResults
 type TGetCrossReferenceResp struct {
 	Status          *TStatus          `thrift:"status,1,required" db:"status" json:"status"`
 	OperationHandle *TOperationHandle `thrift:"operationHandle,2" db:"operationHandle" json:"operationHandle,omitempty"`
+	// unused fields # 3 to 1280
+	DirectResults *TSparkDirectResults `thrift:"directResults,1281" db:"directResults" json:"directResults,omitempty"`
 }
 
 func NewTGetCrossReferenceResp() *TGetCrossReferenceResp {
@@ -15685,12 +17464,25 @@ func (p *TGetCrossReferenceResp) GetOperationHandle() *TOperationHandle {
 	}
 	return p.OperationHandle
 }
+
+var TGetCrossReferenceResp_DirectResults_DEFAULT *TSparkDirectResults
+
+func (p *TGetCrossReferenceResp) GetDirectResults() *TSparkDirectResults {
+	if !p.IsSetDirectResults() {
+		return TGetCrossReferenceResp_DirectResults_DEFAULT
+	}
+	return p.DirectResults
+}
 func (p *TGetCrossReferenceResp) IsSetStatus() bool {
 	return p.Status != nil
 }
 
 func (p *TGetCrossReferenceResp) IsSetOperationHandle() bool {
 	return p.OperationHandle != nil
+}
+
+func (p *TGetCrossReferenceResp) IsSetDirectResults() bool {
+	return p.DirectResults != nil
 }
 
 func (p *TGetCrossReferenceResp) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -15723,6 +17515,16 @@ func (p *TGetCrossReferenceResp) Read(ctx context.Context, iprot thrift.TProtoco
 		case 2:
 			if fieldTypeId == thrift.STRUCT {
 				if err := p.ReadField2(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 1281:
+			if fieldTypeId == thrift.STRUCT {
+				if err := p.ReadField1281(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -15764,6 +17566,14 @@ func (p *TGetCrossReferenceResp) ReadField2(ctx context.Context, iprot thrift.TP
 	return nil
 }
 
+func (p *TGetCrossReferenceResp) ReadField1281(ctx context.Context, iprot thrift.TProtocol) error {
+	p.DirectResults = &TSparkDirectResults{}
+	if err := p.DirectResults.Read(ctx, iprot); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", p.DirectResults), err)
+	}
+	return nil
+}
+
 func (p *TGetCrossReferenceResp) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TGetCrossReferenceResp"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -15773,6 +17583,9 @@ func (p *TGetCrossReferenceResp) Write(ctx context.Context, oprot thrift.TProtoc
 			return err
 		}
 		if err := p.writeField2(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField1281(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -15813,6 +17626,21 @@ func (p *TGetCrossReferenceResp) writeField2(ctx context.Context, oprot thrift.T
 	return err
 }
 
+func (p *TGetCrossReferenceResp) writeField1281(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetDirectResults() {
+		if err := oprot.WriteFieldBegin(ctx, "directResults", thrift.STRUCT, 1281); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1281:directResults: ", p), err)
+		}
+		if err := p.DirectResults.Write(ctx, oprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", p.DirectResults), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1281:directResults: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TGetCrossReferenceResp) Equals(other *TGetCrossReferenceResp) bool {
 	if p == other {
 		return true
@@ -15823,6 +17651,9 @@ func (p *TGetCrossReferenceResp) Equals(other *TGetCrossReferenceResp) bool {
 		return false
 	}
 	if !p.OperationHandle.Equals(other.OperationHandle) {
+		return false
+	}
+	if !p.DirectResults.Equals(other.DirectResults) {
 		return false
 	}
 	return true
@@ -19769,13 +21600,13 @@ func (p *TProgressUpdateResp) ReadField1(ctx context.Context, iprot thrift.TProt
 	tSlice := make([]string, 0, size)
 	p.HeaderNames = tSlice
 	for i := 0; i < size; i++ {
-		var _elem60 string
+		var _elem64 string
 		if v, err := iprot.ReadString(ctx); err != nil {
 			return thrift.PrependError("error reading field 0: ", err)
 		} else {
-			_elem60 = v
+			_elem64 = v
 		}
-		p.HeaderNames = append(p.HeaderNames, _elem60)
+		p.HeaderNames = append(p.HeaderNames, _elem64)
 	}
 	if err := iprot.ReadListEnd(ctx); err != nil {
 		return thrift.PrependError("error reading list end: ", err)
@@ -19796,20 +21627,20 @@ func (p *TProgressUpdateResp) ReadField2(ctx context.Context, iprot thrift.TProt
 			return thrift.PrependError("error reading list begin: ", err)
 		}
 		tSlice := make([]string, 0, size)
-		_elem61 := tSlice
+		_elem65 := tSlice
 		for i := 0; i < size; i++ {
-			var _elem62 string
+			var _elem66 string
 			if v, err := iprot.ReadString(ctx); err != nil {
 				return thrift.PrependError("error reading field 0: ", err)
 			} else {
-				_elem62 = v
+				_elem66 = v
 			}
-			_elem61 = append(_elem61, _elem62)
+			_elem65 = append(_elem65, _elem66)
 		}
 		if err := iprot.ReadListEnd(ctx); err != nil {
 			return thrift.PrependError("error reading list end: ", err)
 		}
-		p.Rows = append(p.Rows, _elem61)
+		p.Rows = append(p.Rows, _elem65)
 	}
 	if err := iprot.ReadListEnd(ctx); err != nil {
 		return thrift.PrependError("error reading list end: ", err)
@@ -19999,8 +21830,8 @@ func (p *TProgressUpdateResp) Equals(other *TProgressUpdateResp) bool {
 		return false
 	}
 	for i, _tgt := range p.HeaderNames {
-		_src63 := other.HeaderNames[i]
-		if _tgt != _src63 {
+		_src67 := other.HeaderNames[i]
+		if _tgt != _src67 {
 			return false
 		}
 	}
@@ -20008,13 +21839,13 @@ func (p *TProgressUpdateResp) Equals(other *TProgressUpdateResp) bool {
 		return false
 	}
 	for i, _tgt := range p.Rows {
-		_src64 := other.Rows[i]
-		if len(_tgt) != len(_src64) {
+		_src68 := other.Rows[i]
+		if len(_tgt) != len(_src68) {
 			return false
 		}
 		for i, _tgt := range _tgt {
-			_src65 := _src64[i]
-			if _tgt != _src65 {
+			_src69 := _src68[i]
+			if _tgt != _src69 {
 				return false
 			}
 		}
@@ -21182,11 +23013,13 @@ func (p *TSparkParameterValue) String() string {
 //   - Name
 //   - Type
 //   - Value
+//   - Arguments
 type TSparkParameter struct {
-	Ordinal *int32                `thrift:"ordinal,1" db:"ordinal" json:"ordinal,omitempty"`
-	Name    *string               `thrift:"name,2" db:"name" json:"name,omitempty"`
-	Type    *string               `thrift:"type,3" db:"type" json:"type,omitempty"`
-	Value   *TSparkParameterValue `thrift:"value,4" db:"value" json:"value,omitempty"`
+	Ordinal   *int32                     `thrift:"ordinal,1" db:"ordinal" json:"ordinal,omitempty"`
+	Name      *string                    `thrift:"name,2" db:"name" json:"name,omitempty"`
+	Type      *string                    `thrift:"type,3" db:"type" json:"type,omitempty"`
+	Value     *TSparkParameterValue      `thrift:"value,4" db:"value" json:"value,omitempty"`
+	Arguments []*TSparkParameterValueArg `thrift:"arguments,5" db:"arguments" json:"arguments,omitempty"`
 }
 
 func NewTSparkParameter() *TSparkParameter {
@@ -21228,6 +23061,12 @@ func (p *TSparkParameter) GetValue() *TSparkParameterValue {
 	}
 	return p.Value
 }
+
+var TSparkParameter_Arguments_DEFAULT []*TSparkParameterValueArg
+
+func (p *TSparkParameter) GetArguments() []*TSparkParameterValueArg {
+	return p.Arguments
+}
 func (p *TSparkParameter) IsSetOrdinal() bool {
 	return p.Ordinal != nil
 }
@@ -21242,6 +23081,10 @@ func (p *TSparkParameter) IsSetType() bool {
 
 func (p *TSparkParameter) IsSetValue() bool {
 	return p.Value != nil
+}
+
+func (p *TSparkParameter) IsSetArguments() bool {
+	return p.Arguments != nil
 }
 
 func (p *TSparkParameter) Read(ctx context.Context, iprot thrift.TProtocol) error {
@@ -21291,6 +23134,16 @@ func (p *TSparkParameter) Read(ctx context.Context, iprot thrift.TProtocol) erro
 		case 4:
 			if fieldTypeId == thrift.STRUCT {
 				if err := p.ReadField4(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 5:
+			if fieldTypeId == thrift.LIST {
+				if err := p.ReadField5(ctx, iprot); err != nil {
 					return err
 				}
 			} else {
@@ -21348,6 +23201,26 @@ func (p *TSparkParameter) ReadField4(ctx context.Context, iprot thrift.TProtocol
 	return nil
 }
 
+func (p *TSparkParameter) ReadField5(ctx context.Context, iprot thrift.TProtocol) error {
+	_, size, err := iprot.ReadListBegin(ctx)
+	if err != nil {
+		return thrift.PrependError("error reading list begin: ", err)
+	}
+	tSlice := make([]*TSparkParameterValueArg, 0, size)
+	p.Arguments = tSlice
+	for i := 0; i < size; i++ {
+		_elem70 := &TSparkParameterValueArg{}
+		if err := _elem70.Read(ctx, iprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", _elem70), err)
+		}
+		p.Arguments = append(p.Arguments, _elem70)
+	}
+	if err := iprot.ReadListEnd(ctx); err != nil {
+		return thrift.PrependError("error reading list end: ", err)
+	}
+	return nil
+}
+
 func (p *TSparkParameter) Write(ctx context.Context, oprot thrift.TProtocol) error {
 	if err := oprot.WriteStructBegin(ctx, "TSparkParameter"); err != nil {
 		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
@@ -21363,6 +23236,9 @@ func (p *TSparkParameter) Write(ctx context.Context, oprot thrift.TProtocol) err
 			return err
 		}
 		if err := p.writeField4(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField5(ctx, oprot); err != nil {
 			return err
 		}
 	}
@@ -21435,6 +23311,29 @@ func (p *TSparkParameter) writeField4(ctx context.Context, oprot thrift.TProtoco
 	return err
 }
 
+func (p *TSparkParameter) writeField5(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetArguments() {
+		if err := oprot.WriteFieldBegin(ctx, "arguments", thrift.LIST, 5); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 5:arguments: ", p), err)
+		}
+		if err := oprot.WriteListBegin(ctx, thrift.STRUCT, len(p.Arguments)); err != nil {
+			return thrift.PrependError("error writing list begin: ", err)
+		}
+		for _, v := range p.Arguments {
+			if err := v.Write(ctx, oprot); err != nil {
+				return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", v), err)
+			}
+		}
+		if err := oprot.WriteListEnd(ctx); err != nil {
+			return thrift.PrependError("error writing list end: ", err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 5:arguments: ", p), err)
+		}
+	}
+	return err
+}
+
 func (p *TSparkParameter) Equals(other *TSparkParameter) bool {
 	if p == other {
 		return true
@@ -21468,6 +23367,15 @@ func (p *TSparkParameter) Equals(other *TSparkParameter) bool {
 	if !p.Value.Equals(other.Value) {
 		return false
 	}
+	if len(p.Arguments) != len(other.Arguments) {
+		return false
+	}
+	for i, _tgt := range p.Arguments {
+		_src71 := other.Arguments[i]
+		if !_tgt.Equals(_src71) {
+			return false
+		}
+	}
 	return true
 }
 
@@ -21476,6 +23384,1204 @@ func (p *TSparkParameter) String() string {
 		return "<nil>"
 	}
 	return fmt.Sprintf("TSparkParameter(%+v)", *p)
+}
+
+// Attributes:
+//   - Type
+//   - Value
+//   - Arguments
+type TSparkParameterValueArg struct {
+	Type      *string                    `thrift:"type,1" db:"type" json:"type,omitempty"`
+	Value     *string                    `thrift:"value,2" db:"value" json:"value,omitempty"`
+	Arguments []*TSparkParameterValueArg `thrift:"arguments,3" db:"arguments" json:"arguments,omitempty"`
+}
+
+func NewTSparkParameterValueArg() *TSparkParameterValueArg {
+	return &TSparkParameterValueArg{}
+}
+
+var TSparkParameterValueArg_Type_DEFAULT string
+
+func (p *TSparkParameterValueArg) GetType() string {
+	if !p.IsSetType() {
+		return TSparkParameterValueArg_Type_DEFAULT
+	}
+	return *p.Type
+}
+
+var TSparkParameterValueArg_Value_DEFAULT string
+
+func (p *TSparkParameterValueArg) GetValue() string {
+	if !p.IsSetValue() {
+		return TSparkParameterValueArg_Value_DEFAULT
+	}
+	return *p.Value
+}
+
+var TSparkParameterValueArg_Arguments_DEFAULT []*TSparkParameterValueArg
+
+func (p *TSparkParameterValueArg) GetArguments() []*TSparkParameterValueArg {
+	return p.Arguments
+}
+func (p *TSparkParameterValueArg) IsSetType() bool {
+	return p.Type != nil
+}
+
+func (p *TSparkParameterValueArg) IsSetValue() bool {
+	return p.Value != nil
+}
+
+func (p *TSparkParameterValueArg) IsSetArguments() bool {
+	return p.Arguments != nil
+}
+
+func (p *TSparkParameterValueArg) Read(ctx context.Context, iprot thrift.TProtocol) error {
+	if _, err := iprot.ReadStructBegin(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T read error: ", p), err)
+	}
+
+	for {
+		_, fieldTypeId, fieldId, err := iprot.ReadFieldBegin(ctx)
+		if err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T field %d read error: ", p, fieldId), err)
+		}
+		if fieldTypeId == thrift.STOP {
+			break
+		}
+		switch fieldId {
+		case 1:
+			if fieldTypeId == thrift.STRING {
+				if err := p.ReadField1(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 2:
+			if fieldTypeId == thrift.STRING {
+				if err := p.ReadField2(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 3:
+			if fieldTypeId == thrift.LIST {
+				if err := p.ReadField3(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		default:
+			if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+				return err
+			}
+		}
+		if err := iprot.ReadFieldEnd(ctx); err != nil {
+			return err
+		}
+	}
+	if err := iprot.ReadStructEnd(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T read struct end error: ", p), err)
+	}
+	return nil
+}
+
+func (p *TSparkParameterValueArg) ReadField1(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadString(ctx); err != nil {
+		return thrift.PrependError("error reading field 1: ", err)
+	} else {
+		p.Type = &v
+	}
+	return nil
+}
+
+func (p *TSparkParameterValueArg) ReadField2(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadString(ctx); err != nil {
+		return thrift.PrependError("error reading field 2: ", err)
+	} else {
+		p.Value = &v
+	}
+	return nil
+}
+
+func (p *TSparkParameterValueArg) ReadField3(ctx context.Context, iprot thrift.TProtocol) error {
+	_, size, err := iprot.ReadListBegin(ctx)
+	if err != nil {
+		return thrift.PrependError("error reading list begin: ", err)
+	}
+	tSlice := make([]*TSparkParameterValueArg, 0, size)
+	p.Arguments = tSlice
+	for i := 0; i < size; i++ {
+		_elem72 := &TSparkParameterValueArg{}
+		if err := _elem72.Read(ctx, iprot); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T error reading struct: ", _elem72), err)
+		}
+		p.Arguments = append(p.Arguments, _elem72)
+	}
+	if err := iprot.ReadListEnd(ctx); err != nil {
+		return thrift.PrependError("error reading list end: ", err)
+	}
+	return nil
+}
+
+func (p *TSparkParameterValueArg) Write(ctx context.Context, oprot thrift.TProtocol) error {
+	if err := oprot.WriteStructBegin(ctx, "TSparkParameterValueArg"); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
+	}
+	if p != nil {
+		if err := p.writeField1(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField2(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField3(ctx, oprot); err != nil {
+			return err
+		}
+	}
+	if err := oprot.WriteFieldStop(ctx); err != nil {
+		return thrift.PrependError("write field stop error: ", err)
+	}
+	if err := oprot.WriteStructEnd(ctx); err != nil {
+		return thrift.PrependError("write struct stop error: ", err)
+	}
+	return nil
+}
+
+func (p *TSparkParameterValueArg) writeField1(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetType() {
+		if err := oprot.WriteFieldBegin(ctx, "type", thrift.STRING, 1); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1:type: ", p), err)
+		}
+		if err := oprot.WriteString(ctx, string(*p.Type)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.type (1) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1:type: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TSparkParameterValueArg) writeField2(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetValue() {
+		if err := oprot.WriteFieldBegin(ctx, "value", thrift.STRING, 2); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 2:value: ", p), err)
+		}
+		if err := oprot.WriteString(ctx, string(*p.Value)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.value (2) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 2:value: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TSparkParameterValueArg) writeField3(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetArguments() {
+		if err := oprot.WriteFieldBegin(ctx, "arguments", thrift.LIST, 3); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 3:arguments: ", p), err)
+		}
+		if err := oprot.WriteListBegin(ctx, thrift.STRUCT, len(p.Arguments)); err != nil {
+			return thrift.PrependError("error writing list begin: ", err)
+		}
+		for _, v := range p.Arguments {
+			if err := v.Write(ctx, oprot); err != nil {
+				return thrift.PrependError(fmt.Sprintf("%T error writing struct: ", v), err)
+			}
+		}
+		if err := oprot.WriteListEnd(ctx); err != nil {
+			return thrift.PrependError("error writing list end: ", err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 3:arguments: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TSparkParameterValueArg) Equals(other *TSparkParameterValueArg) bool {
+	if p == other {
+		return true
+	} else if p == nil || other == nil {
+		return false
+	}
+	if p.Type != other.Type {
+		if p.Type == nil || other.Type == nil {
+			return false
+		}
+		if (*p.Type) != (*other.Type) {
+			return false
+		}
+	}
+	if p.Value != other.Value {
+		if p.Value == nil || other.Value == nil {
+			return false
+		}
+		if (*p.Value) != (*other.Value) {
+			return false
+		}
+	}
+	if len(p.Arguments) != len(other.Arguments) {
+		return false
+	}
+	for i, _tgt := range p.Arguments {
+		_src73 := other.Arguments[i]
+		if !_tgt.Equals(_src73) {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *TSparkParameterValueArg) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("TSparkParameterValueArg(%+v)", *p)
+}
+
+// Attributes:
+//   - TimestampAsArrow
+//   - DecimalAsArrow
+//   - ComplexTypesAsArrow
+//   - IntervalTypesAsArrow
+//   - NullTypeAsArrow
+type TSparkArrowTypes struct {
+	TimestampAsArrow     *bool `thrift:"timestampAsArrow,1" db:"timestampAsArrow" json:"timestampAsArrow,omitempty"`
+	DecimalAsArrow       *bool `thrift:"decimalAsArrow,2" db:"decimalAsArrow" json:"decimalAsArrow,omitempty"`
+	ComplexTypesAsArrow  *bool `thrift:"complexTypesAsArrow,3" db:"complexTypesAsArrow" json:"complexTypesAsArrow,omitempty"`
+	IntervalTypesAsArrow *bool `thrift:"intervalTypesAsArrow,4" db:"intervalTypesAsArrow" json:"intervalTypesAsArrow,omitempty"`
+	NullTypeAsArrow      *bool `thrift:"nullTypeAsArrow,5" db:"nullTypeAsArrow" json:"nullTypeAsArrow,omitempty"`
+}
+
+func NewTSparkArrowTypes() *TSparkArrowTypes {
+	return &TSparkArrowTypes{}
+}
+
+var TSparkArrowTypes_TimestampAsArrow_DEFAULT bool
+
+func (p *TSparkArrowTypes) GetTimestampAsArrow() bool {
+	if !p.IsSetTimestampAsArrow() {
+		return TSparkArrowTypes_TimestampAsArrow_DEFAULT
+	}
+	return *p.TimestampAsArrow
+}
+
+var TSparkArrowTypes_DecimalAsArrow_DEFAULT bool
+
+func (p *TSparkArrowTypes) GetDecimalAsArrow() bool {
+	if !p.IsSetDecimalAsArrow() {
+		return TSparkArrowTypes_DecimalAsArrow_DEFAULT
+	}
+	return *p.DecimalAsArrow
+}
+
+var TSparkArrowTypes_ComplexTypesAsArrow_DEFAULT bool
+
+func (p *TSparkArrowTypes) GetComplexTypesAsArrow() bool {
+	if !p.IsSetComplexTypesAsArrow() {
+		return TSparkArrowTypes_ComplexTypesAsArrow_DEFAULT
+	}
+	return *p.ComplexTypesAsArrow
+}
+
+var TSparkArrowTypes_IntervalTypesAsArrow_DEFAULT bool
+
+func (p *TSparkArrowTypes) GetIntervalTypesAsArrow() bool {
+	if !p.IsSetIntervalTypesAsArrow() {
+		return TSparkArrowTypes_IntervalTypesAsArrow_DEFAULT
+	}
+	return *p.IntervalTypesAsArrow
+}
+
+var TSparkArrowTypes_NullTypeAsArrow_DEFAULT bool
+
+func (p *TSparkArrowTypes) GetNullTypeAsArrow() bool {
+	if !p.IsSetNullTypeAsArrow() {
+		return TSparkArrowTypes_NullTypeAsArrow_DEFAULT
+	}
+	return *p.NullTypeAsArrow
+}
+func (p *TSparkArrowTypes) IsSetTimestampAsArrow() bool {
+	return p.TimestampAsArrow != nil
+}
+
+func (p *TSparkArrowTypes) IsSetDecimalAsArrow() bool {
+	return p.DecimalAsArrow != nil
+}
+
+func (p *TSparkArrowTypes) IsSetComplexTypesAsArrow() bool {
+	return p.ComplexTypesAsArrow != nil
+}
+
+func (p *TSparkArrowTypes) IsSetIntervalTypesAsArrow() bool {
+	return p.IntervalTypesAsArrow != nil
+}
+
+func (p *TSparkArrowTypes) IsSetNullTypeAsArrow() bool {
+	return p.NullTypeAsArrow != nil
+}
+
+func (p *TSparkArrowTypes) Read(ctx context.Context, iprot thrift.TProtocol) error {
+	if _, err := iprot.ReadStructBegin(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T read error: ", p), err)
+	}
+
+	for {
+		_, fieldTypeId, fieldId, err := iprot.ReadFieldBegin(ctx)
+		if err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T field %d read error: ", p, fieldId), err)
+		}
+		if fieldTypeId == thrift.STOP {
+			break
+		}
+		switch fieldId {
+		case 1:
+			if fieldTypeId == thrift.BOOL {
+				if err := p.ReadField1(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 2:
+			if fieldTypeId == thrift.BOOL {
+				if err := p.ReadField2(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 3:
+			if fieldTypeId == thrift.BOOL {
+				if err := p.ReadField3(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 4:
+			if fieldTypeId == thrift.BOOL {
+				if err := p.ReadField4(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 5:
+			if fieldTypeId == thrift.BOOL {
+				if err := p.ReadField5(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		default:
+			if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+				return err
+			}
+		}
+		if err := iprot.ReadFieldEnd(ctx); err != nil {
+			return err
+		}
+	}
+	if err := iprot.ReadStructEnd(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T read struct end error: ", p), err)
+	}
+	return nil
+}
+
+func (p *TSparkArrowTypes) ReadField1(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBool(ctx); err != nil {
+		return thrift.PrependError("error reading field 1: ", err)
+	} else {
+		p.TimestampAsArrow = &v
+	}
+	return nil
+}
+
+func (p *TSparkArrowTypes) ReadField2(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBool(ctx); err != nil {
+		return thrift.PrependError("error reading field 2: ", err)
+	} else {
+		p.DecimalAsArrow = &v
+	}
+	return nil
+}
+
+func (p *TSparkArrowTypes) ReadField3(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBool(ctx); err != nil {
+		return thrift.PrependError("error reading field 3: ", err)
+	} else {
+		p.ComplexTypesAsArrow = &v
+	}
+	return nil
+}
+
+func (p *TSparkArrowTypes) ReadField4(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBool(ctx); err != nil {
+		return thrift.PrependError("error reading field 4: ", err)
+	} else {
+		p.IntervalTypesAsArrow = &v
+	}
+	return nil
+}
+
+func (p *TSparkArrowTypes) ReadField5(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBool(ctx); err != nil {
+		return thrift.PrependError("error reading field 5: ", err)
+	} else {
+		p.NullTypeAsArrow = &v
+	}
+	return nil
+}
+
+func (p *TSparkArrowTypes) Write(ctx context.Context, oprot thrift.TProtocol) error {
+	if err := oprot.WriteStructBegin(ctx, "TSparkArrowTypes"); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
+	}
+	if p != nil {
+		if err := p.writeField1(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField2(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField3(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField4(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField5(ctx, oprot); err != nil {
+			return err
+		}
+	}
+	if err := oprot.WriteFieldStop(ctx); err != nil {
+		return thrift.PrependError("write field stop error: ", err)
+	}
+	if err := oprot.WriteStructEnd(ctx); err != nil {
+		return thrift.PrependError("write struct stop error: ", err)
+	}
+	return nil
+}
+
+func (p *TSparkArrowTypes) writeField1(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetTimestampAsArrow() {
+		if err := oprot.WriteFieldBegin(ctx, "timestampAsArrow", thrift.BOOL, 1); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 1:timestampAsArrow: ", p), err)
+		}
+		if err := oprot.WriteBool(ctx, bool(*p.TimestampAsArrow)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.timestampAsArrow (1) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 1:timestampAsArrow: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TSparkArrowTypes) writeField2(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetDecimalAsArrow() {
+		if err := oprot.WriteFieldBegin(ctx, "decimalAsArrow", thrift.BOOL, 2); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 2:decimalAsArrow: ", p), err)
+		}
+		if err := oprot.WriteBool(ctx, bool(*p.DecimalAsArrow)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.decimalAsArrow (2) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 2:decimalAsArrow: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TSparkArrowTypes) writeField3(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetComplexTypesAsArrow() {
+		if err := oprot.WriteFieldBegin(ctx, "complexTypesAsArrow", thrift.BOOL, 3); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 3:complexTypesAsArrow: ", p), err)
+		}
+		if err := oprot.WriteBool(ctx, bool(*p.ComplexTypesAsArrow)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.complexTypesAsArrow (3) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 3:complexTypesAsArrow: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TSparkArrowTypes) writeField4(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetIntervalTypesAsArrow() {
+		if err := oprot.WriteFieldBegin(ctx, "intervalTypesAsArrow", thrift.BOOL, 4); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 4:intervalTypesAsArrow: ", p), err)
+		}
+		if err := oprot.WriteBool(ctx, bool(*p.IntervalTypesAsArrow)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.intervalTypesAsArrow (4) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 4:intervalTypesAsArrow: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TSparkArrowTypes) writeField5(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetNullTypeAsArrow() {
+		if err := oprot.WriteFieldBegin(ctx, "nullTypeAsArrow", thrift.BOOL, 5); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 5:nullTypeAsArrow: ", p), err)
+		}
+		if err := oprot.WriteBool(ctx, bool(*p.NullTypeAsArrow)); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T.nullTypeAsArrow (5) field write error: ", p), err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 5:nullTypeAsArrow: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TSparkArrowTypes) Equals(other *TSparkArrowTypes) bool {
+	if p == other {
+		return true
+	} else if p == nil || other == nil {
+		return false
+	}
+	if p.TimestampAsArrow != other.TimestampAsArrow {
+		if p.TimestampAsArrow == nil || other.TimestampAsArrow == nil {
+			return false
+		}
+		if (*p.TimestampAsArrow) != (*other.TimestampAsArrow) {
+			return false
+		}
+	}
+	if p.DecimalAsArrow != other.DecimalAsArrow {
+		if p.DecimalAsArrow == nil || other.DecimalAsArrow == nil {
+			return false
+		}
+		if (*p.DecimalAsArrow) != (*other.DecimalAsArrow) {
+			return false
+		}
+	}
+	if p.ComplexTypesAsArrow != other.ComplexTypesAsArrow {
+		if p.ComplexTypesAsArrow == nil || other.ComplexTypesAsArrow == nil {
+			return false
+		}
+		if (*p.ComplexTypesAsArrow) != (*other.ComplexTypesAsArrow) {
+			return false
+		}
+	}
+	if p.IntervalTypesAsArrow != other.IntervalTypesAsArrow {
+		if p.IntervalTypesAsArrow == nil || other.IntervalTypesAsArrow == nil {
+			return false
+		}
+		if (*p.IntervalTypesAsArrow) != (*other.IntervalTypesAsArrow) {
+			return false
+		}
+	}
+	if p.NullTypeAsArrow != other.NullTypeAsArrow {
+		if p.NullTypeAsArrow == nil || other.NullTypeAsArrow == nil {
+			return false
+		}
+		if (*p.NullTypeAsArrow) != (*other.NullTypeAsArrow) {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *TSparkArrowTypes) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("TSparkArrowTypes(%+v)", *p)
+}
+
+// Attributes:
+//   - Batch
+//   - RowCount
+type TSparkArrowBatch struct {
+	Batch    []byte `thrift:"batch,1,required" db:"batch" json:"batch"`
+	RowCount int64  `thrift:"rowCount,2,required" db:"rowCount" json:"rowCount"`
+}
+
+func NewTSparkArrowBatch() *TSparkArrowBatch {
+	return &TSparkArrowBatch{}
+}
+
+func (p *TSparkArrowBatch) GetBatch() []byte {
+	return p.Batch
+}
+
+func (p *TSparkArrowBatch) GetRowCount() int64 {
+	return p.RowCount
+}
+func (p *TSparkArrowBatch) Read(ctx context.Context, iprot thrift.TProtocol) error {
+	if _, err := iprot.ReadStructBegin(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T read error: ", p), err)
+	}
+
+	var issetBatch bool = false
+	var issetRowCount bool = false
+
+	for {
+		_, fieldTypeId, fieldId, err := iprot.ReadFieldBegin(ctx)
+		if err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T field %d read error: ", p, fieldId), err)
+		}
+		if fieldTypeId == thrift.STOP {
+			break
+		}
+		switch fieldId {
+		case 1:
+			if fieldTypeId == thrift.STRING {
+				if err := p.ReadField1(ctx, iprot); err != nil {
+					return err
+				}
+				issetBatch = true
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 2:
+			if fieldTypeId == thrift.I64 {
+				if err := p.ReadField2(ctx, iprot); err != nil {
+					return err
+				}
+				issetRowCount = true
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		default:
+			if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+				return err
+			}
+		}
+		if err := iprot.ReadFieldEnd(ctx); err != nil {
+			return err
+		}
+	}
+	if err := iprot.ReadStructEnd(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T read struct end error: ", p), err)
+	}
+	if !issetBatch {
+		return thrift.NewTProtocolExceptionWithType(thrift.INVALID_DATA, fmt.Errorf("Required field Batch is not set"))
+	}
+	if !issetRowCount {
+		return thrift.NewTProtocolExceptionWithType(thrift.INVALID_DATA, fmt.Errorf("Required field RowCount is not set"))
+	}
+	return nil
+}
+
+func (p *TSparkArrowBatch) ReadField1(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadBinary(ctx); err != nil {
+		return thrift.PrependError("error reading field 1: ", err)
+	} else {
+		p.Batch = v
+	}
+	return nil
+}
+
+func (p *TSparkArrowBatch) ReadField2(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadI64(ctx); err != nil {
+		return thrift.PrependError("error reading field 2: ", err)
+	} else {
+		p.RowCount = v
+	}
+	return nil
+}
+
+func (p *TSparkArrowBatch) Write(ctx context.Context, oprot thrift.TProtocol) error {
+	if err := oprot.WriteStructBegin(ctx, "TSparkArrowBatch"); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
+	}
+	if p != nil {
+		if err := p.writeField1(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField2(ctx, oprot); err != nil {
+			return err
+		}
+	}
+	if err := oprot.WriteFieldStop(ctx); err != nil {
+		return thrift.PrependError("write field stop error: ", err)
+	}
+	if err := oprot.WriteStructEnd(ctx); err != nil {
+		return thrift.PrependError("write struct stop error: ", err)
+	}
+	return nil
+}
+
+func (p *TSparkArrowBatch) writeField1(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if err := oprot.WriteFieldBegin(ctx, "batch", thrift.STRING, 1); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write field begin error 1:batch: ", p), err)
+	}
+	if err := oprot.WriteBinary(ctx, p.Batch); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T.batch (1) field write error: ", p), err)
+	}
+	if err := oprot.WriteFieldEnd(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write field end error 1:batch: ", p), err)
+	}
+	return err
+}
+
+func (p *TSparkArrowBatch) writeField2(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if err := oprot.WriteFieldBegin(ctx, "rowCount", thrift.I64, 2); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write field begin error 2:rowCount: ", p), err)
+	}
+	if err := oprot.WriteI64(ctx, int64(p.RowCount)); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T.rowCount (2) field write error: ", p), err)
+	}
+	if err := oprot.WriteFieldEnd(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write field end error 2:rowCount: ", p), err)
+	}
+	return err
+}
+
+func (p *TSparkArrowBatch) Equals(other *TSparkArrowBatch) bool {
+	if p == other {
+		return true
+	} else if p == nil || other == nil {
+		return false
+	}
+	if bytes.Compare(p.Batch, other.Batch) != 0 {
+		return false
+	}
+	if p.RowCount != other.RowCount {
+		return false
+	}
+	return true
+}
+
+func (p *TSparkArrowBatch) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("TSparkArrowBatch(%+v)", *p)
+}
+
+// Attributes:
+//   - FileLink
+//   - ExpiryTime
+//   - StartRowOffset
+//   - RowCount
+//   - BytesNum
+//   - HttpHeaders
+type TSparkArrowResultLink struct {
+	FileLink       string            `thrift:"fileLink,1,required" db:"fileLink" json:"fileLink"`
+	ExpiryTime     int64             `thrift:"expiryTime,2,required" db:"expiryTime" json:"expiryTime"`
+	StartRowOffset int64             `thrift:"startRowOffset,3,required" db:"startRowOffset" json:"startRowOffset"`
+	RowCount       int64             `thrift:"rowCount,4,required" db:"rowCount" json:"rowCount"`
+	BytesNum       int64             `thrift:"bytesNum,5,required" db:"bytesNum" json:"bytesNum"`
+	HttpHeaders    map[string]string `thrift:"httpHeaders,6" db:"httpHeaders" json:"httpHeaders,omitempty"`
+}
+
+func NewTSparkArrowResultLink() *TSparkArrowResultLink {
+	return &TSparkArrowResultLink{}
+}
+
+func (p *TSparkArrowResultLink) GetFileLink() string {
+	return p.FileLink
+}
+
+func (p *TSparkArrowResultLink) GetExpiryTime() int64 {
+	return p.ExpiryTime
+}
+
+func (p *TSparkArrowResultLink) GetStartRowOffset() int64 {
+	return p.StartRowOffset
+}
+
+func (p *TSparkArrowResultLink) GetRowCount() int64 {
+	return p.RowCount
+}
+
+func (p *TSparkArrowResultLink) GetBytesNum() int64 {
+	return p.BytesNum
+}
+
+var TSparkArrowResultLink_HttpHeaders_DEFAULT map[string]string
+
+func (p *TSparkArrowResultLink) GetHttpHeaders() map[string]string {
+	return p.HttpHeaders
+}
+func (p *TSparkArrowResultLink) IsSetHttpHeaders() bool {
+	return p.HttpHeaders != nil
+}
+
+func (p *TSparkArrowResultLink) Read(ctx context.Context, iprot thrift.TProtocol) error {
+	if _, err := iprot.ReadStructBegin(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T read error: ", p), err)
+	}
+
+	var issetFileLink bool = false
+	var issetExpiryTime bool = false
+	var issetStartRowOffset bool = false
+	var issetRowCount bool = false
+	var issetBytesNum bool = false
+
+	for {
+		_, fieldTypeId, fieldId, err := iprot.ReadFieldBegin(ctx)
+		if err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T field %d read error: ", p, fieldId), err)
+		}
+		if fieldTypeId == thrift.STOP {
+			break
+		}
+		switch fieldId {
+		case 1:
+			if fieldTypeId == thrift.STRING {
+				if err := p.ReadField1(ctx, iprot); err != nil {
+					return err
+				}
+				issetFileLink = true
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 2:
+			if fieldTypeId == thrift.I64 {
+				if err := p.ReadField2(ctx, iprot); err != nil {
+					return err
+				}
+				issetExpiryTime = true
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 3:
+			if fieldTypeId == thrift.I64 {
+				if err := p.ReadField3(ctx, iprot); err != nil {
+					return err
+				}
+				issetStartRowOffset = true
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 4:
+			if fieldTypeId == thrift.I64 {
+				if err := p.ReadField4(ctx, iprot); err != nil {
+					return err
+				}
+				issetRowCount = true
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 5:
+			if fieldTypeId == thrift.I64 {
+				if err := p.ReadField5(ctx, iprot); err != nil {
+					return err
+				}
+				issetBytesNum = true
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		case 6:
+			if fieldTypeId == thrift.MAP {
+				if err := p.ReadField6(ctx, iprot); err != nil {
+					return err
+				}
+			} else {
+				if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+					return err
+				}
+			}
+		default:
+			if err := iprot.Skip(ctx, fieldTypeId); err != nil {
+				return err
+			}
+		}
+		if err := iprot.ReadFieldEnd(ctx); err != nil {
+			return err
+		}
+	}
+	if err := iprot.ReadStructEnd(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T read struct end error: ", p), err)
+	}
+	if !issetFileLink {
+		return thrift.NewTProtocolExceptionWithType(thrift.INVALID_DATA, fmt.Errorf("Required field FileLink is not set"))
+	}
+	if !issetExpiryTime {
+		return thrift.NewTProtocolExceptionWithType(thrift.INVALID_DATA, fmt.Errorf("Required field ExpiryTime is not set"))
+	}
+	if !issetStartRowOffset {
+		return thrift.NewTProtocolExceptionWithType(thrift.INVALID_DATA, fmt.Errorf("Required field StartRowOffset is not set"))
+	}
+	if !issetRowCount {
+		return thrift.NewTProtocolExceptionWithType(thrift.INVALID_DATA, fmt.Errorf("Required field RowCount is not set"))
+	}
+	if !issetBytesNum {
+		return thrift.NewTProtocolExceptionWithType(thrift.INVALID_DATA, fmt.Errorf("Required field BytesNum is not set"))
+	}
+	return nil
+}
+
+func (p *TSparkArrowResultLink) ReadField1(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadString(ctx); err != nil {
+		return thrift.PrependError("error reading field 1: ", err)
+	} else {
+		p.FileLink = v
+	}
+	return nil
+}
+
+func (p *TSparkArrowResultLink) ReadField2(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadI64(ctx); err != nil {
+		return thrift.PrependError("error reading field 2: ", err)
+	} else {
+		p.ExpiryTime = v
+	}
+	return nil
+}
+
+func (p *TSparkArrowResultLink) ReadField3(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadI64(ctx); err != nil {
+		return thrift.PrependError("error reading field 3: ", err)
+	} else {
+		p.StartRowOffset = v
+	}
+	return nil
+}
+
+func (p *TSparkArrowResultLink) ReadField4(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadI64(ctx); err != nil {
+		return thrift.PrependError("error reading field 4: ", err)
+	} else {
+		p.RowCount = v
+	}
+	return nil
+}
+
+func (p *TSparkArrowResultLink) ReadField5(ctx context.Context, iprot thrift.TProtocol) error {
+	if v, err := iprot.ReadI64(ctx); err != nil {
+		return thrift.PrependError("error reading field 5: ", err)
+	} else {
+		p.BytesNum = v
+	}
+	return nil
+}
+
+func (p *TSparkArrowResultLink) ReadField6(ctx context.Context, iprot thrift.TProtocol) error {
+	_, _, size, err := iprot.ReadMapBegin(ctx)
+	if err != nil {
+		return thrift.PrependError("error reading map begin: ", err)
+	}
+	tMap := make(map[string]string, size)
+	p.HttpHeaders = tMap
+	for i := 0; i < size; i++ {
+		var _key74 string
+		if v, err := iprot.ReadString(ctx); err != nil {
+			return thrift.PrependError("error reading field 0: ", err)
+		} else {
+			_key74 = v
+		}
+		var _val75 string
+		if v, err := iprot.ReadString(ctx); err != nil {
+			return thrift.PrependError("error reading field 0: ", err)
+		} else {
+			_val75 = v
+		}
+		p.HttpHeaders[_key74] = _val75
+	}
+	if err := iprot.ReadMapEnd(ctx); err != nil {
+		return thrift.PrependError("error reading map end: ", err)
+	}
+	return nil
+}
+
+func (p *TSparkArrowResultLink) Write(ctx context.Context, oprot thrift.TProtocol) error {
+	if err := oprot.WriteStructBegin(ctx, "TSparkArrowResultLink"); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write struct begin error: ", p), err)
+	}
+	if p != nil {
+		if err := p.writeField1(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField2(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField3(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField4(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField5(ctx, oprot); err != nil {
+			return err
+		}
+		if err := p.writeField6(ctx, oprot); err != nil {
+			return err
+		}
+	}
+	if err := oprot.WriteFieldStop(ctx); err != nil {
+		return thrift.PrependError("write field stop error: ", err)
+	}
+	if err := oprot.WriteStructEnd(ctx); err != nil {
+		return thrift.PrependError("write struct stop error: ", err)
+	}
+	return nil
+}
+
+func (p *TSparkArrowResultLink) writeField1(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if err := oprot.WriteFieldBegin(ctx, "fileLink", thrift.STRING, 1); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write field begin error 1:fileLink: ", p), err)
+	}
+	if err := oprot.WriteString(ctx, string(p.FileLink)); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T.fileLink (1) field write error: ", p), err)
+	}
+	if err := oprot.WriteFieldEnd(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write field end error 1:fileLink: ", p), err)
+	}
+	return err
+}
+
+func (p *TSparkArrowResultLink) writeField2(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if err := oprot.WriteFieldBegin(ctx, "expiryTime", thrift.I64, 2); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write field begin error 2:expiryTime: ", p), err)
+	}
+	if err := oprot.WriteI64(ctx, int64(p.ExpiryTime)); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T.expiryTime (2) field write error: ", p), err)
+	}
+	if err := oprot.WriteFieldEnd(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write field end error 2:expiryTime: ", p), err)
+	}
+	return err
+}
+
+func (p *TSparkArrowResultLink) writeField3(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if err := oprot.WriteFieldBegin(ctx, "startRowOffset", thrift.I64, 3); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write field begin error 3:startRowOffset: ", p), err)
+	}
+	if err := oprot.WriteI64(ctx, int64(p.StartRowOffset)); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T.startRowOffset (3) field write error: ", p), err)
+	}
+	if err := oprot.WriteFieldEnd(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write field end error 3:startRowOffset: ", p), err)
+	}
+	return err
+}
+
+func (p *TSparkArrowResultLink) writeField4(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if err := oprot.WriteFieldBegin(ctx, "rowCount", thrift.I64, 4); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write field begin error 4:rowCount: ", p), err)
+	}
+	if err := oprot.WriteI64(ctx, int64(p.RowCount)); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T.rowCount (4) field write error: ", p), err)
+	}
+	if err := oprot.WriteFieldEnd(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write field end error 4:rowCount: ", p), err)
+	}
+	return err
+}
+
+func (p *TSparkArrowResultLink) writeField5(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if err := oprot.WriteFieldBegin(ctx, "bytesNum", thrift.I64, 5); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write field begin error 5:bytesNum: ", p), err)
+	}
+	if err := oprot.WriteI64(ctx, int64(p.BytesNum)); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T.bytesNum (5) field write error: ", p), err)
+	}
+	if err := oprot.WriteFieldEnd(ctx); err != nil {
+		return thrift.PrependError(fmt.Sprintf("%T write field end error 5:bytesNum: ", p), err)
+	}
+	return err
+}
+
+func (p *TSparkArrowResultLink) writeField6(ctx context.Context, oprot thrift.TProtocol) (err error) {
+	if p.IsSetHttpHeaders() {
+		if err := oprot.WriteFieldBegin(ctx, "httpHeaders", thrift.MAP, 6); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field begin error 6:httpHeaders: ", p), err)
+		}
+		if err := oprot.WriteMapBegin(ctx, thrift.STRING, thrift.STRING, len(p.HttpHeaders)); err != nil {
+			return thrift.PrependError("error writing map begin: ", err)
+		}
+		for k, v := range p.HttpHeaders {
+			if err := oprot.WriteString(ctx, string(k)); err != nil {
+				return thrift.PrependError(fmt.Sprintf("%T. (0) field write error: ", p), err)
+			}
+			if err := oprot.WriteString(ctx, string(v)); err != nil {
+				return thrift.PrependError(fmt.Sprintf("%T. (0) field write error: ", p), err)
+			}
+		}
+		if err := oprot.WriteMapEnd(ctx); err != nil {
+			return thrift.PrependError("error writing map end: ", err)
+		}
+		if err := oprot.WriteFieldEnd(ctx); err != nil {
+			return thrift.PrependError(fmt.Sprintf("%T write field end error 6:httpHeaders: ", p), err)
+		}
+	}
+	return err
+}
+
+func (p *TSparkArrowResultLink) Equals(other *TSparkArrowResultLink) bool {
+	if p == other {
+		return true
+	} else if p == nil || other == nil {
+		return false
+	}
+	if p.FileLink != other.FileLink {
+		return false
+	}
+	if p.ExpiryTime != other.ExpiryTime {
+		return false
+	}
+	if p.StartRowOffset != other.StartRowOffset {
+		return false
+	}
+	if p.RowCount != other.RowCount {
+		return false
+	}
+	if p.BytesNum != other.BytesNum {
+		return false
+	}
+	if len(p.HttpHeaders) != len(other.HttpHeaders) {
+		return false
+	}
+	for k, _tgt := range p.HttpHeaders {
+		_src76 := other.HttpHeaders[k]
+		if _tgt != _src76 {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *TSparkArrowResultLink) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("TSparkArrowResultLink(%+v)", *p)
 }
 
 type TCLIService interface {
@@ -21588,17 +24694,17 @@ func (p *TCLIServiceClient) SetLastResponseMeta_(meta thrift.ResponseMeta) {
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) OpenSession(ctx context.Context, req *TOpenSessionReq) (_r *TOpenSessionResp, _err error) {
-	var _args66 TCLIServiceOpenSessionArgs
-	_args66.Req = req
-	var _result68 TCLIServiceOpenSessionResult
-	var _meta67 thrift.ResponseMeta
-	_meta67, _err = p.Client_().Call(ctx, "OpenSession", &_args66, &_result68)
-	p.SetLastResponseMeta_(_meta67)
+	var _args77 TCLIServiceOpenSessionArgs
+	_args77.Req = req
+	var _result79 TCLIServiceOpenSessionResult
+	var _meta78 thrift.ResponseMeta
+	_meta78, _err = p.Client_().Call(ctx, "OpenSession", &_args77, &_result79)
+	p.SetLastResponseMeta_(_meta78)
 	if _err != nil {
 		return
 	}
-	if _ret69 := _result68.GetSuccess(); _ret69 != nil {
-		return _ret69, nil
+	if _ret80 := _result79.GetSuccess(); _ret80 != nil {
+		return _ret80, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "OpenSession failed: unknown result")
 }
@@ -21606,17 +24712,17 @@ func (p *TCLIServiceClient) OpenSession(ctx context.Context, req *TOpenSessionRe
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) CloseSession(ctx context.Context, req *TCloseSessionReq) (_r *TCloseSessionResp, _err error) {
-	var _args70 TCLIServiceCloseSessionArgs
-	_args70.Req = req
-	var _result72 TCLIServiceCloseSessionResult
-	var _meta71 thrift.ResponseMeta
-	_meta71, _err = p.Client_().Call(ctx, "CloseSession", &_args70, &_result72)
-	p.SetLastResponseMeta_(_meta71)
+	var _args81 TCLIServiceCloseSessionArgs
+	_args81.Req = req
+	var _result83 TCLIServiceCloseSessionResult
+	var _meta82 thrift.ResponseMeta
+	_meta82, _err = p.Client_().Call(ctx, "CloseSession", &_args81, &_result83)
+	p.SetLastResponseMeta_(_meta82)
 	if _err != nil {
 		return
 	}
-	if _ret73 := _result72.GetSuccess(); _ret73 != nil {
-		return _ret73, nil
+	if _ret84 := _result83.GetSuccess(); _ret84 != nil {
+		return _ret84, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "CloseSession failed: unknown result")
 }
@@ -21624,17 +24730,17 @@ func (p *TCLIServiceClient) CloseSession(ctx context.Context, req *TCloseSession
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) GetInfo(ctx context.Context, req *TGetInfoReq) (_r *TGetInfoResp, _err error) {
-	var _args74 TCLIServiceGetInfoArgs
-	_args74.Req = req
-	var _result76 TCLIServiceGetInfoResult
-	var _meta75 thrift.ResponseMeta
-	_meta75, _err = p.Client_().Call(ctx, "GetInfo", &_args74, &_result76)
-	p.SetLastResponseMeta_(_meta75)
+	var _args85 TCLIServiceGetInfoArgs
+	_args85.Req = req
+	var _result87 TCLIServiceGetInfoResult
+	var _meta86 thrift.ResponseMeta
+	_meta86, _err = p.Client_().Call(ctx, "GetInfo", &_args85, &_result87)
+	p.SetLastResponseMeta_(_meta86)
 	if _err != nil {
 		return
 	}
-	if _ret77 := _result76.GetSuccess(); _ret77 != nil {
-		return _ret77, nil
+	if _ret88 := _result87.GetSuccess(); _ret88 != nil {
+		return _ret88, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "GetInfo failed: unknown result")
 }
@@ -21642,17 +24748,17 @@ func (p *TCLIServiceClient) GetInfo(ctx context.Context, req *TGetInfoReq) (_r *
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) ExecuteStatement(ctx context.Context, req *TExecuteStatementReq) (_r *TExecuteStatementResp, _err error) {
-	var _args78 TCLIServiceExecuteStatementArgs
-	_args78.Req = req
-	var _result80 TCLIServiceExecuteStatementResult
-	var _meta79 thrift.ResponseMeta
-	_meta79, _err = p.Client_().Call(ctx, "ExecuteStatement", &_args78, &_result80)
-	p.SetLastResponseMeta_(_meta79)
+	var _args89 TCLIServiceExecuteStatementArgs
+	_args89.Req = req
+	var _result91 TCLIServiceExecuteStatementResult
+	var _meta90 thrift.ResponseMeta
+	_meta90, _err = p.Client_().Call(ctx, "ExecuteStatement", &_args89, &_result91)
+	p.SetLastResponseMeta_(_meta90)
 	if _err != nil {
 		return
 	}
-	if _ret81 := _result80.GetSuccess(); _ret81 != nil {
-		return _ret81, nil
+	if _ret92 := _result91.GetSuccess(); _ret92 != nil {
+		return _ret92, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "ExecuteStatement failed: unknown result")
 }
@@ -21660,17 +24766,17 @@ func (p *TCLIServiceClient) ExecuteStatement(ctx context.Context, req *TExecuteS
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) GetTypeInfo(ctx context.Context, req *TGetTypeInfoReq) (_r *TGetTypeInfoResp, _err error) {
-	var _args82 TCLIServiceGetTypeInfoArgs
-	_args82.Req = req
-	var _result84 TCLIServiceGetTypeInfoResult
-	var _meta83 thrift.ResponseMeta
-	_meta83, _err = p.Client_().Call(ctx, "GetTypeInfo", &_args82, &_result84)
-	p.SetLastResponseMeta_(_meta83)
+	var _args93 TCLIServiceGetTypeInfoArgs
+	_args93.Req = req
+	var _result95 TCLIServiceGetTypeInfoResult
+	var _meta94 thrift.ResponseMeta
+	_meta94, _err = p.Client_().Call(ctx, "GetTypeInfo", &_args93, &_result95)
+	p.SetLastResponseMeta_(_meta94)
 	if _err != nil {
 		return
 	}
-	if _ret85 := _result84.GetSuccess(); _ret85 != nil {
-		return _ret85, nil
+	if _ret96 := _result95.GetSuccess(); _ret96 != nil {
+		return _ret96, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "GetTypeInfo failed: unknown result")
 }
@@ -21678,17 +24784,17 @@ func (p *TCLIServiceClient) GetTypeInfo(ctx context.Context, req *TGetTypeInfoRe
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) GetCatalogs(ctx context.Context, req *TGetCatalogsReq) (_r *TGetCatalogsResp, _err error) {
-	var _args86 TCLIServiceGetCatalogsArgs
-	_args86.Req = req
-	var _result88 TCLIServiceGetCatalogsResult
-	var _meta87 thrift.ResponseMeta
-	_meta87, _err = p.Client_().Call(ctx, "GetCatalogs", &_args86, &_result88)
-	p.SetLastResponseMeta_(_meta87)
+	var _args97 TCLIServiceGetCatalogsArgs
+	_args97.Req = req
+	var _result99 TCLIServiceGetCatalogsResult
+	var _meta98 thrift.ResponseMeta
+	_meta98, _err = p.Client_().Call(ctx, "GetCatalogs", &_args97, &_result99)
+	p.SetLastResponseMeta_(_meta98)
 	if _err != nil {
 		return
 	}
-	if _ret89 := _result88.GetSuccess(); _ret89 != nil {
-		return _ret89, nil
+	if _ret100 := _result99.GetSuccess(); _ret100 != nil {
+		return _ret100, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "GetCatalogs failed: unknown result")
 }
@@ -21696,17 +24802,17 @@ func (p *TCLIServiceClient) GetCatalogs(ctx context.Context, req *TGetCatalogsRe
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) GetSchemas(ctx context.Context, req *TGetSchemasReq) (_r *TGetSchemasResp, _err error) {
-	var _args90 TCLIServiceGetSchemasArgs
-	_args90.Req = req
-	var _result92 TCLIServiceGetSchemasResult
-	var _meta91 thrift.ResponseMeta
-	_meta91, _err = p.Client_().Call(ctx, "GetSchemas", &_args90, &_result92)
-	p.SetLastResponseMeta_(_meta91)
+	var _args101 TCLIServiceGetSchemasArgs
+	_args101.Req = req
+	var _result103 TCLIServiceGetSchemasResult
+	var _meta102 thrift.ResponseMeta
+	_meta102, _err = p.Client_().Call(ctx, "GetSchemas", &_args101, &_result103)
+	p.SetLastResponseMeta_(_meta102)
 	if _err != nil {
 		return
 	}
-	if _ret93 := _result92.GetSuccess(); _ret93 != nil {
-		return _ret93, nil
+	if _ret104 := _result103.GetSuccess(); _ret104 != nil {
+		return _ret104, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "GetSchemas failed: unknown result")
 }
@@ -21714,17 +24820,17 @@ func (p *TCLIServiceClient) GetSchemas(ctx context.Context, req *TGetSchemasReq)
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) GetTables(ctx context.Context, req *TGetTablesReq) (_r *TGetTablesResp, _err error) {
-	var _args94 TCLIServiceGetTablesArgs
-	_args94.Req = req
-	var _result96 TCLIServiceGetTablesResult
-	var _meta95 thrift.ResponseMeta
-	_meta95, _err = p.Client_().Call(ctx, "GetTables", &_args94, &_result96)
-	p.SetLastResponseMeta_(_meta95)
+	var _args105 TCLIServiceGetTablesArgs
+	_args105.Req = req
+	var _result107 TCLIServiceGetTablesResult
+	var _meta106 thrift.ResponseMeta
+	_meta106, _err = p.Client_().Call(ctx, "GetTables", &_args105, &_result107)
+	p.SetLastResponseMeta_(_meta106)
 	if _err != nil {
 		return
 	}
-	if _ret97 := _result96.GetSuccess(); _ret97 != nil {
-		return _ret97, nil
+	if _ret108 := _result107.GetSuccess(); _ret108 != nil {
+		return _ret108, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "GetTables failed: unknown result")
 }
@@ -21732,17 +24838,17 @@ func (p *TCLIServiceClient) GetTables(ctx context.Context, req *TGetTablesReq) (
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) GetTableTypes(ctx context.Context, req *TGetTableTypesReq) (_r *TGetTableTypesResp, _err error) {
-	var _args98 TCLIServiceGetTableTypesArgs
-	_args98.Req = req
-	var _result100 TCLIServiceGetTableTypesResult
-	var _meta99 thrift.ResponseMeta
-	_meta99, _err = p.Client_().Call(ctx, "GetTableTypes", &_args98, &_result100)
-	p.SetLastResponseMeta_(_meta99)
+	var _args109 TCLIServiceGetTableTypesArgs
+	_args109.Req = req
+	var _result111 TCLIServiceGetTableTypesResult
+	var _meta110 thrift.ResponseMeta
+	_meta110, _err = p.Client_().Call(ctx, "GetTableTypes", &_args109, &_result111)
+	p.SetLastResponseMeta_(_meta110)
 	if _err != nil {
 		return
 	}
-	if _ret101 := _result100.GetSuccess(); _ret101 != nil {
-		return _ret101, nil
+	if _ret112 := _result111.GetSuccess(); _ret112 != nil {
+		return _ret112, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "GetTableTypes failed: unknown result")
 }
@@ -21750,17 +24856,17 @@ func (p *TCLIServiceClient) GetTableTypes(ctx context.Context, req *TGetTableTyp
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) GetColumns(ctx context.Context, req *TGetColumnsReq) (_r *TGetColumnsResp, _err error) {
-	var _args102 TCLIServiceGetColumnsArgs
-	_args102.Req = req
-	var _result104 TCLIServiceGetColumnsResult
-	var _meta103 thrift.ResponseMeta
-	_meta103, _err = p.Client_().Call(ctx, "GetColumns", &_args102, &_result104)
-	p.SetLastResponseMeta_(_meta103)
+	var _args113 TCLIServiceGetColumnsArgs
+	_args113.Req = req
+	var _result115 TCLIServiceGetColumnsResult
+	var _meta114 thrift.ResponseMeta
+	_meta114, _err = p.Client_().Call(ctx, "GetColumns", &_args113, &_result115)
+	p.SetLastResponseMeta_(_meta114)
 	if _err != nil {
 		return
 	}
-	if _ret105 := _result104.GetSuccess(); _ret105 != nil {
-		return _ret105, nil
+	if _ret116 := _result115.GetSuccess(); _ret116 != nil {
+		return _ret116, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "GetColumns failed: unknown result")
 }
@@ -21768,17 +24874,17 @@ func (p *TCLIServiceClient) GetColumns(ctx context.Context, req *TGetColumnsReq)
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) GetFunctions(ctx context.Context, req *TGetFunctionsReq) (_r *TGetFunctionsResp, _err error) {
-	var _args106 TCLIServiceGetFunctionsArgs
-	_args106.Req = req
-	var _result108 TCLIServiceGetFunctionsResult
-	var _meta107 thrift.ResponseMeta
-	_meta107, _err = p.Client_().Call(ctx, "GetFunctions", &_args106, &_result108)
-	p.SetLastResponseMeta_(_meta107)
+	var _args117 TCLIServiceGetFunctionsArgs
+	_args117.Req = req
+	var _result119 TCLIServiceGetFunctionsResult
+	var _meta118 thrift.ResponseMeta
+	_meta118, _err = p.Client_().Call(ctx, "GetFunctions", &_args117, &_result119)
+	p.SetLastResponseMeta_(_meta118)
 	if _err != nil {
 		return
 	}
-	if _ret109 := _result108.GetSuccess(); _ret109 != nil {
-		return _ret109, nil
+	if _ret120 := _result119.GetSuccess(); _ret120 != nil {
+		return _ret120, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "GetFunctions failed: unknown result")
 }
@@ -21786,17 +24892,17 @@ func (p *TCLIServiceClient) GetFunctions(ctx context.Context, req *TGetFunctions
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) GetPrimaryKeys(ctx context.Context, req *TGetPrimaryKeysReq) (_r *TGetPrimaryKeysResp, _err error) {
-	var _args110 TCLIServiceGetPrimaryKeysArgs
-	_args110.Req = req
-	var _result112 TCLIServiceGetPrimaryKeysResult
-	var _meta111 thrift.ResponseMeta
-	_meta111, _err = p.Client_().Call(ctx, "GetPrimaryKeys", &_args110, &_result112)
-	p.SetLastResponseMeta_(_meta111)
+	var _args121 TCLIServiceGetPrimaryKeysArgs
+	_args121.Req = req
+	var _result123 TCLIServiceGetPrimaryKeysResult
+	var _meta122 thrift.ResponseMeta
+	_meta122, _err = p.Client_().Call(ctx, "GetPrimaryKeys", &_args121, &_result123)
+	p.SetLastResponseMeta_(_meta122)
 	if _err != nil {
 		return
 	}
-	if _ret113 := _result112.GetSuccess(); _ret113 != nil {
-		return _ret113, nil
+	if _ret124 := _result123.GetSuccess(); _ret124 != nil {
+		return _ret124, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "GetPrimaryKeys failed: unknown result")
 }
@@ -21804,17 +24910,17 @@ func (p *TCLIServiceClient) GetPrimaryKeys(ctx context.Context, req *TGetPrimary
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) GetCrossReference(ctx context.Context, req *TGetCrossReferenceReq) (_r *TGetCrossReferenceResp, _err error) {
-	var _args114 TCLIServiceGetCrossReferenceArgs
-	_args114.Req = req
-	var _result116 TCLIServiceGetCrossReferenceResult
-	var _meta115 thrift.ResponseMeta
-	_meta115, _err = p.Client_().Call(ctx, "GetCrossReference", &_args114, &_result116)
-	p.SetLastResponseMeta_(_meta115)
+	var _args125 TCLIServiceGetCrossReferenceArgs
+	_args125.Req = req
+	var _result127 TCLIServiceGetCrossReferenceResult
+	var _meta126 thrift.ResponseMeta
+	_meta126, _err = p.Client_().Call(ctx, "GetCrossReference", &_args125, &_result127)
+	p.SetLastResponseMeta_(_meta126)
 	if _err != nil {
 		return
 	}
-	if _ret117 := _result116.GetSuccess(); _ret117 != nil {
-		return _ret117, nil
+	if _ret128 := _result127.GetSuccess(); _ret128 != nil {
+		return _ret128, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "GetCrossReference failed: unknown result")
 }
@@ -21822,17 +24928,17 @@ func (p *TCLIServiceClient) GetCrossReference(ctx context.Context, req *TGetCros
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) GetOperationStatus(ctx context.Context, req *TGetOperationStatusReq) (_r *TGetOperationStatusResp, _err error) {
-	var _args118 TCLIServiceGetOperationStatusArgs
-	_args118.Req = req
-	var _result120 TCLIServiceGetOperationStatusResult
-	var _meta119 thrift.ResponseMeta
-	_meta119, _err = p.Client_().Call(ctx, "GetOperationStatus", &_args118, &_result120)
-	p.SetLastResponseMeta_(_meta119)
+	var _args129 TCLIServiceGetOperationStatusArgs
+	_args129.Req = req
+	var _result131 TCLIServiceGetOperationStatusResult
+	var _meta130 thrift.ResponseMeta
+	_meta130, _err = p.Client_().Call(ctx, "GetOperationStatus", &_args129, &_result131)
+	p.SetLastResponseMeta_(_meta130)
 	if _err != nil {
 		return
 	}
-	if _ret121 := _result120.GetSuccess(); _ret121 != nil {
-		return _ret121, nil
+	if _ret132 := _result131.GetSuccess(); _ret132 != nil {
+		return _ret132, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "GetOperationStatus failed: unknown result")
 }
@@ -21840,17 +24946,17 @@ func (p *TCLIServiceClient) GetOperationStatus(ctx context.Context, req *TGetOpe
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) CancelOperation(ctx context.Context, req *TCancelOperationReq) (_r *TCancelOperationResp, _err error) {
-	var _args122 TCLIServiceCancelOperationArgs
-	_args122.Req = req
-	var _result124 TCLIServiceCancelOperationResult
-	var _meta123 thrift.ResponseMeta
-	_meta123, _err = p.Client_().Call(ctx, "CancelOperation", &_args122, &_result124)
-	p.SetLastResponseMeta_(_meta123)
+	var _args133 TCLIServiceCancelOperationArgs
+	_args133.Req = req
+	var _result135 TCLIServiceCancelOperationResult
+	var _meta134 thrift.ResponseMeta
+	_meta134, _err = p.Client_().Call(ctx, "CancelOperation", &_args133, &_result135)
+	p.SetLastResponseMeta_(_meta134)
 	if _err != nil {
 		return
 	}
-	if _ret125 := _result124.GetSuccess(); _ret125 != nil {
-		return _ret125, nil
+	if _ret136 := _result135.GetSuccess(); _ret136 != nil {
+		return _ret136, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "CancelOperation failed: unknown result")
 }
@@ -21858,17 +24964,17 @@ func (p *TCLIServiceClient) CancelOperation(ctx context.Context, req *TCancelOpe
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) CloseOperation(ctx context.Context, req *TCloseOperationReq) (_r *TCloseOperationResp, _err error) {
-	var _args126 TCLIServiceCloseOperationArgs
-	_args126.Req = req
-	var _result128 TCLIServiceCloseOperationResult
-	var _meta127 thrift.ResponseMeta
-	_meta127, _err = p.Client_().Call(ctx, "CloseOperation", &_args126, &_result128)
-	p.SetLastResponseMeta_(_meta127)
+	var _args137 TCLIServiceCloseOperationArgs
+	_args137.Req = req
+	var _result139 TCLIServiceCloseOperationResult
+	var _meta138 thrift.ResponseMeta
+	_meta138, _err = p.Client_().Call(ctx, "CloseOperation", &_args137, &_result139)
+	p.SetLastResponseMeta_(_meta138)
 	if _err != nil {
 		return
 	}
-	if _ret129 := _result128.GetSuccess(); _ret129 != nil {
-		return _ret129, nil
+	if _ret140 := _result139.GetSuccess(); _ret140 != nil {
+		return _ret140, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "CloseOperation failed: unknown result")
 }
@@ -21876,17 +24982,17 @@ func (p *TCLIServiceClient) CloseOperation(ctx context.Context, req *TCloseOpera
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) GetResultSetMetadata(ctx context.Context, req *TGetResultSetMetadataReq) (_r *TGetResultSetMetadataResp, _err error) {
-	var _args130 TCLIServiceGetResultSetMetadataArgs
-	_args130.Req = req
-	var _result132 TCLIServiceGetResultSetMetadataResult
-	var _meta131 thrift.ResponseMeta
-	_meta131, _err = p.Client_().Call(ctx, "GetResultSetMetadata", &_args130, &_result132)
-	p.SetLastResponseMeta_(_meta131)
+	var _args141 TCLIServiceGetResultSetMetadataArgs
+	_args141.Req = req
+	var _result143 TCLIServiceGetResultSetMetadataResult
+	var _meta142 thrift.ResponseMeta
+	_meta142, _err = p.Client_().Call(ctx, "GetResultSetMetadata", &_args141, &_result143)
+	p.SetLastResponseMeta_(_meta142)
 	if _err != nil {
 		return
 	}
-	if _ret133 := _result132.GetSuccess(); _ret133 != nil {
-		return _ret133, nil
+	if _ret144 := _result143.GetSuccess(); _ret144 != nil {
+		return _ret144, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "GetResultSetMetadata failed: unknown result")
 }
@@ -21894,17 +25000,17 @@ func (p *TCLIServiceClient) GetResultSetMetadata(ctx context.Context, req *TGetR
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) FetchResults(ctx context.Context, req *TFetchResultsReq) (_r *TFetchResultsResp, _err error) {
-	var _args134 TCLIServiceFetchResultsArgs
-	_args134.Req = req
-	var _result136 TCLIServiceFetchResultsResult
-	var _meta135 thrift.ResponseMeta
-	_meta135, _err = p.Client_().Call(ctx, "FetchResults", &_args134, &_result136)
-	p.SetLastResponseMeta_(_meta135)
+	var _args145 TCLIServiceFetchResultsArgs
+	_args145.Req = req
+	var _result147 TCLIServiceFetchResultsResult
+	var _meta146 thrift.ResponseMeta
+	_meta146, _err = p.Client_().Call(ctx, "FetchResults", &_args145, &_result147)
+	p.SetLastResponseMeta_(_meta146)
 	if _err != nil {
 		return
 	}
-	if _ret137 := _result136.GetSuccess(); _ret137 != nil {
-		return _ret137, nil
+	if _ret148 := _result147.GetSuccess(); _ret148 != nil {
+		return _ret148, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "FetchResults failed: unknown result")
 }
@@ -21912,17 +25018,17 @@ func (p *TCLIServiceClient) FetchResults(ctx context.Context, req *TFetchResults
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) GetDelegationToken(ctx context.Context, req *TGetDelegationTokenReq) (_r *TGetDelegationTokenResp, _err error) {
-	var _args138 TCLIServiceGetDelegationTokenArgs
-	_args138.Req = req
-	var _result140 TCLIServiceGetDelegationTokenResult
-	var _meta139 thrift.ResponseMeta
-	_meta139, _err = p.Client_().Call(ctx, "GetDelegationToken", &_args138, &_result140)
-	p.SetLastResponseMeta_(_meta139)
+	var _args149 TCLIServiceGetDelegationTokenArgs
+	_args149.Req = req
+	var _result151 TCLIServiceGetDelegationTokenResult
+	var _meta150 thrift.ResponseMeta
+	_meta150, _err = p.Client_().Call(ctx, "GetDelegationToken", &_args149, &_result151)
+	p.SetLastResponseMeta_(_meta150)
 	if _err != nil {
 		return
 	}
-	if _ret141 := _result140.GetSuccess(); _ret141 != nil {
-		return _ret141, nil
+	if _ret152 := _result151.GetSuccess(); _ret152 != nil {
+		return _ret152, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "GetDelegationToken failed: unknown result")
 }
@@ -21930,17 +25036,17 @@ func (p *TCLIServiceClient) GetDelegationToken(ctx context.Context, req *TGetDel
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) CancelDelegationToken(ctx context.Context, req *TCancelDelegationTokenReq) (_r *TCancelDelegationTokenResp, _err error) {
-	var _args142 TCLIServiceCancelDelegationTokenArgs
-	_args142.Req = req
-	var _result144 TCLIServiceCancelDelegationTokenResult
-	var _meta143 thrift.ResponseMeta
-	_meta143, _err = p.Client_().Call(ctx, "CancelDelegationToken", &_args142, &_result144)
-	p.SetLastResponseMeta_(_meta143)
+	var _args153 TCLIServiceCancelDelegationTokenArgs
+	_args153.Req = req
+	var _result155 TCLIServiceCancelDelegationTokenResult
+	var _meta154 thrift.ResponseMeta
+	_meta154, _err = p.Client_().Call(ctx, "CancelDelegationToken", &_args153, &_result155)
+	p.SetLastResponseMeta_(_meta154)
 	if _err != nil {
 		return
 	}
-	if _ret145 := _result144.GetSuccess(); _ret145 != nil {
-		return _ret145, nil
+	if _ret156 := _result155.GetSuccess(); _ret156 != nil {
+		return _ret156, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "CancelDelegationToken failed: unknown result")
 }
@@ -21948,17 +25054,17 @@ func (p *TCLIServiceClient) CancelDelegationToken(ctx context.Context, req *TCan
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) RenewDelegationToken(ctx context.Context, req *TRenewDelegationTokenReq) (_r *TRenewDelegationTokenResp, _err error) {
-	var _args146 TCLIServiceRenewDelegationTokenArgs
-	_args146.Req = req
-	var _result148 TCLIServiceRenewDelegationTokenResult
-	var _meta147 thrift.ResponseMeta
-	_meta147, _err = p.Client_().Call(ctx, "RenewDelegationToken", &_args146, &_result148)
-	p.SetLastResponseMeta_(_meta147)
+	var _args157 TCLIServiceRenewDelegationTokenArgs
+	_args157.Req = req
+	var _result159 TCLIServiceRenewDelegationTokenResult
+	var _meta158 thrift.ResponseMeta
+	_meta158, _err = p.Client_().Call(ctx, "RenewDelegationToken", &_args157, &_result159)
+	p.SetLastResponseMeta_(_meta158)
 	if _err != nil {
 		return
 	}
-	if _ret149 := _result148.GetSuccess(); _ret149 != nil {
-		return _ret149, nil
+	if _ret160 := _result159.GetSuccess(); _ret160 != nil {
+		return _ret160, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "RenewDelegationToken failed: unknown result")
 }
@@ -21966,17 +25072,17 @@ func (p *TCLIServiceClient) RenewDelegationToken(ctx context.Context, req *TRene
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) GetQueryId(ctx context.Context, req *TGetQueryIdReq) (_r *TGetQueryIdResp, _err error) {
-	var _args150 TCLIServiceGetQueryIdArgs
-	_args150.Req = req
-	var _result152 TCLIServiceGetQueryIdResult
-	var _meta151 thrift.ResponseMeta
-	_meta151, _err = p.Client_().Call(ctx, "GetQueryId", &_args150, &_result152)
-	p.SetLastResponseMeta_(_meta151)
+	var _args161 TCLIServiceGetQueryIdArgs
+	_args161.Req = req
+	var _result163 TCLIServiceGetQueryIdResult
+	var _meta162 thrift.ResponseMeta
+	_meta162, _err = p.Client_().Call(ctx, "GetQueryId", &_args161, &_result163)
+	p.SetLastResponseMeta_(_meta162)
 	if _err != nil {
 		return
 	}
-	if _ret153 := _result152.GetSuccess(); _ret153 != nil {
-		return _ret153, nil
+	if _ret164 := _result163.GetSuccess(); _ret164 != nil {
+		return _ret164, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "GetQueryId failed: unknown result")
 }
@@ -21984,17 +25090,17 @@ func (p *TCLIServiceClient) GetQueryId(ctx context.Context, req *TGetQueryIdReq)
 // Parameters:
 //   - Req
 func (p *TCLIServiceClient) SetClientInfo(ctx context.Context, req *TSetClientInfoReq) (_r *TSetClientInfoResp, _err error) {
-	var _args154 TCLIServiceSetClientInfoArgs
-	_args154.Req = req
-	var _result156 TCLIServiceSetClientInfoResult
-	var _meta155 thrift.ResponseMeta
-	_meta155, _err = p.Client_().Call(ctx, "SetClientInfo", &_args154, &_result156)
-	p.SetLastResponseMeta_(_meta155)
+	var _args165 TCLIServiceSetClientInfoArgs
+	_args165.Req = req
+	var _result167 TCLIServiceSetClientInfoResult
+	var _meta166 thrift.ResponseMeta
+	_meta166, _err = p.Client_().Call(ctx, "SetClientInfo", &_args165, &_result167)
+	p.SetLastResponseMeta_(_meta166)
 	if _err != nil {
 		return
 	}
-	if _ret157 := _result156.GetSuccess(); _ret157 != nil {
-		return _ret157, nil
+	if _ret168 := _result167.GetSuccess(); _ret168 != nil {
+		return _ret168, nil
 	}
 	return nil, thrift.NewTApplicationException(thrift.MISSING_RESULT, "SetClientInfo failed: unknown result")
 }
@@ -22019,31 +25125,31 @@ func (p *TCLIServiceProcessor) ProcessorMap() map[string]thrift.TProcessorFuncti
 
 func NewTCLIServiceProcessor(handler TCLIService) *TCLIServiceProcessor {
 
-	self158 := &TCLIServiceProcessor{handler: handler, processorMap: make(map[string]thrift.TProcessorFunction)}
-	self158.processorMap["OpenSession"] = &tCLIServiceProcessorOpenSession{handler: handler}
-	self158.processorMap["CloseSession"] = &tCLIServiceProcessorCloseSession{handler: handler}
-	self158.processorMap["GetInfo"] = &tCLIServiceProcessorGetInfo{handler: handler}
-	self158.processorMap["ExecuteStatement"] = &tCLIServiceProcessorExecuteStatement{handler: handler}
-	self158.processorMap["GetTypeInfo"] = &tCLIServiceProcessorGetTypeInfo{handler: handler}
-	self158.processorMap["GetCatalogs"] = &tCLIServiceProcessorGetCatalogs{handler: handler}
-	self158.processorMap["GetSchemas"] = &tCLIServiceProcessorGetSchemas{handler: handler}
-	self158.processorMap["GetTables"] = &tCLIServiceProcessorGetTables{handler: handler}
-	self158.processorMap["GetTableTypes"] = &tCLIServiceProcessorGetTableTypes{handler: handler}
-	self158.processorMap["GetColumns"] = &tCLIServiceProcessorGetColumns{handler: handler}
-	self158.processorMap["GetFunctions"] = &tCLIServiceProcessorGetFunctions{handler: handler}
-	self158.processorMap["GetPrimaryKeys"] = &tCLIServiceProcessorGetPrimaryKeys{handler: handler}
-	self158.processorMap["GetCrossReference"] = &tCLIServiceProcessorGetCrossReference{handler: handler}
-	self158.processorMap["GetOperationStatus"] = &tCLIServiceProcessorGetOperationStatus{handler: handler}
-	self158.processorMap["CancelOperation"] = &tCLIServiceProcessorCancelOperation{handler: handler}
-	self158.processorMap["CloseOperation"] = &tCLIServiceProcessorCloseOperation{handler: handler}
-	self158.processorMap["GetResultSetMetadata"] = &tCLIServiceProcessorGetResultSetMetadata{handler: handler}
-	self158.processorMap["FetchResults"] = &tCLIServiceProcessorFetchResults{handler: handler}
-	self158.processorMap["GetDelegationToken"] = &tCLIServiceProcessorGetDelegationToken{handler: handler}
-	self158.processorMap["CancelDelegationToken"] = &tCLIServiceProcessorCancelDelegationToken{handler: handler}
-	self158.processorMap["RenewDelegationToken"] = &tCLIServiceProcessorRenewDelegationToken{handler: handler}
-	self158.processorMap["GetQueryId"] = &tCLIServiceProcessorGetQueryId{handler: handler}
-	self158.processorMap["SetClientInfo"] = &tCLIServiceProcessorSetClientInfo{handler: handler}
-	return self158
+	self169 := &TCLIServiceProcessor{handler: handler, processorMap: make(map[string]thrift.TProcessorFunction)}
+	self169.processorMap["OpenSession"] = &tCLIServiceProcessorOpenSession{handler: handler}
+	self169.processorMap["CloseSession"] = &tCLIServiceProcessorCloseSession{handler: handler}
+	self169.processorMap["GetInfo"] = &tCLIServiceProcessorGetInfo{handler: handler}
+	self169.processorMap["ExecuteStatement"] = &tCLIServiceProcessorExecuteStatement{handler: handler}
+	self169.processorMap["GetTypeInfo"] = &tCLIServiceProcessorGetTypeInfo{handler: handler}
+	self169.processorMap["GetCatalogs"] = &tCLIServiceProcessorGetCatalogs{handler: handler}
+	self169.processorMap["GetSchemas"] = &tCLIServiceProcessorGetSchemas{handler: handler}
+	self169.processorMap["GetTables"] = &tCLIServiceProcessorGetTables{handler: handler}
+	self169.processorMap["GetTableTypes"] = &tCLIServiceProcessorGetTableTypes{handler: handler}
+	self169.processorMap["GetColumns"] = &tCLIServiceProcessorGetColumns{handler: handler}
+	self169.processorMap["GetFunctions"] = &tCLIServiceProcessorGetFunctions{handler: handler}
+	self169.processorMap["GetPrimaryKeys"] = &tCLIServiceProcessorGetPrimaryKeys{handler: handler}
+	self169.processorMap["GetCrossReference"] = &tCLIServiceProcessorGetCrossReference{handler: handler}
+	self169.processorMap["GetOperationStatus"] = &tCLIServiceProcessorGetOperationStatus{handler: handler}
+	self169.processorMap["CancelOperation"] = &tCLIServiceProcessorCancelOperation{handler: handler}
+	self169.processorMap["CloseOperation"] = &tCLIServiceProcessorCloseOperation{handler: handler}
+	self169.processorMap["GetResultSetMetadata"] = &tCLIServiceProcessorGetResultSetMetadata{handler: handler}
+	self169.processorMap["FetchResults"] = &tCLIServiceProcessorFetchResults{handler: handler}
+	self169.processorMap["GetDelegationToken"] = &tCLIServiceProcessorGetDelegationToken{handler: handler}
+	self169.processorMap["CancelDelegationToken"] = &tCLIServiceProcessorCancelDelegationToken{handler: handler}
+	self169.processorMap["RenewDelegationToken"] = &tCLIServiceProcessorRenewDelegationToken{handler: handler}
+	self169.processorMap["GetQueryId"] = &tCLIServiceProcessorGetQueryId{handler: handler}
+	self169.processorMap["SetClientInfo"] = &tCLIServiceProcessorSetClientInfo{handler: handler}
+	return self169
 }
 
 func (p *TCLIServiceProcessor) Process(ctx context.Context, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
@@ -22056,12 +25162,12 @@ func (p *TCLIServiceProcessor) Process(ctx context.Context, iprot, oprot thrift.
 	}
 	iprot.Skip(ctx, thrift.STRUCT)
 	iprot.ReadMessageEnd(ctx)
-	x159 := thrift.NewTApplicationException(thrift.UNKNOWN_METHOD, "Unknown function "+name)
+	x170 := thrift.NewTApplicationException(thrift.UNKNOWN_METHOD, "Unknown function "+name)
 	oprot.WriteMessageBegin(ctx, name, thrift.EXCEPTION, seqId)
-	x159.Write(ctx, oprot)
+	x170.Write(ctx, oprot)
 	oprot.WriteMessageEnd(ctx)
 	oprot.Flush(ctx)
-	return false, x159
+	return false, x170
 
 }
 
@@ -22070,7 +25176,7 @@ type tCLIServiceProcessorOpenSession struct {
 }
 
 func (p *tCLIServiceProcessorOpenSession) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err160 error
+	var _write_err171 error
 	args := TCLIServiceOpenSessionArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -22116,21 +25222,21 @@ func (p *tCLIServiceProcessorOpenSession) Process(ctx context.Context, seqId int
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc161 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing OpenSession: "+err2.Error())
+		_exc172 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing OpenSession: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "OpenSession", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err160 = thrift.WrapTException(err2)
+			_write_err171 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc161.Write(ctx, oprot); _write_err160 == nil && err2 != nil {
-			_write_err160 = thrift.WrapTException(err2)
+		if err2 := _exc172.Write(ctx, oprot); _write_err171 == nil && err2 != nil {
+			_write_err171 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err160 == nil && err2 != nil {
-			_write_err160 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err171 == nil && err2 != nil {
+			_write_err171 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err160 == nil && err2 != nil {
-			_write_err160 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err171 == nil && err2 != nil {
+			_write_err171 = thrift.WrapTException(err2)
 		}
-		if _write_err160 != nil {
-			return false, thrift.WrapTException(_write_err160)
+		if _write_err171 != nil {
+			return false, thrift.WrapTException(_write_err171)
 		}
 		return true, err
 	} else {
@@ -22138,19 +25244,19 @@ func (p *tCLIServiceProcessorOpenSession) Process(ctx context.Context, seqId int
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "OpenSession", thrift.REPLY, seqId); err2 != nil {
-		_write_err160 = thrift.WrapTException(err2)
+		_write_err171 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err160 == nil && err2 != nil {
-		_write_err160 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err171 == nil && err2 != nil {
+		_write_err171 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err160 == nil && err2 != nil {
-		_write_err160 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err171 == nil && err2 != nil {
+		_write_err171 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err160 == nil && err2 != nil {
-		_write_err160 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err171 == nil && err2 != nil {
+		_write_err171 = thrift.WrapTException(err2)
 	}
-	if _write_err160 != nil {
-		return false, thrift.WrapTException(_write_err160)
+	if _write_err171 != nil {
+		return false, thrift.WrapTException(_write_err171)
 	}
 	return true, err
 }
@@ -22160,7 +25266,7 @@ type tCLIServiceProcessorCloseSession struct {
 }
 
 func (p *tCLIServiceProcessorCloseSession) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err162 error
+	var _write_err173 error
 	args := TCLIServiceCloseSessionArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -22206,21 +25312,21 @@ func (p *tCLIServiceProcessorCloseSession) Process(ctx context.Context, seqId in
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc163 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing CloseSession: "+err2.Error())
+		_exc174 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing CloseSession: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "CloseSession", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err162 = thrift.WrapTException(err2)
+			_write_err173 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc163.Write(ctx, oprot); _write_err162 == nil && err2 != nil {
-			_write_err162 = thrift.WrapTException(err2)
+		if err2 := _exc174.Write(ctx, oprot); _write_err173 == nil && err2 != nil {
+			_write_err173 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err162 == nil && err2 != nil {
-			_write_err162 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err173 == nil && err2 != nil {
+			_write_err173 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err162 == nil && err2 != nil {
-			_write_err162 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err173 == nil && err2 != nil {
+			_write_err173 = thrift.WrapTException(err2)
 		}
-		if _write_err162 != nil {
-			return false, thrift.WrapTException(_write_err162)
+		if _write_err173 != nil {
+			return false, thrift.WrapTException(_write_err173)
 		}
 		return true, err
 	} else {
@@ -22228,19 +25334,19 @@ func (p *tCLIServiceProcessorCloseSession) Process(ctx context.Context, seqId in
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "CloseSession", thrift.REPLY, seqId); err2 != nil {
-		_write_err162 = thrift.WrapTException(err2)
+		_write_err173 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err162 == nil && err2 != nil {
-		_write_err162 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err173 == nil && err2 != nil {
+		_write_err173 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err162 == nil && err2 != nil {
-		_write_err162 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err173 == nil && err2 != nil {
+		_write_err173 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err162 == nil && err2 != nil {
-		_write_err162 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err173 == nil && err2 != nil {
+		_write_err173 = thrift.WrapTException(err2)
 	}
-	if _write_err162 != nil {
-		return false, thrift.WrapTException(_write_err162)
+	if _write_err173 != nil {
+		return false, thrift.WrapTException(_write_err173)
 	}
 	return true, err
 }
@@ -22250,7 +25356,7 @@ type tCLIServiceProcessorGetInfo struct {
 }
 
 func (p *tCLIServiceProcessorGetInfo) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err164 error
+	var _write_err175 error
 	args := TCLIServiceGetInfoArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -22296,21 +25402,21 @@ func (p *tCLIServiceProcessorGetInfo) Process(ctx context.Context, seqId int32, 
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc165 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetInfo: "+err2.Error())
+		_exc176 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetInfo: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "GetInfo", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err164 = thrift.WrapTException(err2)
+			_write_err175 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc165.Write(ctx, oprot); _write_err164 == nil && err2 != nil {
-			_write_err164 = thrift.WrapTException(err2)
+		if err2 := _exc176.Write(ctx, oprot); _write_err175 == nil && err2 != nil {
+			_write_err175 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err164 == nil && err2 != nil {
-			_write_err164 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err175 == nil && err2 != nil {
+			_write_err175 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err164 == nil && err2 != nil {
-			_write_err164 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err175 == nil && err2 != nil {
+			_write_err175 = thrift.WrapTException(err2)
 		}
-		if _write_err164 != nil {
-			return false, thrift.WrapTException(_write_err164)
+		if _write_err175 != nil {
+			return false, thrift.WrapTException(_write_err175)
 		}
 		return true, err
 	} else {
@@ -22318,19 +25424,19 @@ func (p *tCLIServiceProcessorGetInfo) Process(ctx context.Context, seqId int32, 
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "GetInfo", thrift.REPLY, seqId); err2 != nil {
-		_write_err164 = thrift.WrapTException(err2)
+		_write_err175 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err164 == nil && err2 != nil {
-		_write_err164 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err175 == nil && err2 != nil {
+		_write_err175 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err164 == nil && err2 != nil {
-		_write_err164 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err175 == nil && err2 != nil {
+		_write_err175 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err164 == nil && err2 != nil {
-		_write_err164 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err175 == nil && err2 != nil {
+		_write_err175 = thrift.WrapTException(err2)
 	}
-	if _write_err164 != nil {
-		return false, thrift.WrapTException(_write_err164)
+	if _write_err175 != nil {
+		return false, thrift.WrapTException(_write_err175)
 	}
 	return true, err
 }
@@ -22340,7 +25446,7 @@ type tCLIServiceProcessorExecuteStatement struct {
 }
 
 func (p *tCLIServiceProcessorExecuteStatement) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err166 error
+	var _write_err177 error
 	args := TCLIServiceExecuteStatementArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -22386,21 +25492,21 @@ func (p *tCLIServiceProcessorExecuteStatement) Process(ctx context.Context, seqI
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc167 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing ExecuteStatement: "+err2.Error())
+		_exc178 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing ExecuteStatement: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "ExecuteStatement", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err166 = thrift.WrapTException(err2)
+			_write_err177 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc167.Write(ctx, oprot); _write_err166 == nil && err2 != nil {
-			_write_err166 = thrift.WrapTException(err2)
+		if err2 := _exc178.Write(ctx, oprot); _write_err177 == nil && err2 != nil {
+			_write_err177 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err166 == nil && err2 != nil {
-			_write_err166 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err177 == nil && err2 != nil {
+			_write_err177 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err166 == nil && err2 != nil {
-			_write_err166 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err177 == nil && err2 != nil {
+			_write_err177 = thrift.WrapTException(err2)
 		}
-		if _write_err166 != nil {
-			return false, thrift.WrapTException(_write_err166)
+		if _write_err177 != nil {
+			return false, thrift.WrapTException(_write_err177)
 		}
 		return true, err
 	} else {
@@ -22408,19 +25514,19 @@ func (p *tCLIServiceProcessorExecuteStatement) Process(ctx context.Context, seqI
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "ExecuteStatement", thrift.REPLY, seqId); err2 != nil {
-		_write_err166 = thrift.WrapTException(err2)
+		_write_err177 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err166 == nil && err2 != nil {
-		_write_err166 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err177 == nil && err2 != nil {
+		_write_err177 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err166 == nil && err2 != nil {
-		_write_err166 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err177 == nil && err2 != nil {
+		_write_err177 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err166 == nil && err2 != nil {
-		_write_err166 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err177 == nil && err2 != nil {
+		_write_err177 = thrift.WrapTException(err2)
 	}
-	if _write_err166 != nil {
-		return false, thrift.WrapTException(_write_err166)
+	if _write_err177 != nil {
+		return false, thrift.WrapTException(_write_err177)
 	}
 	return true, err
 }
@@ -22430,7 +25536,7 @@ type tCLIServiceProcessorGetTypeInfo struct {
 }
 
 func (p *tCLIServiceProcessorGetTypeInfo) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err168 error
+	var _write_err179 error
 	args := TCLIServiceGetTypeInfoArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -22476,21 +25582,21 @@ func (p *tCLIServiceProcessorGetTypeInfo) Process(ctx context.Context, seqId int
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc169 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetTypeInfo: "+err2.Error())
+		_exc180 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetTypeInfo: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "GetTypeInfo", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err168 = thrift.WrapTException(err2)
+			_write_err179 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc169.Write(ctx, oprot); _write_err168 == nil && err2 != nil {
-			_write_err168 = thrift.WrapTException(err2)
+		if err2 := _exc180.Write(ctx, oprot); _write_err179 == nil && err2 != nil {
+			_write_err179 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err168 == nil && err2 != nil {
-			_write_err168 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err179 == nil && err2 != nil {
+			_write_err179 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err168 == nil && err2 != nil {
-			_write_err168 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err179 == nil && err2 != nil {
+			_write_err179 = thrift.WrapTException(err2)
 		}
-		if _write_err168 != nil {
-			return false, thrift.WrapTException(_write_err168)
+		if _write_err179 != nil {
+			return false, thrift.WrapTException(_write_err179)
 		}
 		return true, err
 	} else {
@@ -22498,19 +25604,19 @@ func (p *tCLIServiceProcessorGetTypeInfo) Process(ctx context.Context, seqId int
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "GetTypeInfo", thrift.REPLY, seqId); err2 != nil {
-		_write_err168 = thrift.WrapTException(err2)
+		_write_err179 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err168 == nil && err2 != nil {
-		_write_err168 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err179 == nil && err2 != nil {
+		_write_err179 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err168 == nil && err2 != nil {
-		_write_err168 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err179 == nil && err2 != nil {
+		_write_err179 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err168 == nil && err2 != nil {
-		_write_err168 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err179 == nil && err2 != nil {
+		_write_err179 = thrift.WrapTException(err2)
 	}
-	if _write_err168 != nil {
-		return false, thrift.WrapTException(_write_err168)
+	if _write_err179 != nil {
+		return false, thrift.WrapTException(_write_err179)
 	}
 	return true, err
 }
@@ -22520,7 +25626,7 @@ type tCLIServiceProcessorGetCatalogs struct {
 }
 
 func (p *tCLIServiceProcessorGetCatalogs) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err170 error
+	var _write_err181 error
 	args := TCLIServiceGetCatalogsArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -22566,21 +25672,21 @@ func (p *tCLIServiceProcessorGetCatalogs) Process(ctx context.Context, seqId int
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc171 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetCatalogs: "+err2.Error())
+		_exc182 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetCatalogs: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "GetCatalogs", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err170 = thrift.WrapTException(err2)
+			_write_err181 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc171.Write(ctx, oprot); _write_err170 == nil && err2 != nil {
-			_write_err170 = thrift.WrapTException(err2)
+		if err2 := _exc182.Write(ctx, oprot); _write_err181 == nil && err2 != nil {
+			_write_err181 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err170 == nil && err2 != nil {
-			_write_err170 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err181 == nil && err2 != nil {
+			_write_err181 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err170 == nil && err2 != nil {
-			_write_err170 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err181 == nil && err2 != nil {
+			_write_err181 = thrift.WrapTException(err2)
 		}
-		if _write_err170 != nil {
-			return false, thrift.WrapTException(_write_err170)
+		if _write_err181 != nil {
+			return false, thrift.WrapTException(_write_err181)
 		}
 		return true, err
 	} else {
@@ -22588,19 +25694,19 @@ func (p *tCLIServiceProcessorGetCatalogs) Process(ctx context.Context, seqId int
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "GetCatalogs", thrift.REPLY, seqId); err2 != nil {
-		_write_err170 = thrift.WrapTException(err2)
+		_write_err181 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err170 == nil && err2 != nil {
-		_write_err170 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err181 == nil && err2 != nil {
+		_write_err181 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err170 == nil && err2 != nil {
-		_write_err170 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err181 == nil && err2 != nil {
+		_write_err181 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err170 == nil && err2 != nil {
-		_write_err170 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err181 == nil && err2 != nil {
+		_write_err181 = thrift.WrapTException(err2)
 	}
-	if _write_err170 != nil {
-		return false, thrift.WrapTException(_write_err170)
+	if _write_err181 != nil {
+		return false, thrift.WrapTException(_write_err181)
 	}
 	return true, err
 }
@@ -22610,7 +25716,7 @@ type tCLIServiceProcessorGetSchemas struct {
 }
 
 func (p *tCLIServiceProcessorGetSchemas) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err172 error
+	var _write_err183 error
 	args := TCLIServiceGetSchemasArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -22656,21 +25762,21 @@ func (p *tCLIServiceProcessorGetSchemas) Process(ctx context.Context, seqId int3
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc173 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetSchemas: "+err2.Error())
+		_exc184 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetSchemas: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "GetSchemas", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err172 = thrift.WrapTException(err2)
+			_write_err183 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc173.Write(ctx, oprot); _write_err172 == nil && err2 != nil {
-			_write_err172 = thrift.WrapTException(err2)
+		if err2 := _exc184.Write(ctx, oprot); _write_err183 == nil && err2 != nil {
+			_write_err183 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err172 == nil && err2 != nil {
-			_write_err172 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err183 == nil && err2 != nil {
+			_write_err183 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err172 == nil && err2 != nil {
-			_write_err172 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err183 == nil && err2 != nil {
+			_write_err183 = thrift.WrapTException(err2)
 		}
-		if _write_err172 != nil {
-			return false, thrift.WrapTException(_write_err172)
+		if _write_err183 != nil {
+			return false, thrift.WrapTException(_write_err183)
 		}
 		return true, err
 	} else {
@@ -22678,19 +25784,19 @@ func (p *tCLIServiceProcessorGetSchemas) Process(ctx context.Context, seqId int3
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "GetSchemas", thrift.REPLY, seqId); err2 != nil {
-		_write_err172 = thrift.WrapTException(err2)
+		_write_err183 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err172 == nil && err2 != nil {
-		_write_err172 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err183 == nil && err2 != nil {
+		_write_err183 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err172 == nil && err2 != nil {
-		_write_err172 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err183 == nil && err2 != nil {
+		_write_err183 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err172 == nil && err2 != nil {
-		_write_err172 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err183 == nil && err2 != nil {
+		_write_err183 = thrift.WrapTException(err2)
 	}
-	if _write_err172 != nil {
-		return false, thrift.WrapTException(_write_err172)
+	if _write_err183 != nil {
+		return false, thrift.WrapTException(_write_err183)
 	}
 	return true, err
 }
@@ -22700,7 +25806,7 @@ type tCLIServiceProcessorGetTables struct {
 }
 
 func (p *tCLIServiceProcessorGetTables) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err174 error
+	var _write_err185 error
 	args := TCLIServiceGetTablesArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -22746,21 +25852,21 @@ func (p *tCLIServiceProcessorGetTables) Process(ctx context.Context, seqId int32
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc175 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetTables: "+err2.Error())
+		_exc186 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetTables: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "GetTables", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err174 = thrift.WrapTException(err2)
+			_write_err185 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc175.Write(ctx, oprot); _write_err174 == nil && err2 != nil {
-			_write_err174 = thrift.WrapTException(err2)
+		if err2 := _exc186.Write(ctx, oprot); _write_err185 == nil && err2 != nil {
+			_write_err185 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err174 == nil && err2 != nil {
-			_write_err174 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err185 == nil && err2 != nil {
+			_write_err185 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err174 == nil && err2 != nil {
-			_write_err174 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err185 == nil && err2 != nil {
+			_write_err185 = thrift.WrapTException(err2)
 		}
-		if _write_err174 != nil {
-			return false, thrift.WrapTException(_write_err174)
+		if _write_err185 != nil {
+			return false, thrift.WrapTException(_write_err185)
 		}
 		return true, err
 	} else {
@@ -22768,19 +25874,19 @@ func (p *tCLIServiceProcessorGetTables) Process(ctx context.Context, seqId int32
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "GetTables", thrift.REPLY, seqId); err2 != nil {
-		_write_err174 = thrift.WrapTException(err2)
+		_write_err185 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err174 == nil && err2 != nil {
-		_write_err174 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err185 == nil && err2 != nil {
+		_write_err185 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err174 == nil && err2 != nil {
-		_write_err174 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err185 == nil && err2 != nil {
+		_write_err185 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err174 == nil && err2 != nil {
-		_write_err174 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err185 == nil && err2 != nil {
+		_write_err185 = thrift.WrapTException(err2)
 	}
-	if _write_err174 != nil {
-		return false, thrift.WrapTException(_write_err174)
+	if _write_err185 != nil {
+		return false, thrift.WrapTException(_write_err185)
 	}
 	return true, err
 }
@@ -22790,7 +25896,7 @@ type tCLIServiceProcessorGetTableTypes struct {
 }
 
 func (p *tCLIServiceProcessorGetTableTypes) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err176 error
+	var _write_err187 error
 	args := TCLIServiceGetTableTypesArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -22836,21 +25942,21 @@ func (p *tCLIServiceProcessorGetTableTypes) Process(ctx context.Context, seqId i
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc177 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetTableTypes: "+err2.Error())
+		_exc188 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetTableTypes: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "GetTableTypes", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err176 = thrift.WrapTException(err2)
+			_write_err187 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc177.Write(ctx, oprot); _write_err176 == nil && err2 != nil {
-			_write_err176 = thrift.WrapTException(err2)
+		if err2 := _exc188.Write(ctx, oprot); _write_err187 == nil && err2 != nil {
+			_write_err187 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err176 == nil && err2 != nil {
-			_write_err176 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err187 == nil && err2 != nil {
+			_write_err187 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err176 == nil && err2 != nil {
-			_write_err176 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err187 == nil && err2 != nil {
+			_write_err187 = thrift.WrapTException(err2)
 		}
-		if _write_err176 != nil {
-			return false, thrift.WrapTException(_write_err176)
+		if _write_err187 != nil {
+			return false, thrift.WrapTException(_write_err187)
 		}
 		return true, err
 	} else {
@@ -22858,19 +25964,19 @@ func (p *tCLIServiceProcessorGetTableTypes) Process(ctx context.Context, seqId i
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "GetTableTypes", thrift.REPLY, seqId); err2 != nil {
-		_write_err176 = thrift.WrapTException(err2)
+		_write_err187 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err176 == nil && err2 != nil {
-		_write_err176 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err187 == nil && err2 != nil {
+		_write_err187 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err176 == nil && err2 != nil {
-		_write_err176 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err187 == nil && err2 != nil {
+		_write_err187 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err176 == nil && err2 != nil {
-		_write_err176 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err187 == nil && err2 != nil {
+		_write_err187 = thrift.WrapTException(err2)
 	}
-	if _write_err176 != nil {
-		return false, thrift.WrapTException(_write_err176)
+	if _write_err187 != nil {
+		return false, thrift.WrapTException(_write_err187)
 	}
 	return true, err
 }
@@ -22880,7 +25986,7 @@ type tCLIServiceProcessorGetColumns struct {
 }
 
 func (p *tCLIServiceProcessorGetColumns) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err178 error
+	var _write_err189 error
 	args := TCLIServiceGetColumnsArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -22926,21 +26032,21 @@ func (p *tCLIServiceProcessorGetColumns) Process(ctx context.Context, seqId int3
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc179 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetColumns: "+err2.Error())
+		_exc190 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetColumns: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "GetColumns", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err178 = thrift.WrapTException(err2)
+			_write_err189 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc179.Write(ctx, oprot); _write_err178 == nil && err2 != nil {
-			_write_err178 = thrift.WrapTException(err2)
+		if err2 := _exc190.Write(ctx, oprot); _write_err189 == nil && err2 != nil {
+			_write_err189 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err178 == nil && err2 != nil {
-			_write_err178 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err189 == nil && err2 != nil {
+			_write_err189 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err178 == nil && err2 != nil {
-			_write_err178 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err189 == nil && err2 != nil {
+			_write_err189 = thrift.WrapTException(err2)
 		}
-		if _write_err178 != nil {
-			return false, thrift.WrapTException(_write_err178)
+		if _write_err189 != nil {
+			return false, thrift.WrapTException(_write_err189)
 		}
 		return true, err
 	} else {
@@ -22948,19 +26054,19 @@ func (p *tCLIServiceProcessorGetColumns) Process(ctx context.Context, seqId int3
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "GetColumns", thrift.REPLY, seqId); err2 != nil {
-		_write_err178 = thrift.WrapTException(err2)
+		_write_err189 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err178 == nil && err2 != nil {
-		_write_err178 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err189 == nil && err2 != nil {
+		_write_err189 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err178 == nil && err2 != nil {
-		_write_err178 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err189 == nil && err2 != nil {
+		_write_err189 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err178 == nil && err2 != nil {
-		_write_err178 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err189 == nil && err2 != nil {
+		_write_err189 = thrift.WrapTException(err2)
 	}
-	if _write_err178 != nil {
-		return false, thrift.WrapTException(_write_err178)
+	if _write_err189 != nil {
+		return false, thrift.WrapTException(_write_err189)
 	}
 	return true, err
 }
@@ -22970,7 +26076,7 @@ type tCLIServiceProcessorGetFunctions struct {
 }
 
 func (p *tCLIServiceProcessorGetFunctions) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err180 error
+	var _write_err191 error
 	args := TCLIServiceGetFunctionsArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -23016,21 +26122,21 @@ func (p *tCLIServiceProcessorGetFunctions) Process(ctx context.Context, seqId in
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc181 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetFunctions: "+err2.Error())
+		_exc192 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetFunctions: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "GetFunctions", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err180 = thrift.WrapTException(err2)
+			_write_err191 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc181.Write(ctx, oprot); _write_err180 == nil && err2 != nil {
-			_write_err180 = thrift.WrapTException(err2)
+		if err2 := _exc192.Write(ctx, oprot); _write_err191 == nil && err2 != nil {
+			_write_err191 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err180 == nil && err2 != nil {
-			_write_err180 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err191 == nil && err2 != nil {
+			_write_err191 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err180 == nil && err2 != nil {
-			_write_err180 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err191 == nil && err2 != nil {
+			_write_err191 = thrift.WrapTException(err2)
 		}
-		if _write_err180 != nil {
-			return false, thrift.WrapTException(_write_err180)
+		if _write_err191 != nil {
+			return false, thrift.WrapTException(_write_err191)
 		}
 		return true, err
 	} else {
@@ -23038,19 +26144,19 @@ func (p *tCLIServiceProcessorGetFunctions) Process(ctx context.Context, seqId in
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "GetFunctions", thrift.REPLY, seqId); err2 != nil {
-		_write_err180 = thrift.WrapTException(err2)
+		_write_err191 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err180 == nil && err2 != nil {
-		_write_err180 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err191 == nil && err2 != nil {
+		_write_err191 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err180 == nil && err2 != nil {
-		_write_err180 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err191 == nil && err2 != nil {
+		_write_err191 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err180 == nil && err2 != nil {
-		_write_err180 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err191 == nil && err2 != nil {
+		_write_err191 = thrift.WrapTException(err2)
 	}
-	if _write_err180 != nil {
-		return false, thrift.WrapTException(_write_err180)
+	if _write_err191 != nil {
+		return false, thrift.WrapTException(_write_err191)
 	}
 	return true, err
 }
@@ -23060,7 +26166,7 @@ type tCLIServiceProcessorGetPrimaryKeys struct {
 }
 
 func (p *tCLIServiceProcessorGetPrimaryKeys) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err182 error
+	var _write_err193 error
 	args := TCLIServiceGetPrimaryKeysArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -23106,21 +26212,21 @@ func (p *tCLIServiceProcessorGetPrimaryKeys) Process(ctx context.Context, seqId 
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc183 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetPrimaryKeys: "+err2.Error())
+		_exc194 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetPrimaryKeys: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "GetPrimaryKeys", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err182 = thrift.WrapTException(err2)
+			_write_err193 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc183.Write(ctx, oprot); _write_err182 == nil && err2 != nil {
-			_write_err182 = thrift.WrapTException(err2)
+		if err2 := _exc194.Write(ctx, oprot); _write_err193 == nil && err2 != nil {
+			_write_err193 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err182 == nil && err2 != nil {
-			_write_err182 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err193 == nil && err2 != nil {
+			_write_err193 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err182 == nil && err2 != nil {
-			_write_err182 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err193 == nil && err2 != nil {
+			_write_err193 = thrift.WrapTException(err2)
 		}
-		if _write_err182 != nil {
-			return false, thrift.WrapTException(_write_err182)
+		if _write_err193 != nil {
+			return false, thrift.WrapTException(_write_err193)
 		}
 		return true, err
 	} else {
@@ -23128,19 +26234,19 @@ func (p *tCLIServiceProcessorGetPrimaryKeys) Process(ctx context.Context, seqId 
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "GetPrimaryKeys", thrift.REPLY, seqId); err2 != nil {
-		_write_err182 = thrift.WrapTException(err2)
+		_write_err193 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err182 == nil && err2 != nil {
-		_write_err182 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err193 == nil && err2 != nil {
+		_write_err193 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err182 == nil && err2 != nil {
-		_write_err182 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err193 == nil && err2 != nil {
+		_write_err193 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err182 == nil && err2 != nil {
-		_write_err182 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err193 == nil && err2 != nil {
+		_write_err193 = thrift.WrapTException(err2)
 	}
-	if _write_err182 != nil {
-		return false, thrift.WrapTException(_write_err182)
+	if _write_err193 != nil {
+		return false, thrift.WrapTException(_write_err193)
 	}
 	return true, err
 }
@@ -23150,7 +26256,7 @@ type tCLIServiceProcessorGetCrossReference struct {
 }
 
 func (p *tCLIServiceProcessorGetCrossReference) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err184 error
+	var _write_err195 error
 	args := TCLIServiceGetCrossReferenceArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -23196,21 +26302,21 @@ func (p *tCLIServiceProcessorGetCrossReference) Process(ctx context.Context, seq
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc185 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetCrossReference: "+err2.Error())
+		_exc196 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetCrossReference: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "GetCrossReference", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err184 = thrift.WrapTException(err2)
+			_write_err195 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc185.Write(ctx, oprot); _write_err184 == nil && err2 != nil {
-			_write_err184 = thrift.WrapTException(err2)
+		if err2 := _exc196.Write(ctx, oprot); _write_err195 == nil && err2 != nil {
+			_write_err195 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err184 == nil && err2 != nil {
-			_write_err184 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err195 == nil && err2 != nil {
+			_write_err195 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err184 == nil && err2 != nil {
-			_write_err184 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err195 == nil && err2 != nil {
+			_write_err195 = thrift.WrapTException(err2)
 		}
-		if _write_err184 != nil {
-			return false, thrift.WrapTException(_write_err184)
+		if _write_err195 != nil {
+			return false, thrift.WrapTException(_write_err195)
 		}
 		return true, err
 	} else {
@@ -23218,19 +26324,19 @@ func (p *tCLIServiceProcessorGetCrossReference) Process(ctx context.Context, seq
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "GetCrossReference", thrift.REPLY, seqId); err2 != nil {
-		_write_err184 = thrift.WrapTException(err2)
+		_write_err195 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err184 == nil && err2 != nil {
-		_write_err184 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err195 == nil && err2 != nil {
+		_write_err195 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err184 == nil && err2 != nil {
-		_write_err184 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err195 == nil && err2 != nil {
+		_write_err195 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err184 == nil && err2 != nil {
-		_write_err184 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err195 == nil && err2 != nil {
+		_write_err195 = thrift.WrapTException(err2)
 	}
-	if _write_err184 != nil {
-		return false, thrift.WrapTException(_write_err184)
+	if _write_err195 != nil {
+		return false, thrift.WrapTException(_write_err195)
 	}
 	return true, err
 }
@@ -23240,7 +26346,7 @@ type tCLIServiceProcessorGetOperationStatus struct {
 }
 
 func (p *tCLIServiceProcessorGetOperationStatus) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err186 error
+	var _write_err197 error
 	args := TCLIServiceGetOperationStatusArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -23286,21 +26392,21 @@ func (p *tCLIServiceProcessorGetOperationStatus) Process(ctx context.Context, se
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc187 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetOperationStatus: "+err2.Error())
+		_exc198 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetOperationStatus: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "GetOperationStatus", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err186 = thrift.WrapTException(err2)
+			_write_err197 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc187.Write(ctx, oprot); _write_err186 == nil && err2 != nil {
-			_write_err186 = thrift.WrapTException(err2)
+		if err2 := _exc198.Write(ctx, oprot); _write_err197 == nil && err2 != nil {
+			_write_err197 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err186 == nil && err2 != nil {
-			_write_err186 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err197 == nil && err2 != nil {
+			_write_err197 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err186 == nil && err2 != nil {
-			_write_err186 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err197 == nil && err2 != nil {
+			_write_err197 = thrift.WrapTException(err2)
 		}
-		if _write_err186 != nil {
-			return false, thrift.WrapTException(_write_err186)
+		if _write_err197 != nil {
+			return false, thrift.WrapTException(_write_err197)
 		}
 		return true, err
 	} else {
@@ -23308,19 +26414,19 @@ func (p *tCLIServiceProcessorGetOperationStatus) Process(ctx context.Context, se
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "GetOperationStatus", thrift.REPLY, seqId); err2 != nil {
-		_write_err186 = thrift.WrapTException(err2)
+		_write_err197 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err186 == nil && err2 != nil {
-		_write_err186 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err197 == nil && err2 != nil {
+		_write_err197 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err186 == nil && err2 != nil {
-		_write_err186 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err197 == nil && err2 != nil {
+		_write_err197 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err186 == nil && err2 != nil {
-		_write_err186 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err197 == nil && err2 != nil {
+		_write_err197 = thrift.WrapTException(err2)
 	}
-	if _write_err186 != nil {
-		return false, thrift.WrapTException(_write_err186)
+	if _write_err197 != nil {
+		return false, thrift.WrapTException(_write_err197)
 	}
 	return true, err
 }
@@ -23330,7 +26436,7 @@ type tCLIServiceProcessorCancelOperation struct {
 }
 
 func (p *tCLIServiceProcessorCancelOperation) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err188 error
+	var _write_err199 error
 	args := TCLIServiceCancelOperationArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -23376,21 +26482,21 @@ func (p *tCLIServiceProcessorCancelOperation) Process(ctx context.Context, seqId
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc189 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing CancelOperation: "+err2.Error())
+		_exc200 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing CancelOperation: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "CancelOperation", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err188 = thrift.WrapTException(err2)
+			_write_err199 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc189.Write(ctx, oprot); _write_err188 == nil && err2 != nil {
-			_write_err188 = thrift.WrapTException(err2)
+		if err2 := _exc200.Write(ctx, oprot); _write_err199 == nil && err2 != nil {
+			_write_err199 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err188 == nil && err2 != nil {
-			_write_err188 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err199 == nil && err2 != nil {
+			_write_err199 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err188 == nil && err2 != nil {
-			_write_err188 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err199 == nil && err2 != nil {
+			_write_err199 = thrift.WrapTException(err2)
 		}
-		if _write_err188 != nil {
-			return false, thrift.WrapTException(_write_err188)
+		if _write_err199 != nil {
+			return false, thrift.WrapTException(_write_err199)
 		}
 		return true, err
 	} else {
@@ -23398,19 +26504,19 @@ func (p *tCLIServiceProcessorCancelOperation) Process(ctx context.Context, seqId
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "CancelOperation", thrift.REPLY, seqId); err2 != nil {
-		_write_err188 = thrift.WrapTException(err2)
+		_write_err199 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err188 == nil && err2 != nil {
-		_write_err188 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err199 == nil && err2 != nil {
+		_write_err199 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err188 == nil && err2 != nil {
-		_write_err188 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err199 == nil && err2 != nil {
+		_write_err199 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err188 == nil && err2 != nil {
-		_write_err188 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err199 == nil && err2 != nil {
+		_write_err199 = thrift.WrapTException(err2)
 	}
-	if _write_err188 != nil {
-		return false, thrift.WrapTException(_write_err188)
+	if _write_err199 != nil {
+		return false, thrift.WrapTException(_write_err199)
 	}
 	return true, err
 }
@@ -23420,7 +26526,7 @@ type tCLIServiceProcessorCloseOperation struct {
 }
 
 func (p *tCLIServiceProcessorCloseOperation) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err190 error
+	var _write_err201 error
 	args := TCLIServiceCloseOperationArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -23466,21 +26572,21 @@ func (p *tCLIServiceProcessorCloseOperation) Process(ctx context.Context, seqId 
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc191 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing CloseOperation: "+err2.Error())
+		_exc202 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing CloseOperation: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "CloseOperation", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err190 = thrift.WrapTException(err2)
+			_write_err201 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc191.Write(ctx, oprot); _write_err190 == nil && err2 != nil {
-			_write_err190 = thrift.WrapTException(err2)
+		if err2 := _exc202.Write(ctx, oprot); _write_err201 == nil && err2 != nil {
+			_write_err201 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err190 == nil && err2 != nil {
-			_write_err190 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err201 == nil && err2 != nil {
+			_write_err201 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err190 == nil && err2 != nil {
-			_write_err190 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err201 == nil && err2 != nil {
+			_write_err201 = thrift.WrapTException(err2)
 		}
-		if _write_err190 != nil {
-			return false, thrift.WrapTException(_write_err190)
+		if _write_err201 != nil {
+			return false, thrift.WrapTException(_write_err201)
 		}
 		return true, err
 	} else {
@@ -23488,19 +26594,19 @@ func (p *tCLIServiceProcessorCloseOperation) Process(ctx context.Context, seqId 
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "CloseOperation", thrift.REPLY, seqId); err2 != nil {
-		_write_err190 = thrift.WrapTException(err2)
+		_write_err201 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err190 == nil && err2 != nil {
-		_write_err190 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err201 == nil && err2 != nil {
+		_write_err201 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err190 == nil && err2 != nil {
-		_write_err190 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err201 == nil && err2 != nil {
+		_write_err201 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err190 == nil && err2 != nil {
-		_write_err190 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err201 == nil && err2 != nil {
+		_write_err201 = thrift.WrapTException(err2)
 	}
-	if _write_err190 != nil {
-		return false, thrift.WrapTException(_write_err190)
+	if _write_err201 != nil {
+		return false, thrift.WrapTException(_write_err201)
 	}
 	return true, err
 }
@@ -23510,7 +26616,7 @@ type tCLIServiceProcessorGetResultSetMetadata struct {
 }
 
 func (p *tCLIServiceProcessorGetResultSetMetadata) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err192 error
+	var _write_err203 error
 	args := TCLIServiceGetResultSetMetadataArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -23556,21 +26662,21 @@ func (p *tCLIServiceProcessorGetResultSetMetadata) Process(ctx context.Context, 
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc193 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetResultSetMetadata: "+err2.Error())
+		_exc204 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetResultSetMetadata: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "GetResultSetMetadata", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err192 = thrift.WrapTException(err2)
+			_write_err203 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc193.Write(ctx, oprot); _write_err192 == nil && err2 != nil {
-			_write_err192 = thrift.WrapTException(err2)
+		if err2 := _exc204.Write(ctx, oprot); _write_err203 == nil && err2 != nil {
+			_write_err203 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err192 == nil && err2 != nil {
-			_write_err192 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err203 == nil && err2 != nil {
+			_write_err203 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err192 == nil && err2 != nil {
-			_write_err192 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err203 == nil && err2 != nil {
+			_write_err203 = thrift.WrapTException(err2)
 		}
-		if _write_err192 != nil {
-			return false, thrift.WrapTException(_write_err192)
+		if _write_err203 != nil {
+			return false, thrift.WrapTException(_write_err203)
 		}
 		return true, err
 	} else {
@@ -23578,19 +26684,19 @@ func (p *tCLIServiceProcessorGetResultSetMetadata) Process(ctx context.Context, 
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "GetResultSetMetadata", thrift.REPLY, seqId); err2 != nil {
-		_write_err192 = thrift.WrapTException(err2)
+		_write_err203 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err192 == nil && err2 != nil {
-		_write_err192 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err203 == nil && err2 != nil {
+		_write_err203 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err192 == nil && err2 != nil {
-		_write_err192 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err203 == nil && err2 != nil {
+		_write_err203 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err192 == nil && err2 != nil {
-		_write_err192 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err203 == nil && err2 != nil {
+		_write_err203 = thrift.WrapTException(err2)
 	}
-	if _write_err192 != nil {
-		return false, thrift.WrapTException(_write_err192)
+	if _write_err203 != nil {
+		return false, thrift.WrapTException(_write_err203)
 	}
 	return true, err
 }
@@ -23600,7 +26706,7 @@ type tCLIServiceProcessorFetchResults struct {
 }
 
 func (p *tCLIServiceProcessorFetchResults) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err194 error
+	var _write_err205 error
 	args := TCLIServiceFetchResultsArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -23646,21 +26752,21 @@ func (p *tCLIServiceProcessorFetchResults) Process(ctx context.Context, seqId in
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc195 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing FetchResults: "+err2.Error())
+		_exc206 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing FetchResults: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "FetchResults", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err194 = thrift.WrapTException(err2)
+			_write_err205 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc195.Write(ctx, oprot); _write_err194 == nil && err2 != nil {
-			_write_err194 = thrift.WrapTException(err2)
+		if err2 := _exc206.Write(ctx, oprot); _write_err205 == nil && err2 != nil {
+			_write_err205 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err194 == nil && err2 != nil {
-			_write_err194 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err205 == nil && err2 != nil {
+			_write_err205 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err194 == nil && err2 != nil {
-			_write_err194 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err205 == nil && err2 != nil {
+			_write_err205 = thrift.WrapTException(err2)
 		}
-		if _write_err194 != nil {
-			return false, thrift.WrapTException(_write_err194)
+		if _write_err205 != nil {
+			return false, thrift.WrapTException(_write_err205)
 		}
 		return true, err
 	} else {
@@ -23668,19 +26774,19 @@ func (p *tCLIServiceProcessorFetchResults) Process(ctx context.Context, seqId in
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "FetchResults", thrift.REPLY, seqId); err2 != nil {
-		_write_err194 = thrift.WrapTException(err2)
+		_write_err205 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err194 == nil && err2 != nil {
-		_write_err194 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err205 == nil && err2 != nil {
+		_write_err205 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err194 == nil && err2 != nil {
-		_write_err194 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err205 == nil && err2 != nil {
+		_write_err205 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err194 == nil && err2 != nil {
-		_write_err194 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err205 == nil && err2 != nil {
+		_write_err205 = thrift.WrapTException(err2)
 	}
-	if _write_err194 != nil {
-		return false, thrift.WrapTException(_write_err194)
+	if _write_err205 != nil {
+		return false, thrift.WrapTException(_write_err205)
 	}
 	return true, err
 }
@@ -23690,7 +26796,7 @@ type tCLIServiceProcessorGetDelegationToken struct {
 }
 
 func (p *tCLIServiceProcessorGetDelegationToken) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err196 error
+	var _write_err207 error
 	args := TCLIServiceGetDelegationTokenArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -23736,21 +26842,21 @@ func (p *tCLIServiceProcessorGetDelegationToken) Process(ctx context.Context, se
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc197 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetDelegationToken: "+err2.Error())
+		_exc208 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetDelegationToken: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "GetDelegationToken", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err196 = thrift.WrapTException(err2)
+			_write_err207 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc197.Write(ctx, oprot); _write_err196 == nil && err2 != nil {
-			_write_err196 = thrift.WrapTException(err2)
+		if err2 := _exc208.Write(ctx, oprot); _write_err207 == nil && err2 != nil {
+			_write_err207 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err196 == nil && err2 != nil {
-			_write_err196 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err207 == nil && err2 != nil {
+			_write_err207 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err196 == nil && err2 != nil {
-			_write_err196 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err207 == nil && err2 != nil {
+			_write_err207 = thrift.WrapTException(err2)
 		}
-		if _write_err196 != nil {
-			return false, thrift.WrapTException(_write_err196)
+		if _write_err207 != nil {
+			return false, thrift.WrapTException(_write_err207)
 		}
 		return true, err
 	} else {
@@ -23758,19 +26864,19 @@ func (p *tCLIServiceProcessorGetDelegationToken) Process(ctx context.Context, se
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "GetDelegationToken", thrift.REPLY, seqId); err2 != nil {
-		_write_err196 = thrift.WrapTException(err2)
+		_write_err207 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err196 == nil && err2 != nil {
-		_write_err196 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err207 == nil && err2 != nil {
+		_write_err207 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err196 == nil && err2 != nil {
-		_write_err196 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err207 == nil && err2 != nil {
+		_write_err207 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err196 == nil && err2 != nil {
-		_write_err196 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err207 == nil && err2 != nil {
+		_write_err207 = thrift.WrapTException(err2)
 	}
-	if _write_err196 != nil {
-		return false, thrift.WrapTException(_write_err196)
+	if _write_err207 != nil {
+		return false, thrift.WrapTException(_write_err207)
 	}
 	return true, err
 }
@@ -23780,7 +26886,7 @@ type tCLIServiceProcessorCancelDelegationToken struct {
 }
 
 func (p *tCLIServiceProcessorCancelDelegationToken) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err198 error
+	var _write_err209 error
 	args := TCLIServiceCancelDelegationTokenArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -23826,21 +26932,21 @@ func (p *tCLIServiceProcessorCancelDelegationToken) Process(ctx context.Context,
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc199 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing CancelDelegationToken: "+err2.Error())
+		_exc210 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing CancelDelegationToken: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "CancelDelegationToken", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err198 = thrift.WrapTException(err2)
+			_write_err209 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc199.Write(ctx, oprot); _write_err198 == nil && err2 != nil {
-			_write_err198 = thrift.WrapTException(err2)
+		if err2 := _exc210.Write(ctx, oprot); _write_err209 == nil && err2 != nil {
+			_write_err209 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err198 == nil && err2 != nil {
-			_write_err198 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err209 == nil && err2 != nil {
+			_write_err209 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err198 == nil && err2 != nil {
-			_write_err198 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err209 == nil && err2 != nil {
+			_write_err209 = thrift.WrapTException(err2)
 		}
-		if _write_err198 != nil {
-			return false, thrift.WrapTException(_write_err198)
+		if _write_err209 != nil {
+			return false, thrift.WrapTException(_write_err209)
 		}
 		return true, err
 	} else {
@@ -23848,19 +26954,19 @@ func (p *tCLIServiceProcessorCancelDelegationToken) Process(ctx context.Context,
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "CancelDelegationToken", thrift.REPLY, seqId); err2 != nil {
-		_write_err198 = thrift.WrapTException(err2)
+		_write_err209 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err198 == nil && err2 != nil {
-		_write_err198 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err209 == nil && err2 != nil {
+		_write_err209 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err198 == nil && err2 != nil {
-		_write_err198 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err209 == nil && err2 != nil {
+		_write_err209 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err198 == nil && err2 != nil {
-		_write_err198 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err209 == nil && err2 != nil {
+		_write_err209 = thrift.WrapTException(err2)
 	}
-	if _write_err198 != nil {
-		return false, thrift.WrapTException(_write_err198)
+	if _write_err209 != nil {
+		return false, thrift.WrapTException(_write_err209)
 	}
 	return true, err
 }
@@ -23870,7 +26976,7 @@ type tCLIServiceProcessorRenewDelegationToken struct {
 }
 
 func (p *tCLIServiceProcessorRenewDelegationToken) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err200 error
+	var _write_err211 error
 	args := TCLIServiceRenewDelegationTokenArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -23916,21 +27022,21 @@ func (p *tCLIServiceProcessorRenewDelegationToken) Process(ctx context.Context, 
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc201 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing RenewDelegationToken: "+err2.Error())
+		_exc212 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing RenewDelegationToken: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "RenewDelegationToken", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err200 = thrift.WrapTException(err2)
+			_write_err211 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc201.Write(ctx, oprot); _write_err200 == nil && err2 != nil {
-			_write_err200 = thrift.WrapTException(err2)
+		if err2 := _exc212.Write(ctx, oprot); _write_err211 == nil && err2 != nil {
+			_write_err211 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err200 == nil && err2 != nil {
-			_write_err200 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err211 == nil && err2 != nil {
+			_write_err211 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err200 == nil && err2 != nil {
-			_write_err200 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err211 == nil && err2 != nil {
+			_write_err211 = thrift.WrapTException(err2)
 		}
-		if _write_err200 != nil {
-			return false, thrift.WrapTException(_write_err200)
+		if _write_err211 != nil {
+			return false, thrift.WrapTException(_write_err211)
 		}
 		return true, err
 	} else {
@@ -23938,19 +27044,19 @@ func (p *tCLIServiceProcessorRenewDelegationToken) Process(ctx context.Context, 
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "RenewDelegationToken", thrift.REPLY, seqId); err2 != nil {
-		_write_err200 = thrift.WrapTException(err2)
+		_write_err211 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err200 == nil && err2 != nil {
-		_write_err200 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err211 == nil && err2 != nil {
+		_write_err211 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err200 == nil && err2 != nil {
-		_write_err200 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err211 == nil && err2 != nil {
+		_write_err211 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err200 == nil && err2 != nil {
-		_write_err200 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err211 == nil && err2 != nil {
+		_write_err211 = thrift.WrapTException(err2)
 	}
-	if _write_err200 != nil {
-		return false, thrift.WrapTException(_write_err200)
+	if _write_err211 != nil {
+		return false, thrift.WrapTException(_write_err211)
 	}
 	return true, err
 }
@@ -23960,7 +27066,7 @@ type tCLIServiceProcessorGetQueryId struct {
 }
 
 func (p *tCLIServiceProcessorGetQueryId) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err202 error
+	var _write_err213 error
 	args := TCLIServiceGetQueryIdArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -24006,21 +27112,21 @@ func (p *tCLIServiceProcessorGetQueryId) Process(ctx context.Context, seqId int3
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc203 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetQueryId: "+err2.Error())
+		_exc214 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing GetQueryId: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "GetQueryId", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err202 = thrift.WrapTException(err2)
+			_write_err213 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc203.Write(ctx, oprot); _write_err202 == nil && err2 != nil {
-			_write_err202 = thrift.WrapTException(err2)
+		if err2 := _exc214.Write(ctx, oprot); _write_err213 == nil && err2 != nil {
+			_write_err213 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err202 == nil && err2 != nil {
-			_write_err202 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err213 == nil && err2 != nil {
+			_write_err213 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err202 == nil && err2 != nil {
-			_write_err202 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err213 == nil && err2 != nil {
+			_write_err213 = thrift.WrapTException(err2)
 		}
-		if _write_err202 != nil {
-			return false, thrift.WrapTException(_write_err202)
+		if _write_err213 != nil {
+			return false, thrift.WrapTException(_write_err213)
 		}
 		return true, err
 	} else {
@@ -24028,19 +27134,19 @@ func (p *tCLIServiceProcessorGetQueryId) Process(ctx context.Context, seqId int3
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "GetQueryId", thrift.REPLY, seqId); err2 != nil {
-		_write_err202 = thrift.WrapTException(err2)
+		_write_err213 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err202 == nil && err2 != nil {
-		_write_err202 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err213 == nil && err2 != nil {
+		_write_err213 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err202 == nil && err2 != nil {
-		_write_err202 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err213 == nil && err2 != nil {
+		_write_err213 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err202 == nil && err2 != nil {
-		_write_err202 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err213 == nil && err2 != nil {
+		_write_err213 = thrift.WrapTException(err2)
 	}
-	if _write_err202 != nil {
-		return false, thrift.WrapTException(_write_err202)
+	if _write_err213 != nil {
+		return false, thrift.WrapTException(_write_err213)
 	}
 	return true, err
 }
@@ -24050,7 +27156,7 @@ type tCLIServiceProcessorSetClientInfo struct {
 }
 
 func (p *tCLIServiceProcessorSetClientInfo) Process(ctx context.Context, seqId int32, iprot, oprot thrift.TProtocol) (success bool, err thrift.TException) {
-	var _write_err204 error
+	var _write_err215 error
 	args := TCLIServiceSetClientInfoArgs{}
 	if err2 := args.Read(ctx, iprot); err2 != nil {
 		iprot.ReadMessageEnd(ctx)
@@ -24096,21 +27202,21 @@ func (p *tCLIServiceProcessorSetClientInfo) Process(ctx context.Context, seqId i
 		if errors.Is(err2, thrift.ErrAbandonRequest) {
 			return false, thrift.WrapTException(err2)
 		}
-		_exc205 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing SetClientInfo: "+err2.Error())
+		_exc216 := thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "Internal error processing SetClientInfo: "+err2.Error())
 		if err2 := oprot.WriteMessageBegin(ctx, "SetClientInfo", thrift.EXCEPTION, seqId); err2 != nil {
-			_write_err204 = thrift.WrapTException(err2)
+			_write_err215 = thrift.WrapTException(err2)
 		}
-		if err2 := _exc205.Write(ctx, oprot); _write_err204 == nil && err2 != nil {
-			_write_err204 = thrift.WrapTException(err2)
+		if err2 := _exc216.Write(ctx, oprot); _write_err215 == nil && err2 != nil {
+			_write_err215 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.WriteMessageEnd(ctx); _write_err204 == nil && err2 != nil {
-			_write_err204 = thrift.WrapTException(err2)
+		if err2 := oprot.WriteMessageEnd(ctx); _write_err215 == nil && err2 != nil {
+			_write_err215 = thrift.WrapTException(err2)
 		}
-		if err2 := oprot.Flush(ctx); _write_err204 == nil && err2 != nil {
-			_write_err204 = thrift.WrapTException(err2)
+		if err2 := oprot.Flush(ctx); _write_err215 == nil && err2 != nil {
+			_write_err215 = thrift.WrapTException(err2)
 		}
-		if _write_err204 != nil {
-			return false, thrift.WrapTException(_write_err204)
+		if _write_err215 != nil {
+			return false, thrift.WrapTException(_write_err215)
 		}
 		return true, err
 	} else {
@@ -24118,19 +27224,19 @@ func (p *tCLIServiceProcessorSetClientInfo) Process(ctx context.Context, seqId i
 	}
 	tickerCancel()
 	if err2 := oprot.WriteMessageBegin(ctx, "SetClientInfo", thrift.REPLY, seqId); err2 != nil {
-		_write_err204 = thrift.WrapTException(err2)
+		_write_err215 = thrift.WrapTException(err2)
 	}
-	if err2 := result.Write(ctx, oprot); _write_err204 == nil && err2 != nil {
-		_write_err204 = thrift.WrapTException(err2)
+	if err2 := result.Write(ctx, oprot); _write_err215 == nil && err2 != nil {
+		_write_err215 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.WriteMessageEnd(ctx); _write_err204 == nil && err2 != nil {
-		_write_err204 = thrift.WrapTException(err2)
+	if err2 := oprot.WriteMessageEnd(ctx); _write_err215 == nil && err2 != nil {
+		_write_err215 = thrift.WrapTException(err2)
 	}
-	if err2 := oprot.Flush(ctx); _write_err204 == nil && err2 != nil {
-		_write_err204 = thrift.WrapTException(err2)
+	if err2 := oprot.Flush(ctx); _write_err215 == nil && err2 != nil {
+		_write_err215 = thrift.WrapTException(err2)
 	}
-	if _write_err204 != nil {
-		return false, thrift.WrapTException(_write_err204)
+	if _write_err215 != nil {
+		return false, thrift.WrapTException(_write_err215)
 	}
 	return true, err
 }
