@@ -260,7 +260,16 @@ func (h *handler) ExecuteStatement(ctx context.Context, req *tcli.TExecuteStatem
 		func(ctx context.Context, c *client.Client) (*tcli.TExecuteStatementResp, error) {
 			return c.ExecuteStatement(ctx, req)
 		},
-		func(r *tcli.TExecuteStatementResp) *tcli.TOperationHandle { return r.OperationHandle })
+		func(r *tcli.TExecuteStatementResp) *tcli.TOperationHandle { return openOperation(r.OperationHandle, r.DirectResults) })
+}
+
+// openOperation is the handle to route later calls by: none when the
+// engine already closed the operation in its direct results.
+func openOperation(h *tcli.TOperationHandle, d *tcli.TSparkDirectResults) *tcli.TOperationHandle {
+	if d != nil && d.CloseOperation != nil {
+		return nil
+	}
+	return h
 }
 
 // GetInfo implements tcli.TCLIService: the engine answers, or the gateway

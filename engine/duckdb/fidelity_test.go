@@ -156,3 +156,129 @@ func TestProtocolNegotiation(t *testing.T) {
 		}
 	}
 }
+
+func sparkSession(t *testing.T, s *Service) *tcli.TSessionHandle {
+	t.Helper()
+	v := int64(tcli.TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V8)
+	r, _ := s.OpenSession(context.Background(), &tcli.TOpenSessionReq{ClientProtocol: -7, ClientProtocolI64: &v})
+	if r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		t.Fatal(r.Status)
+	}
+	return r.SessionHandle
+}
+
+// Direct results: a short query is one round trip (status, metadata, the
+// first page, and the operation closed when that page is the whole result).
+func TestDirectResults(t *testing.T) {
+	s, _ := newService(t)
+	sh := sparkSession(t, s)
+	ctx := context.Background()
+	for _, async := range []bool{false, true} {
+		r, _ := s.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: "SELECT id FROM range(10)", RunAsync: async,
+			GetDirectResults: &tcli.TSparkGetDirectResults{MaxRows: 100}})
+		d := r.DirectResults
+		if d == nil || d.OperationStatus.GetOperationState() != tcli.TOperationState_FINISHED_STATE || d.ResultSetMetadata.GetResultFormat() != tcli.TSparkRowSetType_COLUMN_BASED_SET {
+			t.Fatalf("async=%v: direct results %v", async, d)
+		}
+		if got := d.ResultSet.Results.Columns[0].I64Val.Values; len(got) != 10 || d.ResultSet.GetHasMoreRows() || d.CloseOperation == nil {
+			t.Errorf("async=%v: first page %v more=%v close=%v", async, got, d.ResultSet.GetHasMoreRows(), d.CloseOperation)
+		}
+		if st, _ := s.GetOperationStatus(ctx, &tcli.TGetOperationStatusReq{OperationHandle: r.OperationHandle}); st.Status.StatusCode != tcli.TStatusCode_INVALID_HANDLE_STATUS {
+			t.Errorf("async=%v: an operation closed in its direct results still answers: %v", async, st.Status)
+		}
+	}
+	// A result larger than the page stays open, with the cursor after it.
+	r, _ := s.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: "SELECT id FROM range(10)",
+		GetDirectResults: &tcli.TSparkGetDirectResults{MaxRows: 4}})
+	if d := r.DirectResults; d.CloseOperation != nil || !d.ResultSet.GetHasMoreRows() || d.ResultSet.Results.StartRowOffset != 0 {
+		t.Fatalf("partial direct results: %v", d)
+	}
+	f, _ := s.FetchResults(ctx, &tcli.TFetchResultsReq{OperationHandle: r.OperationHandle, MaxRows: 4, Orientation: tcli.TFetchOrientation_FETCH_NEXT})
+	if f.Results.StartRowOffset != 4 || f.Results.Columns[0].I64Val.Values[0] != 4 || !f.GetHasMoreRows() {
+		t.Errorf("next page: offset %d %v more=%v", f.Results.StartRowOffset, f.Results.Columns[0].I64Val.Values, f.GetHasMoreRows())
+	}
+	f, _ = s.FetchResults(ctx, &tcli.TFetchResultsReq{OperationHandle: r.OperationHandle, MaxRows: 4, Orientation: tcli.TFetchOrientation_FETCH_NEXT})
+	if f.Results.StartRowOffset != 8 || len(f.Results.Columns[0].I64Val.Values) != 2 || f.GetHasMoreRows() {
+		t.Errorf("last page: offset %d %v more=%v", f.Results.StartRowOffset, f.Results.Columns[0].I64Val.Values, f.GetHasMoreRows())
+	}
+	// Past the end: an empty page, still typed, hasMoreRows false (HiveServer2).
+	f, _ = s.FetchResults(ctx, &tcli.TFetchResultsReq{OperationHandle: r.OperationHandle, MaxRows: 4, Orientation: tcli.TFetchOrientation_FETCH_NEXT})
+	if f.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS || len(f.Results.Columns[0].I64Val.Values) != 0 || f.GetHasMoreRows() || f.Results.Rows == nil {
+		t.Errorf("past the end: %v", f)
+	}
+	// maxBytes bounds a page; startRowOffset positions it; metadata rides along.
+	off := int64(2)
+	f, _ = s.FetchResults(ctx, &tcli.TFetchResultsReq{OperationHandle: r.OperationHandle, MaxRows: 100, MaxBytes: new(int64(17)), StartRowOffset: &off, IncludeResultSetMetadata: new(true)})
+	if got := f.Results.Columns[0].I64Val.Values; len(got) != 2 || got[0] != 2 || f.ResultSetMetadata.GetResultFormat() != tcli.TSparkRowSetType_COLUMN_BASED_SET {
+		t.Errorf("maxBytes 17 from offset 2: %v %v", got, f.ResultSetMetadata)
+	}
+	bad, _ := s.FetchResults(ctx, &tcli.TFetchResultsReq{OperationHandle: r.OperationHandle, MaxRows: 1, Orientation: tcli.TFetchOrientation_FETCH_PRIOR})
+	if bad.Status.StatusCode != tcli.TStatusCode_ERROR_STATUS {
+		t.Errorf("FETCH_PRIOR: %v", bad.Status)
+	}
+	// Metadata calls answer direct results too.
+	mr, _ := s.GetSchemas(ctx, &tcli.TGetSchemasReq{SessionHandle: sh, GetDirectResults: &tcli.TSparkGetDirectResults{MaxRows: 100}})
+	if mr.DirectResults == nil || mr.DirectResults.ResultSet == nil || mr.DirectResults.CloseOperation == nil {
+		t.Errorf("GetSchemas direct results: %v", mr.DirectResults)
+	}
+	// resultRowLimit caps the result without an error.
+	lr, _ := s.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: "SELECT id FROM range(10)", ResultRowLimit: new(int64(3)),
+		GetDirectResults: &tcli.TSparkGetDirectResults{MaxRows: 100}})
+	if got := lr.DirectResults.ResultSet.Results.Columns[0].I64Val.Values; len(got) != 3 {
+		t.Errorf("resultRowLimit 3: %v", got)
+	}
+}
+
+// Parameters are bound as query arguments: a value full of SQL stays a value.
+func TestParameters(t *testing.T) {
+	s, _ := newService(t)
+	sh := sparkSession(t, s)
+	ctx := context.Background()
+	str := func(v string) *tcli.TSparkParameterValue { return &tcli.TSparkParameterValue{StringValue: &v} }
+	name := func(n string) *string { return &n }
+	typ := func(n string) *string { return &n }
+	exec := func(q string, ps ...*tcli.TSparkParameter) *tcli.TExecuteStatementResp {
+		r, _ := s.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q, Parameters: ps,
+			GetDirectResults: &tcli.TSparkGetDirectResults{MaxRows: 10}})
+		return r
+	}
+	r := exec("SELECT :n + 1 AS n, :s AS s, :d AS d, :nothing AS z, ':n' AS lit",
+		&tcli.TSparkParameter{Name: name("n"), Type: typ("INTEGER"), Value: str("41")},
+		&tcli.TSparkParameter{Name: name("s"), Type: typ("STRING"), Value: str("x'); DROP TABLE t; --")},
+		&tcli.TSparkParameter{Name: name("d"), Type: typ("DECIMAL(5,2)"), Value: str("1.5")},
+		&tcli.TSparkParameter{Name: name("nothing")})
+	if r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		t.Fatal(r.Status)
+	}
+	cols := r.DirectResults.ResultSet.Results.Columns
+	if cols[0].I32Val.Values[0] != 42 || cols[1].StringVal.Values[0] != "x'); DROP TABLE t; --" || cols[2].StringVal.Values[0] != "1.50" ||
+		cols[3].StringVal.Nulls[0]&1 == 0 || cols[4].StringVal.Values[0] != ":n" {
+		t.Errorf("named parameters: %v", cols)
+	}
+	r = exec("SELECT ? * 2 AS a, ? AS b", &tcli.TSparkParameter{Type: typ("BIGINT"), Value: str("21")}, &tcli.TSparkParameter{Type: typ("BOOLEAN"), Value: str("TRUE")})
+	if r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS || r.DirectResults.ResultSet.Results.Columns[0].I64Val.Values[0] != 42 || !r.DirectResults.ResultSet.Results.Columns[1].BoolVal.Values[0] {
+		t.Errorf("positional parameters: %v", r)
+	}
+	for _, c := range []struct {
+		q     string
+		ps    []*tcli.TSparkParameter
+		state string
+	}{
+		{"SELECT :a", []*tcli.TSparkParameter{{Name: name("b"), Type: typ("INT"), Value: str("1")}}, StateParameter},
+		{"SELECT ?, ?", []*tcli.TSparkParameter{{Type: typ("INT"), Value: str("1")}}, StateParameter},
+		{"SELECT :a", []*tcli.TSparkParameter{{Name: name("a"), Type: typ("WIDGET"), Value: str("1")}}, "42000"},
+	} {
+		if r := exec(c.q, c.ps...); r.Status.StatusCode != tcli.TStatusCode_ERROR_STATUS || r.Status.GetSqlState() != c.state {
+			t.Errorf("%s: %v, want SQLSTATE %s", c.q, r.Status, c.state)
+		}
+	}
+	r = exec("SELECT :a AS a", &tcli.TSparkParameter{Name: name("a"), Type: typ("INT"), Value: str("not a number")})
+	failed := r.Status.StatusCode == tcli.TStatusCode_ERROR_STATUS && r.Status.GetSqlState() == "22018" ||
+		r.DirectResults != nil && r.DirectResults.GetOperationStatus().GetSqlState() == "22018"
+	if !failed {
+		t.Errorf("a value that is not of its type: %v", r)
+	}
+	if rows, _ := run(t, s, sh, "SELECT 1"); len(rows) != 1 {
+		t.Error("session unusable after bad parameters")
+	}
+}

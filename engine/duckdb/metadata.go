@@ -93,10 +93,11 @@ func sparkSchema(s string) string {
 
 // meta runs a metadata call: fn computes the result on the session's
 // connection; the operation is finished (or failed) when meta returns.
-func (s *Service) meta(h *tcli.TSessionHandle, typ tcli.TOperationType, fn func(ctx context.Context, ss *session) (*resultSet, error)) (*tcli.TStatus, *tcli.TOperationHandle) {
+func (s *Service) meta(h *tcli.TSessionHandle, typ tcli.TOperationType, direct *tcli.TSparkGetDirectResults,
+	fn func(ctx context.Context, ss *session) (*resultSet, error)) (*tcli.TStatus, *tcli.TOperationHandle, *tcli.TSparkDirectResults) {
 	ss, err := s.session(h)
 	if err != nil {
-		return statusOf(err), nil
+		return statusOf(err), nil, nil
 	}
 	op := s.newOperation(ss, typ, typ.String())
 	op.handle.HasResultSet = true // every metadata call answers a table
@@ -106,9 +107,9 @@ func (s *Service) meta(h *tcli.TSessionHandle, typ tcli.TOperationType, fn func(
 	s.finished(op, rs, err)
 	if err != nil {
 		s.closeOperation(op)
-		return status.From(sqlError(err)), nil
+		return status.From(sqlError(err)), nil, nil
 	}
-	return status.OK(), op.handle
+	return status.OK(), op.handle, s.directResults(op, direct)
 }
 
 func (s *Service) queryRows(ctx context.Context, ss *session, q string, args ...any) ([][]any, error) {
@@ -135,15 +136,15 @@ func (s *Service) queryRows(ctx context.Context, ss *session, q string, args ...
 
 // GetCatalogs implements tcli.TCLIService.
 func (s *Service) GetCatalogs(_ context.Context, req *tcli.TGetCatalogsReq) (*tcli.TGetCatalogsResp, error) {
-	st, h := s.meta(req.SessionHandle, tcli.TOperationType_GET_CATALOGS, func(ctx context.Context, ss *session) (*resultSet, error) {
+	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_CATALOGS, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		return table([]string{"TABLE_CAT VARCHAR"}, [][]any{{catalogName}}), nil
 	})
-	return &tcli.TGetCatalogsResp{Status: st, OperationHandle: h}, nil
+	return &tcli.TGetCatalogsResp{Status: st, OperationHandle: h, DirectResults: d}, nil
 }
 
 // GetSchemas implements tcli.TCLIService.
 func (s *Service) GetSchemas(_ context.Context, req *tcli.TGetSchemasReq) (*tcli.TGetSchemasResp, error) {
-	st, h := s.meta(req.SessionHandle, tcli.TOperationType_GET_SCHEMAS, func(ctx context.Context, ss *session) (*resultSet, error) {
+	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_SCHEMAS, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		rows, err := s.queryRows(ctx, ss, `SELECT DISTINCT schema_name FROM information_schema.schemata
 			WHERE catalog_name = current_database() AND schema_name NOT IN ('information_schema', 'pg_catalog')
 			AND schema_name LIKE ? ORDER BY 1`, schemaPattern(string(req.GetSchemaName())))
@@ -156,12 +157,12 @@ func (s *Service) GetSchemas(_ context.Context, req *tcli.TGetSchemasReq) (*tcli
 		}
 		return table([]string{"TABLE_SCHEM VARCHAR", "TABLE_CATALOG VARCHAR"}, out), nil
 	})
-	return &tcli.TGetSchemasResp{Status: st, OperationHandle: h}, nil
+	return &tcli.TGetSchemasResp{Status: st, OperationHandle: h, DirectResults: d}, nil
 }
 
 // GetTables implements tcli.TCLIService.
 func (s *Service) GetTables(_ context.Context, req *tcli.TGetTablesReq) (*tcli.TGetTablesResp, error) {
-	st, h := s.meta(req.SessionHandle, tcli.TOperationType_GET_TABLES, func(ctx context.Context, ss *session) (*resultSet, error) {
+	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_TABLES, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		rows, err := s.queryRows(ctx, ss, `SELECT table_schema, table_name,
 			CASE table_type WHEN 'BASE TABLE' THEN 'TABLE' WHEN 'LOCAL TEMPORARY' THEN 'TABLE' ELSE table_type END
 			FROM information_schema.tables
@@ -185,20 +186,20 @@ func (s *Service) GetTables(_ context.Context, req *tcli.TGetTablesReq) (*tcli.T
 		return table([]string{"TABLE_CAT VARCHAR", "TABLE_SCHEM VARCHAR", "TABLE_NAME VARCHAR", "TABLE_TYPE VARCHAR", "REMARKS VARCHAR",
 			"TYPE_CAT VARCHAR", "TYPE_SCHEM VARCHAR", "TYPE_NAME VARCHAR", "SELF_REFERENCING_COL_NAME VARCHAR", "REF_GENERATION VARCHAR"}, out), nil
 	})
-	return &tcli.TGetTablesResp{Status: st, OperationHandle: h}, nil
+	return &tcli.TGetTablesResp{Status: st, OperationHandle: h, DirectResults: d}, nil
 }
 
 // GetTableTypes implements tcli.TCLIService.
 func (s *Service) GetTableTypes(_ context.Context, req *tcli.TGetTableTypesReq) (*tcli.TGetTableTypesResp, error) {
-	st, h := s.meta(req.SessionHandle, tcli.TOperationType_GET_TABLE_TYPES, func(ctx context.Context, ss *session) (*resultSet, error) {
+	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_TABLE_TYPES, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		return table([]string{"TABLE_TYPE VARCHAR"}, [][]any{{"TABLE"}, {"VIEW"}}), nil
 	})
-	return &tcli.TGetTableTypesResp{Status: st, OperationHandle: h}, nil
+	return &tcli.TGetTableTypesResp{Status: st, OperationHandle: h, DirectResults: d}, nil
 }
 
 // GetColumns implements tcli.TCLIService.
 func (s *Service) GetColumns(_ context.Context, req *tcli.TGetColumnsReq) (*tcli.TGetColumnsResp, error) {
-	st, h := s.meta(req.SessionHandle, tcli.TOperationType_GET_COLUMNS, func(ctx context.Context, ss *session) (*resultSet, error) {
+	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_COLUMNS, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		rows, err := s.queryRows(ctx, ss, `SELECT table_schema, table_name, column_name, data_type, ordinal_position, is_nullable
 			FROM information_schema.columns
 			WHERE table_catalog IN (current_database(), 'temp') AND table_schema LIKE ? AND table_name LIKE ? AND column_name LIKE ?
@@ -241,12 +242,12 @@ func (s *Service) GetColumns(_ context.Context, req *tcli.TGetColumnsReq) (*tcli
 			"SQL_DATETIME_SUB INTEGER", "CHAR_OCTET_LENGTH INTEGER", "ORDINAL_POSITION INTEGER", "IS_NULLABLE VARCHAR",
 			"SCOPE_CATALOG VARCHAR", "SCOPE_SCHEMA VARCHAR", "SCOPE_TABLE VARCHAR", "SOURCE_DATA_TYPE SMALLINT", "IS_AUTO_INCREMENT VARCHAR"}, out), nil
 	})
-	return &tcli.TGetColumnsResp{Status: st, OperationHandle: h}, nil
+	return &tcli.TGetColumnsResp{Status: st, OperationHandle: h, DirectResults: d}, nil
 }
 
 // GetFunctions implements tcli.TCLIService.
 func (s *Service) GetFunctions(_ context.Context, req *tcli.TGetFunctionsReq) (*tcli.TGetFunctionsResp, error) {
-	st, h := s.meta(req.SessionHandle, tcli.TOperationType_GET_FUNCTIONS, func(ctx context.Context, ss *session) (*resultSet, error) {
+	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_FUNCTIONS, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		rows, err := s.queryRows(ctx, ss, `SELECT DISTINCT function_name, coalesce(first(description), ''), first(function_type)
 			FROM duckdb_functions() WHERE function_name LIKE ? AND database_name <> ? GROUP BY function_name ORDER BY 1`,
 			pattern(string(req.FunctionName)), fnCatalog)
@@ -264,12 +265,12 @@ func (s *Service) GetFunctions(_ context.Context, req *tcli.TGetFunctionsReq) (*
 		return table([]string{"FUNCTION_CAT VARCHAR", "FUNCTION_SCHEM VARCHAR", "FUNCTION_NAME VARCHAR", "REMARKS VARCHAR",
 			"FUNCTION_TYPE INTEGER", "SPECIFIC_NAME VARCHAR"}, out), nil
 	})
-	return &tcli.TGetFunctionsResp{Status: st, OperationHandle: h}, nil
+	return &tcli.TGetFunctionsResp{Status: st, OperationHandle: h, DirectResults: d}, nil
 }
 
 // GetPrimaryKeys implements tcli.TCLIService.
 func (s *Service) GetPrimaryKeys(_ context.Context, req *tcli.TGetPrimaryKeysReq) (*tcli.TGetPrimaryKeysResp, error) {
-	st, h := s.meta(req.SessionHandle, tcli.TOperationType_GET_FUNCTIONS, func(ctx context.Context, ss *session) (*resultSet, error) {
+	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_FUNCTIONS, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		rows, err := s.queryRows(ctx, ss, `SELECT schema_name, table_name, unnest(constraint_column_names), generate_subscripts(constraint_column_names, 1), constraint_name
 			FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()
 			AND schema_name LIKE ? AND table_name LIKE ? ORDER BY 1, 2, 4`, schemaPattern(string(req.GetSchemaName())), pattern(string(req.GetTableName())))
@@ -282,12 +283,12 @@ func (s *Service) GetPrimaryKeys(_ context.Context, req *tcli.TGetPrimaryKeysReq
 		}
 		return table([]string{"TABLE_CAT VARCHAR", "TABLE_SCHEM VARCHAR", "TABLE_NAME VARCHAR", "COLUMN_NAME VARCHAR", "KEY_SEQ INTEGER", "PK_NAME VARCHAR"}, out), nil
 	})
-	return &tcli.TGetPrimaryKeysResp{Status: st, OperationHandle: h}, nil
+	return &tcli.TGetPrimaryKeysResp{Status: st, OperationHandle: h, DirectResults: d}, nil
 }
 
 // GetCrossReference implements tcli.TCLIService.
 func (s *Service) GetCrossReference(_ context.Context, req *tcli.TGetCrossReferenceReq) (*tcli.TGetCrossReferenceResp, error) {
-	st, h := s.meta(req.SessionHandle, tcli.TOperationType_GET_FUNCTIONS, func(ctx context.Context, ss *session) (*resultSet, error) {
+	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_FUNCTIONS, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		rows, err := s.queryRows(ctx, ss, `SELECT c.schema_name, c.referenced_table, unnest(c.referenced_column_names),
 			c.schema_name, c.table_name, unnest(c.constraint_column_names), generate_subscripts(c.constraint_column_names, 1), c.constraint_name
 			FROM duckdb_constraints() c WHERE c.constraint_type = 'FOREIGN KEY' AND c.database_name = current_database()
@@ -305,12 +306,12 @@ func (s *Service) GetCrossReference(_ context.Context, req *tcli.TGetCrossRefere
 			"FKTABLE_CAT VARCHAR", "FKTABLE_SCHEM VARCHAR", "FKTABLE_NAME VARCHAR", "FKCOLUMN_NAME VARCHAR", "KEY_SEQ INTEGER",
 			"UPDATE_RULE INTEGER", "DELETE_RULE INTEGER", "FK_NAME VARCHAR", "PK_NAME VARCHAR", "DEFERRABILITY INTEGER"}, out), nil
 	})
-	return &tcli.TGetCrossReferenceResp{Status: st, OperationHandle: h}, nil
+	return &tcli.TGetCrossReferenceResp{Status: st, OperationHandle: h, DirectResults: d}, nil
 }
 
 // GetTypeInfo implements tcli.TCLIService.
 func (s *Service) GetTypeInfo(_ context.Context, req *tcli.TGetTypeInfoReq) (*tcli.TGetTypeInfoResp, error) {
-	st, h := s.meta(req.SessionHandle, tcli.TOperationType_GET_TYPE_INFO, func(ctx context.Context, ss *session) (*resultSet, error) {
+	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_TYPE_INFO, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		types := []struct {
 			name string
 			id   tcli.TTypeId
@@ -340,5 +341,5 @@ func (s *Service) GetTypeInfo(_ context.Context, req *tcli.TGetTypeInfoReq) (*tc
 			"UNSIGNED_ATTRIBUTE BOOLEAN", "FIXED_PREC_SCALE BOOLEAN", "AUTO_INCREMENT BOOLEAN", "LOCAL_TYPE_NAME VARCHAR",
 			"MINIMUM_SCALE SMALLINT", "MAXIMUM_SCALE SMALLINT", "SQL_DATA_TYPE INTEGER", "SQL_DATETIME_SUB INTEGER", "NUM_PREC_RADIX INTEGER"}, out), nil
 	})
-	return &tcli.TGetTypeInfoResp{Status: st, OperationHandle: h}, nil
+	return &tcli.TGetTypeInfoResp{Status: st, OperationHandle: h, DirectResults: d}, nil
 }

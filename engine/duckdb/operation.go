@@ -119,7 +119,7 @@ func (s *Service) ExecuteStatement(_ context.Context, req *tcli.TExecuteStatemen
 	}
 	// HiveServer2 compiles before it replies, even with runAsync, so the
 	// handle's hasResultSet is right in this reply (Hive JDBC reads it).
-	prep, err := ss.prepare(req.Statement)
+	prep, err := ss.prepare(req)
 	if err != nil {
 		return &tcli.TExecuteStatementResp{Status: status.From(err)}, nil
 	}
@@ -140,7 +140,7 @@ func (s *Service) ExecuteStatement(_ context.Context, req *tcli.TExecuteStatemen
 			defer s.wg.Done()
 			s.run(ctx, op)
 		}()
-		return &tcli.TExecuteStatementResp{Status: status.OK(), OperationHandle: op.handle}, nil
+		return &tcli.TExecuteStatementResp{Status: status.OK(), OperationHandle: op.handle, DirectResults: s.directResults(op, req.GetDirectResults)}, nil
 	}
 	s.run(ctx, op)
 	op.mu.Lock()
@@ -154,7 +154,7 @@ func (s *Service) ExecuteStatement(_ context.Context, req *tcli.TExecuteStatemen
 	if info != "" {
 		st = status.WithInfo(info)
 	}
-	return &tcli.TExecuteStatementResp{Status: st, OperationHandle: op.handle}, nil
+	return &tcli.TExecuteStatementResp{Status: st, OperationHandle: op.handle, DirectResults: s.directResults(op, req.GetDirectResults)}, nil
 }
 
 // run executes op's statement on its session's connection.
@@ -232,7 +232,7 @@ func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64
 	case planNoop:
 		return nil, 0, p.note, nil
 	case planExec:
-		res, err := ss.conn.ExecContext(ctx, p.sql)
+		res, err := ss.conn.ExecContext(ctx, p.sql, op.prep.args...)
 		if err != nil {
 			return nil, 0, "", sqlError(err)
 		}
@@ -256,12 +256,12 @@ func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64
 		}
 		return nil, n, "", sqlError(tx.Commit())
 	}
-	rows, err := ss.conn.QueryContext(ctx, p.sql)
+	rows, err := ss.conn.QueryContext(ctx, p.sql, op.prep.args...)
 	if err != nil {
 		return nil, 0, "", sqlError(err)
 	}
 	defer rows.Close()
-	rs, err := scanAll(rows, s.cfg.MaxResultRows)
+	rs, err := scanAll(rows, s.cfg.MaxResultRows, op.prep.rowLimit)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, 0, "", ctx.Err()
@@ -303,6 +303,11 @@ func (s *Service) GetOperationStatus(ctx context.Context, req *tcli.TGetOperatio
 		}
 		t.Stop()
 	}
+	return s.opStatus(op, req.GetGetProgressUpdate()), nil
+}
+
+// opStatus is op's GetOperationStatus answer.
+func (s *Service) opStatus(op *operation, progress bool) *tcli.TGetOperationStatusResp {
 	op.mu.Lock()
 	defer op.mu.Unlock()
 	st := op.mu.state
@@ -325,7 +330,7 @@ func (s *Service) GetOperationStatus(ctx context.Context, req *tcli.TGetOperatio
 		resp.ErrorCode = ts.ErrorCode
 		resp.ErrorMessage = ts.ErrorMessage
 	}
-	if req.GetGetProgressUpdate() {
+	if progress {
 		pct, js := 0.0, tcli.TJobExecutionStatus_IN_PROGRESS
 		if st != tcli.TOperationState_RUNNING_STATE && st != tcli.TOperationState_PENDING_STATE {
 			pct, js = 1.0, tcli.TJobExecutionStatus_COMPLETE
@@ -335,8 +340,9 @@ func (s *Service) GetOperationStatus(ctx context.Context, req *tcli.TGetOperatio
 			FooterSummary: "", StartTime: started,
 		}
 	}
-	return resp, nil
+	return resp
 }
+
 
 // CancelOperation implements tcli.TCLIService: the running query is
 // interrupted through its context.
@@ -375,10 +381,16 @@ func (s *Service) GetResultSetMetadata(_ context.Context, req *tcli.TGetResultSe
 	if err != nil {
 		return &tcli.TGetResultSetMetadataResp{Status: statusOf(err)}, nil
 	}
+	return s.metadataOf(op), nil
+}
+
+// metadataOf is op's GetResultSetMetadata answer; resultFormat is always
+// set (the Databricks drivers refuse a reply without it).
+func (s *Service) metadataOf(op *operation) *tcli.TGetResultSetMetadataResp {
 	op.mu.Lock()
 	defer op.mu.Unlock()
 	if op.mu.state != tcli.TOperationState_FINISHED_STATE {
-		return &tcli.TGetResultSetMetadataResp{Status: notFinished(op.mu.state, op.mu.err)}, nil
+		return &tcli.TGetResultSetMetadataResp{Status: notFinished(op.mu.state, op.mu.err)}
 	}
 	format := tcli.TSparkRowSetType_COLUMN_BASED_SET
 	if !op.sess.columnar() {
@@ -388,7 +400,7 @@ func (s *Service) GetResultSetMetadata(_ context.Context, req *tcli.TGetResultSe
 	if op.mu.rs != nil {
 		schema = op.mu.rs.schema()
 	}
-	return &tcli.TGetResultSetMetadataResp{Status: status.OK(), Schema: schema, ResultFormat: &format}, nil
+	return &tcli.TGetResultSetMetadataResp{Status: status.OK(), Schema: schema, ResultFormat: &format}
 }
 
 func notFinished(st tcli.TOperationState, err error) *tcli.TStatus {
@@ -396,49 +408,6 @@ func notFinished(st tcli.TOperationState, err error) *tcli.TStatus {
 		return status.From(err)
 	}
 	return status.From(&status.Error{SQLState: status.StateGeneral, Message: "operation is in state " + st.String() + ", not FINISHED: poll GetOperationStatus first"})
-}
-
-// FetchResults implements tcli.TCLIService: rows (fetchType 0) or the
-// operation log (fetchType 1).
-func (s *Service) FetchResults(_ context.Context, req *tcli.TFetchResultsReq) (*tcli.TFetchResultsResp, error) {
-	op, err := s.operation(req.OperationHandle)
-	if err != nil {
-		return &tcli.TFetchResultsResp{Status: statusOf(err)}, nil
-	}
-	columnar := op.sess.columnar()
-	first := req.Orientation == tcli.TFetchOrientation_FETCH_FIRST
-	if req.GetFetchType() == 1 {
-		op.mu.Lock()
-		if first {
-			op.mu.logPos = 0
-		}
-		lines := op.mu.logs[op.mu.logPos:]
-		op.mu.logPos = len(op.mu.logs)
-		op.mu.Unlock()
-		rows := make([][]string, len(lines))
-		for i, l := range lines {
-			rows[i] = []string{l}
-		}
-		rs := stringTable([]string{"operation_log"}, rows)
-		return &tcli.TFetchResultsResp{Status: status.OK(), HasMoreRows: new(false), Results: rs.fetch(int64(len(rows)+1), true, columnar)}, nil
-	}
-	switch o := req.Orientation; o {
-	case tcli.TFetchOrientation_FETCH_NEXT, tcli.TFetchOrientation_FETCH_FIRST:
-	default:
-		return &tcli.TFetchResultsResp{Status: status.From(&status.Error{SQLState: status.StateGeneral, Message: "fetch orientation " + o.String() + " is not supported: use FETCH_NEXT or FETCH_FIRST"})}, nil
-	}
-	op.mu.Lock()
-	defer op.mu.Unlock()
-	if op.mu.state != tcli.TOperationState_FINISHED_STATE {
-		return &tcli.TFetchResultsResp{Status: notFinished(op.mu.state, op.mu.err)}, nil
-	}
-	rs := op.mu.rs
-	if rs == nil {
-		rs = newResultSet(nil, nil)
-	}
-	set := rs.fetch(req.MaxRows, first, columnar)
-	more := rs.hasMore()
-	return &tcli.TFetchResultsResp{Status: status.OK(), HasMoreRows: &more, Results: set}, nil
 }
 
 // GetQueryId implements tcli.TCLIService.

@@ -3,6 +3,7 @@ package duckdb
 import (
 	"strings"
 
+	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
@@ -12,6 +13,10 @@ type prepared struct {
 	stmt string // after ${var} substitution, without trailing semicolons
 	set  *setCmd
 	plan plan
+	// args are the client's parameters, bound to the plan's markers.
+	args []any
+	// rowLimit > 0 caps the rows kept (TExecuteStatementReq.resultRowLimit).
+	rowLimit int64
 }
 
 // hasResultSet is the handle's flag: true for statements with a result
@@ -21,9 +26,26 @@ func (p prepared) hasResultSet() bool {
 	return p.set != nil || p.plan.kind == planQuery
 }
 
-// prepare substitutes variables and rewrites stmt; a statement the rewriter
-// refuses fails here, in the ExecuteStatement reply.
-func (ss *session) prepare(stmt string) (prepared, error) {
+// prepare substitutes variables, rewrites stmt and binds its parameters; a
+// statement the rewriter refuses, or whose parameters do not fit, fails
+// here, in the ExecuteStatement reply.
+func (ss *session) prepare(req *tcli.TExecuteStatementReq) (prepared, error) {
+	p, err := ss.compile(req.Statement)
+	if err != nil {
+		return p, err
+	}
+	p.rowLimit = req.GetResultRowLimit()
+	if len(req.Parameters) == 0 {
+		return p, nil
+	}
+	if p.set != nil || p.plan.kind == planOverwrite || p.plan.kind == planNoop {
+		return p, status.Errorf(StateParameter, 0, "this statement takes no parameters")
+	}
+	p.plan.sql, p.args, err = bindParameters(p.plan.sql, req.Parameters)
+	return p, err
+}
+
+func (ss *session) compile(stmt string) (prepared, error) {
 	stmt = strings.TrimSpace(ss.substitute(stmt))
 	for strings.HasSuffix(stmt, ";") {
 		stmt = strings.TrimSpace(strings.TrimSuffix(stmt, ";"))

@@ -116,8 +116,9 @@ func toFloat64(v any) float64 {
 }
 
 // scanAll reads every row of rows into a new resultSet. maxRows > 0 bounds
-// the result; past it the error names the key to change.
-func scanAll(rows *sql.Rows, maxRows int64) (*resultSet, error) {
+// the result; past it the error names the key to change. limit > 0 keeps
+// only the first limit rows (a client's resultRowLimit), without error.
+func scanAll(rows *sql.Rows, maxRows, limit int64) (*resultSet, error) {
 	cts, err := rows.ColumnTypes()
 	if err != nil {
 		return nil, err
@@ -135,6 +136,9 @@ func scanAll(rows *sql.Rows, maxRows int64) (*resultSet, error) {
 		ptrs[i] = &vals[i]
 	}
 	for rows.Next() {
+		if limit > 0 && int64(rs.rows) >= limit {
+			break
+		}
 		if maxRows > 0 && int64(rs.rows) >= maxRows {
 			return nil, fmt.Errorf("result has more than %d rows (kitsune.operation.result.max.rows): add a LIMIT or raise the limit", maxRows)
 		}
@@ -156,8 +160,10 @@ func (rs *resultSet) schema() *tcli.TTableSchema {
 }
 
 // fetch returns up to n rows from the cursor (FETCH_FIRST rewinds first) in
-// columnar form (V6+) or row form.
-func (rs *resultSet) fetch(n int64, first, columnar bool) *tcli.TRowSet {
+// columnar form (V6+) or row form; maxBytes > 0 also bounds the page's
+// size (at least one row is returned). startRowOffset is the offset of the
+// page's first row.
+func (rs *resultSet) fetch(n, maxBytes int64, first, columnar bool) *tcli.TRowSet {
 	if first {
 		rs.pos = 0
 	}
@@ -166,6 +172,9 @@ func (rs *resultSet) fetch(n int64, first, columnar bool) *tcli.TRowSet {
 	}
 	start := rs.pos
 	end := min(rs.rows, start+int(min(n, math.MaxInt32)))
+	if maxBytes > 0 {
+		end = rs.bytesBound(start, end, maxBytes)
+	}
 	rs.pos = end
 	set := &tcli.TRowSet{StartRowOffset: int64(start), Rows: []*tcli.TRow{}}
 	if columnar {
@@ -185,6 +194,38 @@ func (rs *resultSet) fetch(n int64, first, columnar bool) *tcli.TRowSet {
 }
 
 func (rs *resultSet) hasMore() bool { return rs.pos < rs.rows }
+
+// bytesBound is the end of the longest run of rows from start whose
+// encoded size stays within maxBytes (at least one row).
+func (rs *resultSet) bytesBound(start, end int, maxBytes int64) int {
+	var size int64
+	for r := start; r < end; r++ {
+		for _, c := range rs.cols {
+			size += c.size(r)
+		}
+		if size > maxBytes && r > start {
+			return r
+		}
+	}
+	return end
+}
+
+// size is the bytes row r of c takes on the wire, roughly.
+func (c *column) size(r int) int64 {
+	switch c.typ.st {
+	case stBool, stByte:
+		return 1
+	case stI16:
+		return 2
+	case stI32:
+		return 4
+	case stI64, stDouble:
+		return 8
+	case stBinary:
+		return int64(len(c.bins[r])) + 4
+	}
+	return int64(len(c.strs[r])) + 4
+}
 
 func nullBitmap(nulls []bool) []byte {
 	out := make([]byte, (len(nulls)+7)/8)

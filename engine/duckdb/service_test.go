@@ -189,7 +189,7 @@ func BenchmarkFetchColumnar(b *testing.B) {
 	for b.Loop() {
 		first := true
 		for {
-			set := rs.fetch(10000, first, true)
+			set := rs.fetch(10000, 0, first, true)
 			first = false
 			if len(set.Columns[0].I64Val.Values) == 0 {
 				break
