@@ -260,7 +260,9 @@ func (h *handler) ExecuteStatement(ctx context.Context, req *tcli.TExecuteStatem
 		func(ctx context.Context, c *client.Client) (*tcli.TExecuteStatementResp, error) {
 			return c.ExecuteStatement(ctx, req)
 		},
-		func(r *tcli.TExecuteStatementResp) *tcli.TOperationHandle { return openOperation(r.OperationHandle, r.DirectResults) })
+		func(r *tcli.TExecuteStatementResp) *tcli.TOperationHandle {
+			return openOperation(r.OperationHandle, r.DirectResults)
+		})
 }
 
 // openOperation is the handle to route later calls by: none when the

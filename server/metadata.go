@@ -13,7 +13,9 @@ func (h *handler) GetTypeInfo(ctx context.Context, req *tcli.TGetTypeInfoReq) (*
 		func(ctx context.Context, c *client.Client) (*tcli.TGetTypeInfoResp, error) {
 			return c.GetTypeInfo(ctx, req)
 		},
-		func(r *tcli.TGetTypeInfoResp) *tcli.TOperationHandle { return openOperation(r.OperationHandle, r.DirectResults) })
+		func(r *tcli.TGetTypeInfoResp) *tcli.TOperationHandle {
+			return openOperation(r.OperationHandle, r.DirectResults)
+		})
 }
 
 // GetCatalogs implements tcli.TCLIService.
@@ -22,7 +24,9 @@ func (h *handler) GetCatalogs(ctx context.Context, req *tcli.TGetCatalogsReq) (*
 		func(ctx context.Context, c *client.Client) (*tcli.TGetCatalogsResp, error) {
 			return c.GetCatalogs(ctx, req)
 		},
-		func(r *tcli.TGetCatalogsResp) *tcli.TOperationHandle { return openOperation(r.OperationHandle, r.DirectResults) })
+		func(r *tcli.TGetCatalogsResp) *tcli.TOperationHandle {
+			return openOperation(r.OperationHandle, r.DirectResults)
+		})
 }
 
 // GetSchemas implements tcli.TCLIService.
@@ -31,7 +35,9 @@ func (h *handler) GetSchemas(ctx context.Context, req *tcli.TGetSchemasReq) (*tc
 		func(ctx context.Context, c *client.Client) (*tcli.TGetSchemasResp, error) {
 			return c.GetSchemas(ctx, req)
 		},
-		func(r *tcli.TGetSchemasResp) *tcli.TOperationHandle { return openOperation(r.OperationHandle, r.DirectResults) })
+		func(r *tcli.TGetSchemasResp) *tcli.TOperationHandle {
+			return openOperation(r.OperationHandle, r.DirectResults)
+		})
 }
 
 // GetTables implements tcli.TCLIService.
@@ -40,7 +46,9 @@ func (h *handler) GetTables(ctx context.Context, req *tcli.TGetTablesReq) (*tcli
 		func(ctx context.Context, c *client.Client) (*tcli.TGetTablesResp, error) {
 			return c.GetTables(ctx, req)
 		},
-		func(r *tcli.TGetTablesResp) *tcli.TOperationHandle { return openOperation(r.OperationHandle, r.DirectResults) })
+		func(r *tcli.TGetTablesResp) *tcli.TOperationHandle {
+			return openOperation(r.OperationHandle, r.DirectResults)
+		})
 }
 
 // GetTableTypes implements tcli.TCLIService.
@@ -49,7 +57,9 @@ func (h *handler) GetTableTypes(ctx context.Context, req *tcli.TGetTableTypesReq
 		func(ctx context.Context, c *client.Client) (*tcli.TGetTableTypesResp, error) {
 			return c.GetTableTypes(ctx, req)
 		},
-		func(r *tcli.TGetTableTypesResp) *tcli.TOperationHandle { return openOperation(r.OperationHandle, r.DirectResults) })
+		func(r *tcli.TGetTableTypesResp) *tcli.TOperationHandle {
+			return openOperation(r.OperationHandle, r.DirectResults)
+		})
 }
 
 // GetColumns implements tcli.TCLIService.
@@ -58,7 +68,9 @@ func (h *handler) GetColumns(ctx context.Context, req *tcli.TGetColumnsReq) (*tc
 		func(ctx context.Context, c *client.Client) (*tcli.TGetColumnsResp, error) {
 			return c.GetColumns(ctx, req)
 		},
-		func(r *tcli.TGetColumnsResp) *tcli.TOperationHandle { return openOperation(r.OperationHandle, r.DirectResults) })
+		func(r *tcli.TGetColumnsResp) *tcli.TOperationHandle {
+			return openOperation(r.OperationHandle, r.DirectResults)
+		})
 }
 
 // GetFunctions implements tcli.TCLIService.
@@ -67,7 +79,9 @@ func (h *handler) GetFunctions(ctx context.Context, req *tcli.TGetFunctionsReq) 
 		func(ctx context.Context, c *client.Client) (*tcli.TGetFunctionsResp, error) {
 			return c.GetFunctions(ctx, req)
 		},
-		func(r *tcli.TGetFunctionsResp) *tcli.TOperationHandle { return openOperation(r.OperationHandle, r.DirectResults) })
+		func(r *tcli.TGetFunctionsResp) *tcli.TOperationHandle {
+			return openOperation(r.OperationHandle, r.DirectResults)
+		})
 }
 
 // GetPrimaryKeys implements tcli.TCLIService.
@@ -76,7 +90,9 @@ func (h *handler) GetPrimaryKeys(ctx context.Context, req *tcli.TGetPrimaryKeysR
 		func(ctx context.Context, c *client.Client) (*tcli.TGetPrimaryKeysResp, error) {
 			return c.GetPrimaryKeys(ctx, req)
 		},
-		func(r *tcli.TGetPrimaryKeysResp) *tcli.TOperationHandle { return openOperation(r.OperationHandle, r.DirectResults) })
+		func(r *tcli.TGetPrimaryKeysResp) *tcli.TOperationHandle {
+			return openOperation(r.OperationHandle, r.DirectResults)
+		})
 }
 
 // GetCrossReference implements tcli.TCLIService.
@@ -85,5 +101,7 @@ func (h *handler) GetCrossReference(ctx context.Context, req *tcli.TGetCrossRefe
 		func(ctx context.Context, c *client.Client) (*tcli.TGetCrossReferenceResp, error) {
 			return c.GetCrossReference(ctx, req)
 		},
-		func(r *tcli.TGetCrossReferenceResp) *tcli.TOperationHandle { return openOperation(r.OperationHandle, r.DirectResults) })
+		func(r *tcli.TGetCrossReferenceResp) *tcli.TOperationHandle {
+			return openOperation(r.OperationHandle, r.DirectResults)
+		})
 }

@@ -343,7 +343,6 @@ func (s *Service) opStatus(op *operation, progress bool) *tcli.TGetOperationStat
 	return resp
 }
 
-
 // CancelOperation implements tcli.TCLIService: the running query is
 // interrupted through its context.
 func (s *Service) CancelOperation(_ context.Context, req *tcli.TCancelOperationReq) (*tcli.TCancelOperationResp, error) {
