@@ -4,6 +4,10 @@ BIN     := bin/kitsune
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 THRIFT_OUT := thrift/gen
+# duckdb_arrow compiles duckdb-go's Arrow interface: the local engine answers
+# Arrow results from DuckDB's own Arrow output (without the tag it builds,
+# and offers Spark clients columnar results only).
+export GOFLAGS := -tags=duckdb_arrow
 
 .PHONY: build run test unit e2e generate docs lint bench deps clean
 
@@ -40,6 +44,7 @@ docs: build
 lint:
 	test -z "$$(gofmt -l . | tee /dev/stderr)"
 	$(GO) vet ./...
+	GOFLAGS= $(GO) vet ./engine/...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $$($(GO) list ./... | grep -v /thrift/gen/)
 
 # Prints figures and ratios (gateway vs direct to the engine); nothing is

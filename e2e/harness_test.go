@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	kitsuneBin = filepath.Join(dir, "kitsune")
-	build := exec.Command("go", "build", "-o", kitsuneBin, "../cmd/kitsune")
+	build := exec.Command("go", "build", "-tags", "duckdb_arrow", "-o", kitsuneBin, "../cmd/kitsune")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build kitsune:", err)

@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
@@ -56,6 +57,9 @@ func (s *Service) fetchPage(op *operation, p page) *tcli.TFetchResultsResp {
 	if rs == nil {
 		rs = newResultSet(nil, nil)
 	}
+	if rs.at != nil {
+		return arrowPage(rs.at, p)
+	}
 	if p.offset != nil {
 		if *p.offset < 0 || *p.offset > int64(rs.rows) {
 			return &tcli.TFetchResultsResp{Status: status.From(status.Errorf(status.StateGeneral, 0,
@@ -66,6 +70,21 @@ func (s *Service) fetchPage(op *operation, p page) *tcli.TFetchResultsResp {
 	set := rs.fetch(p.maxRows, p.maxBytes, p.first, columnar)
 	more := rs.hasMore()
 	return &tcli.TFetchResultsResp{Status: status.OK(), HasMoreRows: &more, Results: set}
+}
+
+// arrowPage answers a page of an Arrow result: record batch messages in
+// arrowBatches, with the required rows field empty.
+func arrowPage(at arrowTable, p page) *tcli.TFetchResultsResp {
+	if p.offset != nil {
+		return &tcli.TFetchResultsResp{Status: status.From(status.Errorf(status.StateGeneral, 0, "startRowOffset is not supported for Arrow results: fetch with FETCH_NEXT or FETCH_FIRST"))}
+	}
+	batches, start, err := at.page(p.maxRows, p.first)
+	if err != nil {
+		return &tcli.TFetchResultsResp{Status: status.From(fmt.Errorf("encode Arrow batch: %w", err))}
+	}
+	more := at.hasMore()
+	return &tcli.TFetchResultsResp{Status: status.OK(), HasMoreRows: &more,
+		Results: &tcli.TRowSet{StartRowOffset: start, Rows: []*tcli.TRow{}, ArrowBatches: batches}}
 }
 
 func (s *Service) fetchLog(op *operation, first, columnar bool) *tcli.TFetchResultsResp {

@@ -80,6 +80,9 @@ func (s *Service) closeOperation(op *operation) {
 	delete(op.sess.mu.ops, key)
 	op.sess.mu.Unlock()
 	op.mu.Lock()
+	if op.mu.rs != nil {
+		op.mu.rs.release()
+	}
 	op.mu.rs = nil
 	if op.mu.state == tcli.TOperationState_RUNNING_STATE || op.mu.state == tcli.TOperationState_PENDING_STATE || op.mu.state == tcli.TOperationState_INITIALIZED_STATE {
 		op.mu.state = tcli.TOperationState_CLOSED_STATE
@@ -256,6 +259,16 @@ func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64
 		}
 		return nil, n, "", sqlError(tx.Commit())
 	}
+	if op.prep.arrow != nil {
+		at, err := queryArrow(ctx, ss.conn, p.sql, op.prep.args, *op.prep.arrow, s.cfg.MaxResultRows, op.prep.rowLimit)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, 0, "", ctx.Err()
+			}
+			return nil, 0, "", sqlError(err)
+		}
+		return arrowResultSet(at), 0, "", nil
+	}
 	rows, err := ss.conn.QueryContext(ctx, p.sql, op.prep.args...)
 	if err != nil {
 		return nil, 0, "", sqlError(err)
@@ -396,10 +409,17 @@ func (s *Service) metadataOf(op *operation) *tcli.TGetResultSetMetadataResp {
 		format = tcli.TSparkRowSetType_ROW_BASED_SET
 	}
 	schema := &tcli.TTableSchema{Columns: []*tcli.TColumnDesc{}}
-	if op.mu.rs != nil {
-		schema = op.mu.rs.schema()
+	resp := &tcli.TGetResultSetMetadataResp{Status: status.OK(), ResultFormat: &format}
+	if rs := op.mu.rs; rs != nil {
+		schema = rs.schema()
+		if rs.at != nil {
+			format = tcli.TSparkRowSetType_ARROW_BASED_SET
+			resp.ArrowSchema = rs.at.schemaIPC()
+			resp.Lz4Compressed = new(rs.at.lz4())
+		}
 	}
-	return &tcli.TGetResultSetMetadataResp{Status: status.OK(), Schema: schema, ResultFormat: &format}
+	resp.Schema = schema
+	return resp
 }
 
 func notFinished(st tcli.TOperationState, err error) *tcli.TStatus {

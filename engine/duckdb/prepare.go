@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/serve"
 	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
@@ -17,6 +18,8 @@ type prepared struct {
 	args []any
 	// rowLimit > 0 caps the rows kept (TExecuteStatementReq.resultRowLimit).
 	rowLimit int64
+	// arrow, when set, has the result kept and sent as Arrow batches.
+	arrow *arrowOptions
 }
 
 // hasResultSet is the handle's flag: true for statements with a result
@@ -35,6 +38,15 @@ func (ss *session) prepare(req *tcli.TExecuteStatementReq) (prepared, error) {
 		return p, err
 	}
 	p.rowLimit = req.GetResultRowLimit()
+	// Arrow results from Spark V5 on, LZ4 frames from V6 on, as the
+	// Databricks drivers gate them.
+	if req.GetCanReadArrowResult_() && arrowAvailable && p.set == nil && p.plan.kind == planQuery &&
+		serve.SparkAtLeast(ss.protocol, tcli.TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V5) {
+		p.arrow = &arrowOptions{lz4: req.GetCanDecompressLZ4Result_() && serve.SparkAtLeast(ss.protocol, tcli.TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V6)}
+		if n := req.GetUseArrowNativeTypes(); n != nil {
+			p.arrow.native = *n
+		}
+	}
 	if len(req.Parameters) == 0 {
 		return p, nil
 	}

@@ -24,10 +24,21 @@ type column struct {
 }
 
 // resultSet is a fully buffered result: FETCH_FIRST restarts from row 0.
+// A result a client reads as Arrow keeps DuckDB's batches in at instead of
+// columns.
 type resultSet struct {
 	cols []*column
 	rows int
 	pos  int
+	at   arrowTable
+}
+
+func arrowResultSet(at arrowTable) *resultSet { return &resultSet{at: at} }
+
+func (rs *resultSet) release() {
+	if rs.at != nil {
+		rs.at.release()
+	}
 }
 
 func newResultSet(names []string, types []colType) *resultSet {
@@ -152,6 +163,9 @@ func scanAll(rows *sql.Rows, maxRows, limit int64) (*resultSet, error) {
 
 // schema is the TTableSchema of the result.
 func (rs *resultSet) schema() *tcli.TTableSchema {
+	if rs.at != nil {
+		return rs.at.schema()
+	}
 	s := &tcli.TTableSchema{}
 	for i, c := range rs.cols {
 		s.Columns = append(s.Columns, &tcli.TColumnDesc{ColumnName: c.name, TypeDesc: c.typ.typeDesc(), Position: int32(i + 1)})
@@ -193,7 +207,12 @@ func (rs *resultSet) fetch(n, maxBytes int64, first, columnar bool) *tcli.TRowSe
 	return set
 }
 
-func (rs *resultSet) hasMore() bool { return rs.pos < rs.rows }
+func (rs *resultSet) hasMore() bool {
+	if rs.at != nil {
+		return rs.at.hasMore()
+	}
+	return rs.pos < rs.rows
+}
 
 // bytesBound is the end of the longest run of rows from start whose
 // encoded size stays within maxBytes (at least one row).

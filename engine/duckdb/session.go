@@ -58,6 +58,9 @@ func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 		return resp, nil
 	}
 	proto := serve.NegotiateProtocol(asked)
+	if !arrowAvailable && proto > tcli.TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V4 {
+		proto = tcli.TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V4 // V5 promises Arrow results
+	}
 	resp.ServerProtocolVersion = proto
 	peer := serve.PeerFrom(ctx)
 	user := req.GetUsername()
