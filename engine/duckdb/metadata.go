@@ -67,7 +67,9 @@ func table(specs []string, rows [][]any) *resultSet {
 	return rs
 }
 
-// pattern turns a JDBC pattern (nil or "*" meaning all) into a LIKE pattern.
+// pattern turns a JDBC pattern (nil or "*" meaning all) into a LIKE
+// pattern: % and _ are wildcards, \ escapes them (DatabaseMetaData's
+// getSearchStringEscape), as in HiveServer2.
 func pattern(p string) string {
 	if p == "" || p == "*" {
 		return "%"
@@ -147,7 +149,7 @@ func (s *Service) GetSchemas(_ context.Context, req *tcli.TGetSchemasReq) (*tcli
 	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_SCHEMAS, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		rows, err := s.queryRows(ctx, ss, `SELECT DISTINCT schema_name FROM information_schema.schemata
 			WHERE catalog_name = current_database() AND schema_name NOT IN ('information_schema', 'pg_catalog')
-			AND schema_name LIKE ? ORDER BY 1`, schemaPattern(string(req.GetSchemaName())))
+			AND schema_name LIKE ? ESCAPE '\' ORDER BY 1`, schemaPattern(string(req.GetSchemaName())))
 		if err != nil {
 			return nil, err
 		}
@@ -166,7 +168,7 @@ func (s *Service) GetTables(_ context.Context, req *tcli.TGetTablesReq) (*tcli.T
 		rows, err := s.queryRows(ctx, ss, `SELECT table_schema, table_name,
 			CASE table_type WHEN 'BASE TABLE' THEN 'TABLE' WHEN 'LOCAL TEMPORARY' THEN 'TABLE' ELSE table_type END
 			FROM information_schema.tables
-			WHERE table_catalog IN (current_database(), 'temp') AND table_schema LIKE ? AND table_name LIKE ?
+			WHERE table_catalog IN (current_database(), 'temp') AND table_schema LIKE ? ESCAPE '\' AND table_name LIKE ? ESCAPE '\'
 			ORDER BY 1, 2`, schemaPattern(string(req.GetSchemaName())), pattern(string(req.GetTableName())))
 		if err != nil {
 			return nil, err
@@ -202,7 +204,7 @@ func (s *Service) GetColumns(_ context.Context, req *tcli.TGetColumnsReq) (*tcli
 	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_COLUMNS, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		rows, err := s.queryRows(ctx, ss, `SELECT table_schema, table_name, column_name, data_type, ordinal_position, is_nullable
 			FROM information_schema.columns
-			WHERE table_catalog IN (current_database(), 'temp') AND table_schema LIKE ? AND table_name LIKE ? AND column_name LIKE ?
+			WHERE table_catalog IN (current_database(), 'temp') AND table_schema LIKE ? ESCAPE '\' AND table_name LIKE ? ESCAPE '\' AND column_name LIKE ? ESCAPE '\'
 			ORDER BY 1, 2, 5`, schemaPattern(string(req.GetSchemaName())), pattern(string(req.GetTableName())), pattern(string(req.GetColumnName())))
 		if err != nil {
 			return nil, err
@@ -248,9 +250,11 @@ func (s *Service) GetColumns(_ context.Context, req *tcli.TGetColumnsReq) (*tcli
 // GetFunctions implements tcli.TCLIService.
 func (s *Service) GetFunctions(_ context.Context, req *tcli.TGetFunctionsReq) (*tcli.TGetFunctionsResp, error) {
 	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_FUNCTIONS, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
-		rows, err := s.queryRows(ctx, ss, `SELECT DISTINCT function_name, coalesce(first(description), ''), first(function_type)
-			FROM duckdb_functions() WHERE function_name LIKE ? AND database_name <> ? GROUP BY function_name ORDER BY 1`,
-			pattern(string(req.FunctionName)), fnCatalog)
+		rows, err := s.queryRows(ctx, ss, `SELECT name, coalesce(first(descr), ''), first(kind) FROM (
+			SELECT function_name AS name, description AS descr, function_type AS kind FROM duckdb_functions() WHERE database_name <> ?
+			UNION ALL SELECT unnest(?::VARCHAR[]), NULL, 'scalar')
+			WHERE name LIKE ? ESCAPE '\' GROUP BY name ORDER BY 1`,
+			fnCatalog, sparkFunctionNames(), pattern(string(req.FunctionName)))
 		if err != nil {
 			return nil, err
 		}
@@ -273,7 +277,7 @@ func (s *Service) GetPrimaryKeys(_ context.Context, req *tcli.TGetPrimaryKeysReq
 	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_FUNCTIONS, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		rows, err := s.queryRows(ctx, ss, `SELECT schema_name, table_name, unnest(constraint_column_names), generate_subscripts(constraint_column_names, 1), constraint_name
 			FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()
-			AND schema_name LIKE ? AND table_name LIKE ? ORDER BY 1, 2, 4`, schemaPattern(string(req.GetSchemaName())), pattern(string(req.GetTableName())))
+			AND schema_name LIKE ? ESCAPE '\' AND table_name LIKE ? ESCAPE '\' ORDER BY 1, 2, 4`, schemaPattern(string(req.GetSchemaName())), pattern(string(req.GetTableName())))
 		if err != nil {
 			return nil, err
 		}
@@ -292,7 +296,7 @@ func (s *Service) GetCrossReference(_ context.Context, req *tcli.TGetCrossRefere
 		rows, err := s.queryRows(ctx, ss, `SELECT c.schema_name, c.referenced_table, unnest(c.referenced_column_names),
 			c.schema_name, c.table_name, unnest(c.constraint_column_names), generate_subscripts(c.constraint_column_names, 1), c.constraint_name
 			FROM duckdb_constraints() c WHERE c.constraint_type = 'FOREIGN KEY' AND c.database_name = current_database()
-			AND c.referenced_table LIKE ? AND c.table_name LIKE ? ORDER BY 5, 7`,
+			AND c.referenced_table LIKE ? ESCAPE '\' AND c.table_name LIKE ? ESCAPE '\' ORDER BY 5, 7`,
 			pattern(string(req.GetParentTableName())), pattern(string(req.GetForeignTableName())))
 		if err != nil {
 			return nil, err

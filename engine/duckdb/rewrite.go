@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -26,18 +27,19 @@ type plan struct {
 // fnCatalog is the in-memory catalog holding the Spark function macros.
 const fnCatalog = "kitsune_fn"
 
-// isSparkFunction reports whether name is a Spark function that the macros
-// of macros.go provide under the spark_ prefix.
-func isSparkFunction(name string) bool {
-	switch strings.ToLower(name) {
-	case "nvl", "nvl2", "date_format", "to_date", "date_add", "date_sub", "datediff", "from_unixtime",
+// sparkFunctionNames are the Spark functions that the macros of macros.go
+// provide under the spark_ prefix (GetFunctions lists them too).
+func sparkFunctionNames() []string {
+	return []string{"nvl", "nvl2", "date_format", "to_date", "date_add", "date_sub", "datediff", "from_unixtime",
 		"unix_timestamp", "size", "collect_list", "collect_set", "substring_index", "regexp_extract",
 		"get_json_object", "to_timestamp", "isnull", "isnotnull", "nanvl", "current_database",
 		"explode", "posexplode", "array_join", "sort_array", "map_keys", "map_values", "shiftleft", "shiftright",
-		"percentile_approx", "approx_percentile", "array_distinct", "percentile", "sha2", "add_months", "months_between", "str_to_map":
-		return true
-	}
-	return false
+		"percentile_approx", "approx_percentile", "array_distinct", "percentile", "sha2", "add_months", "months_between", "str_to_map"}
+}
+
+// isSparkFunction reports whether name is one of sparkFunctionNames.
+func isSparkFunction(name string) bool {
+	return slices.Contains(sparkFunctionNames(), strings.ToLower(name))
 }
 
 // rewrite turns one Spark SQL statement into a DuckDB plan.

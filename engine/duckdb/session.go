@@ -127,7 +127,9 @@ func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 	s.mu.sessions[string(ss.handle.SessionId.GUID)] = ss
 	s.mu.Unlock()
 	resp.SessionHandle = ss.handle
-	resp.Configuration = map[string]string{"kitsune.engine.id": s.cfg.ID}
+	// Hive JDBC 4 needs the fetch size in the reply (the gateway answers
+	// its own configured one).
+	resp.Configuration = map[string]string{"kitsune.engine.id": s.cfg.ID, "hive.server2.thrift.resultset.default.fetch.size": "1000"}
 	if req.IsSetCanUseMultipleCatalogs() {
 		// One catalog (spark_catalog): clients keep to the session catalog.
 		resp.CanUseMultipleCatalogs = new(false)
