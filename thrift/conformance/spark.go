@@ -112,7 +112,7 @@ func checkArrow(t *testing.T, s *sess) {
 	}
 	for _, lz := range []bool{false, true} {
 		r, err := s.c.ExecuteStatement(bg, &tcli.TExecuteStatementReq{SessionHandle: s.h, RunAsync: true,
-			Statement:          "SELECT id, id * 0.5 AS half, CAST(id AS VARCHAR) AS s, TIMESTAMP '2024-01-02 03:04:05' AS ts FROM range(3000) ORDER BY id",
+			Statement:           "SELECT id, id * 0.5 AS half, CAST(id AS VARCHAR) AS s, TIMESTAMP '2024-01-02 03:04:05' AS ts FROM range(3000) ORDER BY id",
 			CanReadArrowResult_: new(true), CanDecompressLZ4Result_: new(lz),
 			UseArrowNativeTypes: &tcli.TSparkArrowTypes{TimestampAsArrow: new(false), DecimalAsArrow: new(true)}})
 		if err != nil || !ok(r.Status) {
