@@ -131,8 +131,13 @@ func (s *Service) directResults(op *operation, want *tcli.TSparkGetDirectResults
 	switch d.OperationStatus.GetOperationState() {
 	case tcli.TOperationState_FINISHED_STATE:
 		d.ResultSetMetadata = s.metadataOf(op)
-		d.ResultSet = s.fetchPage(op, page{maxRows: want.MaxRows, maxBytes: want.GetMaxBytes()})
-		closeOp = !d.ResultSet.GetHasMoreRows()
+		closeOp = true
+		// A statement without a result set gets no page: the Databricks
+		// drivers never read it and would wait for it forever.
+		if op.handle.HasResultSet {
+			d.ResultSet = s.fetchPage(op, page{maxRows: want.MaxRows, maxBytes: want.GetMaxBytes()})
+			closeOp = !d.ResultSet.GetHasMoreRows()
+		}
 	case tcli.TOperationState_ERROR_STATE, tcli.TOperationState_CANCELED_STATE, tcli.TOperationState_TIMEDOUT_STATE, tcli.TOperationState_CLOSED_STATE:
 		closeOp = true
 	}

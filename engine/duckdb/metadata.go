@@ -77,15 +77,6 @@ func pattern(p string) string {
 	return p
 }
 
-// schemaPattern maps Spark's default database onto DuckDB's main schema.
-func schemaPattern(p string) string {
-	p = pattern(p)
-	if strings.EqualFold(p, "default") {
-		return "main"
-	}
-	return p
-}
-
 func sparkSchema(s string) string {
 	if s == "main" {
 		return "default"
@@ -149,7 +140,7 @@ func (s *Service) GetSchemas(_ context.Context, req *tcli.TGetSchemasReq) (*tcli
 	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_SCHEMAS, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		rows, err := s.queryRows(ctx, ss, `SELECT DISTINCT schema_name FROM information_schema.schemata
 			WHERE catalog_name = current_database() AND schema_name NOT IN ('information_schema', 'pg_catalog')
-			AND schema_name LIKE ? ESCAPE '\' ORDER BY 1`, schemaPattern(string(req.GetSchemaName())))
+			AND CASE schema_name WHEN 'main' THEN 'default' ELSE schema_name END LIKE ? ESCAPE '\' ORDER BY 1`, pattern(string(req.GetSchemaName())))
 		if err != nil {
 			return nil, err
 		}
@@ -168,8 +159,8 @@ func (s *Service) GetTables(_ context.Context, req *tcli.TGetTablesReq) (*tcli.T
 		rows, err := s.queryRows(ctx, ss, `SELECT table_schema, table_name,
 			CASE table_type WHEN 'BASE TABLE' THEN 'TABLE' WHEN 'LOCAL TEMPORARY' THEN 'TABLE' ELSE table_type END
 			FROM information_schema.tables
-			WHERE table_catalog IN (current_database(), 'temp') AND table_schema LIKE ? ESCAPE '\' AND table_name LIKE ? ESCAPE '\'
-			ORDER BY 1, 2`, schemaPattern(string(req.GetSchemaName())), pattern(string(req.GetTableName())))
+			WHERE table_catalog IN (current_database(), 'temp') AND CASE table_schema WHEN 'main' THEN 'default' ELSE table_schema END LIKE ? ESCAPE '\' AND table_name LIKE ? ESCAPE '\'
+			ORDER BY 1, 2`, pattern(string(req.GetSchemaName())), pattern(string(req.GetTableName())))
 		if err != nil {
 			return nil, err
 		}
@@ -204,8 +195,8 @@ func (s *Service) GetColumns(_ context.Context, req *tcli.TGetColumnsReq) (*tcli
 	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_COLUMNS, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		rows, err := s.queryRows(ctx, ss, `SELECT table_schema, table_name, column_name, data_type, ordinal_position, is_nullable
 			FROM information_schema.columns
-			WHERE table_catalog IN (current_database(), 'temp') AND table_schema LIKE ? ESCAPE '\' AND table_name LIKE ? ESCAPE '\' AND column_name LIKE ? ESCAPE '\'
-			ORDER BY 1, 2, 5`, schemaPattern(string(req.GetSchemaName())), pattern(string(req.GetTableName())), pattern(string(req.GetColumnName())))
+			WHERE table_catalog IN (current_database(), 'temp') AND CASE table_schema WHEN 'main' THEN 'default' ELSE table_schema END LIKE ? ESCAPE '\' AND table_name LIKE ? ESCAPE '\' AND column_name LIKE ? ESCAPE '\'
+			ORDER BY 1, 2, 5`, pattern(string(req.GetSchemaName())), pattern(string(req.GetTableName())), pattern(string(req.GetColumnName())))
 		if err != nil {
 			return nil, err
 		}
@@ -277,7 +268,7 @@ func (s *Service) GetPrimaryKeys(_ context.Context, req *tcli.TGetPrimaryKeysReq
 	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_FUNCTIONS, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		rows, err := s.queryRows(ctx, ss, `SELECT schema_name, table_name, unnest(constraint_column_names), generate_subscripts(constraint_column_names, 1), constraint_name
 			FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()
-			AND schema_name LIKE ? ESCAPE '\' AND table_name LIKE ? ESCAPE '\' ORDER BY 1, 2, 4`, schemaPattern(string(req.GetSchemaName())), pattern(string(req.GetTableName())))
+			AND CASE schema_name WHEN 'main' THEN 'default' ELSE schema_name END LIKE ? ESCAPE '\' AND table_name LIKE ? ESCAPE '\' ORDER BY 1, 2, 4`, pattern(string(req.GetSchemaName())), pattern(string(req.GetTableName())))
 		if err != nil {
 			return nil, err
 		}

@@ -342,6 +342,8 @@ func (s *Service) opStatus(op *operation, progress bool) *tcli.TGetOperationStat
 		resp.SqlState = ts.SqlState
 		resp.ErrorCode = ts.ErrorCode
 		resp.ErrorMessage = ts.ErrorMessage
+		// The Databricks drivers show displayMessage, not errorMessage.
+		resp.DisplayMessage = ts.ErrorMessage
 	}
 	if progress {
 		pct, js := 0.0, tcli.TJobExecutionStatus_IN_PROGRESS

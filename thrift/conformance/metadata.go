@@ -100,6 +100,11 @@ func checkMetadata(t *testing.T, s *sess) {
 	if rows := s.metaResult(t, "GetSchemas", r2.Status, r2.OperationHandle, tcli.TOperationType_GET_SCHEMAS, schemas); !strings.Contains(strings.Join(names(rows, 0), ","), "default") {
 		t.Errorf("GetSchemas: %v", rows)
 	}
+	// Patterns match Spark's names: default, not the engine's own.
+	rs, _ := s.c.GetSchemas(bg, &tcli.TGetSchemasReq{SessionHandle: s.h, SchemaName: ptr("def%")})
+	if rows := s.metaResult(t, "GetSchemas def%", rs.Status, rs.OperationHandle, tcli.TOperationType_GET_SCHEMAS, schemas); len(rows) != 1 || rows[0][0] != "default" {
+		t.Errorf("GetSchemas def%%: %v", rows)
+	}
 	// % and _ are wildcards, \ escapes them, null means all.
 	for _, c := range []struct {
 		pattern *tcli.TPatternOrIdentifier

@@ -48,6 +48,13 @@ func checkDirectResults(t *testing.T, s *sess) {
 		t.Errorf("after direct results: %v", rest)
 	}
 	s.close(t, r.OperationHandle)
+	// A statement without a result set: no page (the Databricks drivers
+	// would wait for its rows forever), closed at once.
+	ddl, _ := s.c.ExecuteStatement(bg, &tcli.TExecuteStatementReq{SessionHandle: s.h, Statement: "CREATE OR REPLACE TABLE " + s.prefix + "_dr (id INT)", RunAsync: true,
+		GetDirectResults: &tcli.TSparkGetDirectResults{MaxRows: 100}})
+	if d := ddl.DirectResults; d == nil || ddl.OperationHandle.HasResultSet || d.ResultSet != nil || d.CloseOperation == nil {
+		t.Errorf("DDL direct results: %v", d)
+	}
 	m, _ := s.c.GetTables(bg, &tcli.TGetTablesReq{SessionHandle: s.h, GetDirectResults: &tcli.TSparkGetDirectResults{MaxRows: 10000}})
 	if m.DirectResults == nil || m.DirectResults.ResultSet == nil || m.DirectResults.CloseOperation == nil {
 		t.Errorf("GetTables direct results: %v", m.DirectResults)
