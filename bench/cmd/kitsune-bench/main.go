@@ -159,14 +159,151 @@ func run(bin string, cycles, nrows, runs int) error {
 		return err
 	}
 
+	// Direct results: a SELECT 1 is one round trip for a Spark-protocol
+	// client that asks for them.
+	gsc, gssh, err := openSpark(ctx, gw, "bench", "x")
+	if err != nil {
+		return err
+	}
+	defer gsc.Close()
+	dsc, dssh, err := openSpark(ctx, engineAddr, "bench", secret)
+	if err != nil {
+		return err
+	}
+	defer dsc.Close()
+	dlat := func(c *client.Client, sh *tcli.TSessionHandle) (time.Duration, int, error) {
+		d := make([]time.Duration, cycles)
+		trips := 0
+		for i := -50; i < cycles; i++ {
+			t := time.Now()
+			n, err := directCycle(ctx, c, sh)
+			if err != nil {
+				return 0, 0, err
+			}
+			if i >= 0 {
+				d[i], trips = time.Since(t), max(trips, n)
+			}
+		}
+		return median(d), trips, nil
+	}
+	gdLat, gTrips, err := dlat(gsc, gssh)
+	if err != nil {
+		return err
+	}
+	ddLat, _, err := dlat(dsc, dssh)
+	if err != nil {
+		return err
+	}
+	// Arrow against columnar results through the gateway, numeric columns.
+	nq := fmt.Sprintf("SELECT id, id * 2 AS twice, CAST(id AS DOUBLE) / 3 AS third FROM range(%d)", nrows)
+	fmtThr := func(arrow bool) (float64, error) {
+		best := 0.0
+		for i := 0; i < runs; i++ {
+			t := time.Now()
+			n, err := fetchSpark(ctx, gsc, gssh, nq, arrow)
+			if err != nil {
+				return 0, err
+			}
+			if n != nrows {
+				return 0, fmt.Errorf("fetched %d rows, want %d (arrow=%v)", n, nrows, arrow)
+			}
+			best = max(best, float64(n)/time.Since(t).Seconds())
+		}
+		return best, nil
+	}
+	colThr, err := fmtThr(false)
+	if err != nil {
+		return err
+	}
+	arrowThr, err := fmtThr(true)
+	if err != nil {
+		return err
+	}
+
 	fmt.Printf("kitsune bench (one warm DuckDB engine, loopback, binary transport)\n\n")
 	fmt.Printf("%-40s %14s %14s %10s %s\n", "measure", "gateway", "direct", "ratio", "target")
 	fmt.Printf("%-40s %14s %14s %10.2f %s\n", "SELECT 1 cycle, median latency", gLat.Round(time.Microsecond), dLat.Round(time.Microsecond),
 		float64(gLat)/float64(dLat), "gateway/direct <= 1.3")
 	fmt.Printf("%-40s %14.0f %14.0f %10.2f %s\n", fmt.Sprintf("fetch %d rows (BIGINT,DOUBLE,STRING), rows/s", nrows), gThr, dThr, gThr/dThr, "gateway/direct >= 0.85")
+	fmt.Printf("%-40s %14s %14s %10.2f %s\n", fmt.Sprintf("SELECT 1, direct results (%d round trip)", gTrips), gdLat.Round(time.Microsecond), ddLat.Round(time.Microsecond),
+		float64(gdLat)/float64(ddLat), "gateway/direct <= 1.1, one round trip")
+	fmt.Printf("%-40s %14.0f %14.0f %10.2f %s\n", fmt.Sprintf("fetch %d rows (3 numeric), arrow vs cols", nrows), arrowThr, colThr, arrowThr/colThr, "arrow/columnar >= 5 (both via gateway)")
 	fmt.Printf("%-40s %14s %14s %10s %s\n", "session open, warm engine, median", median(opens).Round(time.Microsecond), "-", "-", "<= 5ms")
 	fmt.Printf("%-40s %14s %14s %10s %s\n", "cold engine start to first row", cold.Round(time.Millisecond), "-", "-", "<= 500ms")
+	fmt.Printf("\n%.2f gateway/direct (SELECT 1 cycle)\n%.2f gateway/direct (fetch)\n%.2f gateway/direct (SELECT 1, direct results)\n%.2f arrow/columnar (gateway fetch, numeric)\n",
+		float64(gLat)/float64(dLat), gThr/dThr, float64(gdLat)/float64(ddLat), arrowThr/colThr)
 	return nil
+}
+
+// openSpark opens a session with the Spark protocol (SPARK V8, as the
+// Databricks drivers ask).
+func openSpark(ctx context.Context, addr, user, password string) (*client.Client, *tcli.TSessionHandle, error) {
+	c, err := client.Dial(ctx, client.Options{Addr: addr, User: user, Password: password})
+	if err != nil {
+		return nil, nil, err
+	}
+	v := int64(tcli.TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V8)
+	r, err := c.OpenSession(ctx, &tcli.TOpenSessionReq{ClientProtocol: -7, ClientProtocolI64: &v, Username: &user})
+	if err == nil {
+		err = status.AsError(r.Status)
+	}
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return c, r.SessionHandle, nil
+}
+
+// directCycle is a SELECT 1 with direct results; it returns the round
+// trips it took (1 when the reply carried the rows and closed the operation).
+func directCycle(ctx context.Context, c *client.Client, sh *tcli.TSessionHandle) (int, error) {
+	r, err := c.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: "SELECT 1", RunAsync: true,
+		GetDirectResults: &tcli.TSparkGetDirectResults{MaxRows: 1000}})
+	if err == nil {
+		err = status.AsError(r.Status)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if d := r.DirectResults; d != nil && d.CloseOperation != nil && client.RowCount(d.ResultSet.GetResults()) == 1 {
+		return 1, nil
+	}
+	n, err := fetchAll(ctx, c, sh, "SELECT 1")
+	if n != 1 {
+		return 0, fmt.Errorf("SELECT 1 answered %d rows", n)
+	}
+	return 4, err
+}
+
+// fetchSpark reads a whole result as columns or as Arrow batches.
+func fetchSpark(ctx context.Context, c *client.Client, sh *tcli.TSessionHandle, q string, arrow bool) (int, error) {
+	r, err := c.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q, RunAsync: false, CanReadArrowResult_: &arrow})
+	if err == nil {
+		err = status.AsError(r.Status)
+	}
+	if err != nil {
+		return 0, err
+	}
+	oh := r.OperationHandle
+	defer func() { _, _ = c.CloseOperation(ctx, &tcli.TCloseOperationReq{OperationHandle: oh}) }()
+	n := 0
+	for {
+		fr, err := c.FetchResults(ctx, &tcli.TFetchResultsReq{OperationHandle: oh, Orientation: tcli.TFetchOrientation_FETCH_NEXT, MaxRows: 100000})
+		if err != nil {
+			return 0, err
+		}
+		if err := status.AsError(fr.Status); err != nil {
+			return 0, err
+		}
+		got := client.RowCount(fr.Results)
+		for _, b := range fr.GetResults().GetArrowBatches() {
+			got += int(b.RowCount)
+		}
+		n += got
+		if !fr.GetHasMoreRows() || got == 0 {
+			return n, nil
+		}
+	}
 }
 
 func open(ctx context.Context, addr, user, password string) (*client.Client, *tcli.TSessionHandle, error) {
