@@ -285,3 +285,16 @@ func TestParameters(t *testing.T) {
 		t.Error("session unusable after bad parameters")
 	}
 }
+
+// The Simba drivers send their Schema connection property as SET
+// Schema=db; Spark keeps it as a conf, and so does the engine.
+func TestSetOfAConnectionPropertyIsAConf(t *testing.T) {
+	s, sh := newService(t)
+	rows, _ := run(t, s, sh, "SET Schema=default")
+	if len(rows) != 1 || rows[0][0] != "Schema" || rows[0][1] != "default" {
+		t.Errorf("SET Schema=default: %v", rows)
+	}
+	if rows, _ := run(t, s, sh, "SELECT current_schema()"); rows[0][0] != "main" {
+		t.Errorf("the session's schema moved: %v", rows)
+	}
+}

@@ -273,7 +273,7 @@ func (s *Service) set(ctx context.Context, ss *session, c *setCmd) (*resultSet, 
 	key = strings.Trim(key, "`")
 	var isDuck bool
 	_ = ss.conn.QueryRowContext(ctx, "SELECT count(*) > 0 FROM duckdb_settings() WHERE name = "+sqlString(strings.ToLower(key))).Scan(&isDuck)
-	if isDuck {
+	if isDuck && !connectionProperty(key) {
 		if _, err := ss.conn.ExecContext(ctx, "SET "+key+" = "+sqlString(val)); err != nil {
 			return nil, sqlError(err)
 		}
@@ -282,6 +282,18 @@ func (s *Service) set(ctx context.Context, ss *session, c *setCmd) (*resultSet, 
 	ss.mu.confs[key] = val
 	ss.mu.Unlock()
 	return stringTable([]string{"key", "value"}, [][]string{{key, val}}), nil
+}
+
+// connectionProperty reports keys that drivers send as SET k=v from their
+// connection properties (the Simba drivers send Schema=db) and that Spark
+// keeps as plain confs: they must not reach DuckDB's settings of the same
+// name, which would switch its schema under the session.
+func connectionProperty(key string) bool {
+	switch strings.ToLower(key) {
+	case "schema", "search_path":
+		return true
+	}
+	return false
 }
 
 // confValue is a conf as the session sees it: its own, then the engine's,
