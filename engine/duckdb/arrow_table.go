@@ -1,9 +1,6 @@
 package duckdb
 
 import (
-	"context"
-	"database/sql"
-
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 )
 
@@ -29,6 +26,3 @@ type arrowTable interface {
 	lz4() bool
 	release()
 }
-
-// queryArrowFunc runs a query and keeps its result as Arrow batches.
-type queryArrowFunc func(ctx context.Context, conn *sql.Conn, query string, args []any, opts arrowOptions, maxRows, limit int64) (arrowTable, error)

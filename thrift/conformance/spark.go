@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"testing"
 
@@ -199,7 +198,7 @@ func decodeArrow(t *testing.T, schema, batch []byte, lz bool) []arrow.RecordBatc
 		t.Fatalf("arrow batch: %v", err)
 	}
 	if len(out) == 0 {
-		t.Fatal(fmt.Sprintf("no record in an Arrow batch of %d bytes", len(batch)))
+		t.Fatalf("no record in an Arrow batch of %d bytes", len(batch))
 	}
 	return out
 }
