@@ -36,6 +36,7 @@ type Config struct {
 	MaxMessageSize       int64
 	DefaultFetchSize     int
 	InfoProvider         string
+	CookieKeyFile        string
 	Authentication       []string
 	EngineType           string
 	ShareLevel           string
@@ -128,6 +129,7 @@ func FromMap(in map[string]string) (*Config, error) {
 		MaxMessageSize:       size,
 		DefaultFetchSize:     atoi("kitsune.frontend.thrift.resultset.default.fetch.size"),
 		InfoProvider:         strings.ToUpper(get("kitsune.server.info.provider")),
+		CookieKeyFile:        get("kitsune.frontend.thrift.http.cookie.key.file"),
 		Authentication:       upper(SplitList(get("kitsune.authentication"))),
 		EngineType:           strings.ToUpper(get("kitsune.engine.type")),
 		ShareLevel:           strings.ToUpper(get("kitsune.engine.share.level")),

@@ -15,7 +15,19 @@ const (
 	Ephemeral
 	PersistentSequential
 	EphemeralSequential
+	// PersistentPrivate is a persistent node that only the identity that
+	// created it can read or change (deployment secrets). A backend that
+	// cannot tell identities apart without authentication refuses it with
+	// ErrNoAuth.
+	PersistentPrivate
 )
+
+// PrivateMaker is implemented by backends that can restrict an existing
+// node to the connection's own identity (a node an older version created
+// readable by all).
+type PrivateMaker interface {
+	MakePrivate(ctx context.Context, path string) error
+}
 
 // Sentinel errors every backend returns, converted at its boundary.
 var (

@@ -146,15 +146,37 @@ func (r *Registry) Engines(ctx context.Context, space string) ([]Engine, error) 
 }
 
 // Secret returns the deployment's engine secret from /<namespace>_secret,
-// creating it with fresh (random) once when no gateway has yet.
+// creating it with fresh (random) once when no gateway has yet. The node is
+// private to the gateways' ZooKeeper identity: anyone who could read it
+// could open engine sessions as any user.
 func (r *Registry) Secret(ctx context.Context, fresh string) (string, error) {
-	p := "/" + r.namespace + "_secret"
-	if _, err := r.conn.Create(ctx, p, []byte(fresh), Persistent); err != nil && !errors.Is(err, ErrNodeExists) {
-		return "", fmt.Errorf("create the engine secret node %s: %w", p, err)
+	return r.private(ctx, "/"+r.namespace+"_secret", fresh)
+}
+
+// CookieKey returns the key the deployment's gateways sign HTTP
+// authentication cookies with, from /<namespace>_cookie_key, created with
+// fresh once; private like the engine secret and independent of it.
+func (r *Registry) CookieKey(ctx context.Context, fresh string) (string, error) {
+	return r.private(ctx, "/"+r.namespace+"_cookie_key", fresh)
+}
+
+func (r *Registry) private(ctx context.Context, p, fresh string) (string, error) {
+	_, err := r.conn.Create(ctx, p, []byte(fresh), PersistentPrivate)
+	switch {
+	case errors.Is(err, ErrNodeExists):
+		// Created by another gateway, or by an older version readable by
+		// all: make sure only the gateways' identity can read it.
+		if pm, ok := r.conn.(PrivateMaker); ok {
+			if err := pm.MakePrivate(ctx, p); err != nil {
+				return "", fmt.Errorf("restrict %s to the gateways' ZooKeeper identity (the same kitsune.ha.zookeeper.auth.digest on every gateway): %w", p, err)
+			}
+		}
+	case err != nil:
+		return "", fmt.Errorf("create %s: %w", p, err)
 	}
 	b, err := r.conn.Get(ctx, p)
 	if err != nil {
-		return "", fmt.Errorf("read the engine secret node %s: %w", p, err)
+		return "", fmt.Errorf("read %s (every gateway needs the same kitsune.ha.zookeeper.auth.digest): %w", p, err)
 	}
 	return string(b), nil
 }

@@ -27,7 +27,7 @@ func TestZooKeeperDiscoveryAndFailover(t *testing.T) {
 	z := testenv.StartZooKeeper(t)
 	const ns = "kitsune_e2e"
 	confs := []string{"kitsune.ha.addresses=" + z.Addr, "kitsune.ha.namespace=" + ns, "kitsune.ha.zookeeper.session.timeout=PT2S",
-		"kitsune.session.engine.idle.timeout=PT2S"}
+		"kitsune.session.engine.idle.timeout=PT2S", testSecret}
 	a := startGateway(t, confs...)
 	b := startGateway(t, confs...)
 
@@ -174,7 +174,7 @@ func TestEnginesSharedAcrossGateways(t *testing.T) {
 func TestCtl(t *testing.T) {
 	z := testenv.StartZooKeeper(t)
 	const ns = "kitsune_ctl"
-	confs := []string{"kitsune.ha.addresses=" + z.Addr, "kitsune.ha.namespace=" + ns, "kitsune.session.engine.idle.timeout=PT3S"}
+	confs := []string{"kitsune.ha.addresses=" + z.Addr, "kitsune.ha.namespace=" + ns, "kitsune.session.engine.idle.timeout=PT3S", testSecret}
 	a := startGateway(t, confs...)
 	b := startGateway(t, confs...)
 	ctl := func(args ...string) (string, error) {
@@ -233,7 +233,7 @@ func TestCtl(t *testing.T) {
 func TestLostZooKeeperStopsAdvertising(t *testing.T) {
 	z := testenv.StartZooKeeper(t)
 	px := testenv.StartProxy(t, z.Addr)
-	g := startGateway(t, "kitsune.ha.addresses="+px.Addr, "kitsune.ha.namespace=kitsune_lost",
+	g := startGateway(t, "kitsune.ha.addresses="+px.Addr, "kitsune.ha.namespace=kitsune_lost", testSecret,
 		"kitsune.ha.zookeeper.session.timeout=PT30S", "kitsune.ha.zookeeper.lost.grace=PT3S", "kitsune.session.engine.idle.timeout=PT2S")
 	conn := g.gohive(t, "liv", "NONE", false)
 	query(t, conn, "SELECT 1")
@@ -265,7 +265,7 @@ func TestLostZooKeeperStopsAdvertising(t *testing.T) {
 func TestHTTPSessionsOnAnyGateway(t *testing.T) {
 	z := testenv.StartZooKeeper(t)
 	pg := testenv.StartPostgres(t)
-	confs := []string{"kitsune.ha.addresses=" + z.Addr, "kitsune.ha.namespace=kitsune_http", "kitsune.metadata.store.url=" + pg.URL,
+	confs := []string{"kitsune.ha.addresses=" + z.Addr, "kitsune.ha.namespace=kitsune_http", testSecret, "kitsune.metadata.store.url=" + pg.URL,
 		"kitsune.session.engine.idle.timeout=PT3S"}
 	a := startGateway(t, confs...)
 	b := startGateway(t, confs...)

@@ -362,7 +362,7 @@ func TestKerberosStartupErrors(t *testing.T) {
 // ZooKeeper needs no principal in the URL (Hive JDBC does the same).
 func TestKerberosZooKeeperDiscovery(t *testing.T) {
 	z := testenv.StartZooKeeper(t)
-	k := startKerberosGateway(t, "KERBEROS", "kitsune.ha.addresses="+z.Addr, "kitsune.ha.namespace=krb_e2e",
+	k := startKerberosGateway(t, "KERBEROS", "kitsune.ha.addresses="+z.Addr, "kitsune.ha.namespace=krb_e2e", testSecret,
 		"kitsune.ha.zookeeper.publish.configs=true", "kitsune.session.engine.idle.timeout=PT2S")
 	t.Setenv("KRB5_CONFIG", k.kdc.Conf)
 	t.Setenv("KRB5CCNAME", "FILE:"+k.aliceCC)

@@ -115,7 +115,7 @@ func TestSparkKyuubiEngineModes(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			record := filepath.Join(t.TempDir(), "argv")
 			g := sparkGateway(t, record, "kitsune.engine.spark.mode=kyuubi-engine", "kitsune.engine.spark.main.resource=/opt/kyuubi/kyuubi-spark-sql-engine.jar",
-				"kitsune.ha.addresses="+z.Addr, "kitsune.ha.namespace=kitsune_spark_"+mode, "spark.submit.deployMode="+mode,
+				"kitsune.ha.addresses="+z.Addr, "kitsune.ha.namespace=kitsune_spark_"+mode, testSecret, "spark.submit.deployMode="+mode,
 				"kitsune.session.engine.idle.timeout=PT3S")
 			conn := g.gohive(t, "emma", "NONE", false)
 			if v := one(t, conn, "SELECT 20 + 22 AS x"); v != "42" {

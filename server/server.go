@@ -2,10 +2,7 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/tls"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -108,7 +105,8 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	}
 	// Engine-wide settings that are not part of a session's profile.
 	engineConfs := map[string]string{}
-	for _, k := range []string{"kitsune.operation.status.polling.timeout", "kitsune.operation.idle.timeout", "kitsune.operation.result.max.rows"} {
+	for _, k := range []string{"kitsune.operation.status.polling.timeout", "kitsune.operation.idle.timeout", "kitsune.operation.result.max.rows",
+		"kitsune.operation.statement.logging"} {
 		if v := cfg.Raw[k]; v != "" {
 			engineConfs[k] = v
 		}
@@ -143,16 +141,9 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 			}
 		}()
 	}
-	secret := cfg.EngineSecret
-	if secret == "" {
-		b := make([]byte, 24)
-		_, _ = rand.Read(b)
-		secret = hex.EncodeToString(b)
-		if registry != nil {
-			if secret, err = registry.Secret(context.Background(), secret); err != nil {
-				return nil, err
-			}
-		}
+	secret, err := engineSecret(cfg, registry, zkDigest)
+	if err != nil {
+		return nil, err
 	}
 	space := func(k engine.Key) string {
 		sub := k.Subdomain
@@ -234,7 +225,10 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	h := &handler{cfg: cfg, mgr: mgr, groups: groups, proxy: auth.NewProxyRules(cfg.Raw), serverUser: serverUser, lg: lg}
 	noSASL := len(cfg.Authentication) == 1 && cfg.Authentication[0] == "NOSASL"
 	cookieAge, _ := strconv.Atoi(cfg.Get("kitsune.frontend.thrift.http.cookie.max.age"))
-	cookieKey := sha256.Sum256([]byte("kitsune http cookie\x00" + secret))
+	cookieKeys, err := cookieKeyRing(cfg, registry, zkDigest, lg)
+	if err != nil {
+		return nil, err
+	}
 	scfg := serve.Config{NoSASL: noSASL, MaxMessageSize: cfg.MaxMessageSize, HTTPPath: cfg.HTTPPath,
 		Cookie: serve.CookieConfig{
 			Enabled:  cfg.Get("kitsune.frontend.thrift.http.cookie.auth.enabled") == "true",
@@ -243,7 +237,7 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 			Domain:   cfg.Get("kitsune.frontend.thrift.http.cookie.domain"),
 			Path:     cfg.Get("kitsune.frontend.thrift.http.cookie.path"),
 			HTTPOnly: cfg.Get("kitsune.frontend.thrift.http.cookie.is.httponly") == "true",
-			Key:      cookieKey[:],
+			Keys:     cookieKeys,
 		}}
 	var krbPrincipal string
 	if krb != nil {

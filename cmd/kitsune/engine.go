@@ -79,6 +79,7 @@ func runEngine(args []string) error {
 	if cfg.MaxResultRows, err = strconv.ParseInt(confOrDefault(kv, "kitsune.operation.result.max.rows"), 10, 64); err != nil {
 		return fmt.Errorf("kitsune.operation.result.max.rows: %w", err)
 	}
+	cfg.LogStatements = strings.EqualFold(confOrDefault(kv, "kitsune.operation.statement.logging"), "true")
 	if v := kv["kitsune.operation.query.timeout"]; v != "" {
 		if cfg.QueryTimeout, err = conf.ParseDuration(v); err != nil {
 			return fmt.Errorf("kitsune.operation.query.timeout: %w", err)

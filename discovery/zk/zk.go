@@ -34,17 +34,20 @@ type Config struct {
 }
 
 type conn struct {
-	zc   *gozk.Conn
-	lg   *zap.Logger
-	acl  []gozk.ACL
-	done chan struct{}
-	wg   sync.WaitGroup
+	zc  *gozk.Conn
+	lg  *zap.Logger
+	acl []gozk.ACL
+	// authed: the session carries a digest identity.
+	authed bool
+	done   chan struct{}
+	wg     sync.WaitGroup
 }
 
 var (
-	_ discovery.Conn      = (*conn)(nil)
-	_ discovery.Sessioned = (*conn)(nil)
-	_ discovery.Healthy   = (*conn)(nil)
+	_ discovery.Conn         = (*conn)(nil)
+	_ discovery.Sessioned    = (*conn)(nil)
+	_ discovery.Healthy      = (*conn)(nil)
+	_ discovery.PrivateMaker = (*conn)(nil)
 )
 
 // SessionID is the current ZooKeeper session; it changes after an expiry.
@@ -108,6 +111,7 @@ func Dial(cfg Config, lg *zap.Logger) (discovery.Conn, error) {
 				return nil, fmt.Errorf("ZooKeeper digest authentication (kitsune.ha.zookeeper.auth.digest): %w", err)
 			}
 			c.acl = append(gozk.AuthACL(gozk.PermAll), gozk.WorldACL(gozk.PermRead)...)
+			c.authed = true
 		}
 		return c, nil
 	case <-time.After(cfg.ConnectTimeout):
@@ -149,14 +153,30 @@ func flags(mode discovery.Mode) int32 {
 
 func (c *conn) Create(_ context.Context, p string, data []byte, mode discovery.Mode) (string, error) {
 	p = path.Clean("/" + p)
-	got, err := c.zc.Create(p, data, flags(mode), c.acl)
+	acl := c.acl
+	if mode == discovery.PersistentPrivate {
+		if !c.authed {
+			return "", fmt.Errorf("create %s: %w: a private node needs ZooKeeper authentication (kitsune.ha.zookeeper.auth.type=DIGEST)", p, discovery.ErrNoAuth)
+		}
+		acl = gozk.AuthACL(gozk.PermAll) // the creator's digest identity only: no world read
+	}
+	got, err := c.zc.Create(p, data, flags(mode), acl)
 	if errors.Is(err, gozk.ErrNoNode) {
 		if err := c.makeParents(path.Dir(p)); err != nil {
 			return "", err
 		}
-		got, err = c.zc.Create(p, data, flags(mode), c.acl)
+		got, err = c.zc.Create(p, data, flags(mode), acl)
 	}
 	return got, convert("create", p, err)
+}
+
+// MakePrivate restricts p to this connection's identity.
+func (c *conn) MakePrivate(_ context.Context, p string) error {
+	if !c.authed {
+		return fmt.Errorf("make %s private: %w: ZooKeeper authentication is needed (kitsune.ha.zookeeper.auth.type=DIGEST)", p, discovery.ErrNoAuth)
+	}
+	_, err := c.zc.SetACL(p, gozk.AuthACL(gozk.PermAll), -1)
+	return convert("set the ACL of", p, err)
 }
 
 func (c *conn) makeParents(dir string) error {

@@ -175,6 +175,9 @@ func (s *Service) run(ctx context.Context, op *operation) {
 	op.mu.state = tcli.TOperationState_RUNNING_STATE
 	op.mu.Unlock()
 	op.log("Executing statement: %s", op.stmt)
+	if s.cfg.LogStatements {
+		s.lg.Info("statement", zap.String("user", ss.user), s.statementField(op))
+	}
 	rs, modified, info, err := s.executeGuarded(ctx, op)
 	op.mu.Lock()
 	defer op.mu.Unlock()
@@ -192,7 +195,7 @@ func (s *Service) run(ctx context.Context, op *operation) {
 	case err != nil:
 		op.mu.state = tcli.TOperationState_ERROR_STATE
 		op.mu.err = err
-		s.lg.Info("statement failed", zap.String("user", ss.user), zap.Error(err))
+		s.logFailure(op, err)
 	default:
 		op.mu.state = tcli.TOperationState_FINISHED_STATE
 		op.mu.rs = rs
@@ -213,7 +216,7 @@ func (s *Service) run(ctx context.Context, op *operation) {
 func (s *Service) executeGuarded(ctx context.Context, op *operation) (rs *resultSet, modified int64, info string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			s.lg.Error("panic while executing a statement", zap.String("statement", op.stmt), zap.Any("panic", p), zap.ByteString("stack", debug.Stack()))
+			s.lg.Error("panic while executing a statement", s.statementField(op), zap.Any("panic", p), zap.ByteString("stack", debug.Stack()))
 			rs, modified, info = nil, 0, ""
 			err = &status.Error{SQLState: status.StateGeneral, Message: fmt.Sprintf("internal error while executing the statement: %v", p)}
 		}

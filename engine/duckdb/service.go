@@ -51,6 +51,9 @@ type Config struct {
 	// StatusPollWait is how long GetOperationStatus waits for a running
 	// statement to finish before answering (HiveServer2's long polling).
 	StatusPollWait time.Duration
+	// LogStatements logs every statement (redacted) at Info; off, the
+	// engine log holds no statement text nor literals.
+	LogStatements bool
 	// Confs are engine-level settings shown by SET.
 	Confs map[string]string
 }

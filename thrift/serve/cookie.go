@@ -20,9 +20,11 @@ type CookieConfig struct {
 	Domain   string
 	Path     string
 	HTTPOnly bool
-	// Key signs cookies. Gateways of one deployment share it, so that a
-	// cookie from one is honoured by the others.
-	Key []byte
+	// Keys returns the cookie keys: the first signs, every one verifies
+	// (a rotated-out key keeps verifying for a cookie lifetime). Gateways
+	// of one deployment share them, so that a cookie from one is honoured
+	// by the others. Nil: one random key for this process.
+	Keys func() [][]byte
 }
 
 // cookieSigner issues and checks signed cookies naming the user and the
@@ -32,7 +34,11 @@ type cookieSigner struct {
 }
 
 func (c *cookieSigner) sign(user string, exp int64) string {
-	m := hmac.New(sha256.New, c.cfg.Key)
+	return signWith(c.cfg.Keys()[0], user, exp)
+}
+
+func signWith(key []byte, user string, exp int64) string {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(user))
 	m.Write([]byte{0})
 	m.Write([]byte(strconv.FormatInt(exp, 10)))
@@ -61,8 +67,13 @@ func (c *cookieSigner) user(r *http.Request) string {
 		if err != nil || time.Now().Unix() >= exp {
 			continue
 		}
-		if hmac.Equal([]byte(c.sign(v.Get("u"), exp)), []byte(v.Get("s"))) && v.Get("u") != "" {
-			return v.Get("u")
+		if v.Get("u") == "" {
+			continue
+		}
+		for _, k := range c.cfg.Keys() {
+			if hmac.Equal([]byte(signWith(k, v.Get("u"), exp)), []byte(v.Get("s"))) {
+				return v.Get("u")
+			}
 		}
 	}
 	return ""

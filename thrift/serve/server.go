@@ -117,9 +117,10 @@ func New(cfg Config, handler tcliservice.TCLIService, auth Authenticator, lg *za
 	s.mu.conns = map[net.Conn]struct{}{}
 	s.force = make(chan struct{})
 	if cfg.Cookie.Enabled {
-		if len(cfg.Cookie.Key) == 0 {
-			cfg.Cookie.Key = make([]byte, 32)
-			_, _ = rand.Read(cfg.Cookie.Key)
+		if cfg.Cookie.Keys == nil {
+			key := make([]byte, 32)
+			_, _ = rand.Read(key)
+			cfg.Cookie.Keys = func() [][]byte { return [][]byte{key} }
 		}
 		if cfg.Cookie.Name == "" {
 			cfg.Cookie.Name = "hive.server2.auth"

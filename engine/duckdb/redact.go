@@ -1,0 +1,51 @@
+package duckdb
+
+import (
+	"regexp"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/kitsune-sql/kitsune/thrift/status"
+)
+
+// secretWords name settings and options whose values are secrets.
+const secretWords = `(?:password|passwd|pwd|bindpw|secret|token|keytab|credential|access[._-]?key)`
+
+var (
+	// key=value (SET k=v, 'k=v' in connection strings, OPTIONS (k = 'v')).
+	secretEq = regexp.MustCompile(`(?i)([\w.\-]*` + secretWords + `[\w.\-]*['"]?\s*=\s*)('(?:[^']|'')*'|"(?:[^"]|"")*"|[^\s,;)'"]+)`)
+	// key 'value' (OPTIONS (password 'v'), OPTIONS ('password' 'v')).
+	secretSp = regexp.MustCompile(`(?i)([\w.\-]*` + secretWords + `[\w.\-]*['"]?\s+)('(?:[^']|'')*'|"(?:[^"]|"")*")`)
+)
+
+// redact hides the values of settings and options that name passwords,
+// secrets, tokens, keytabs or keys in a statement, for logs.
+func redact(stmt string) string {
+	stmt = secretEq.ReplaceAllString(stmt, "${1}'******'")
+	return secretSp.ReplaceAllString(stmt, "${1}'******'")
+}
+
+// statementField is the statement for the engine log: redacted when
+// statement logging is on, absent otherwise.
+func (s *Service) statementField(op *operation) zap.Field {
+	if !s.cfg.LogStatements {
+		return zap.Skip()
+	}
+	return zap.String("statement", redact(op.stmt))
+}
+
+// logFailure logs a failed statement: its SQLSTATE and DuckDB's error
+// class, and the message (which may quote the statement) only when
+// statement logging is on.
+func (s *Service) logFailure(op *operation, err error) {
+	st := status.From(err)
+	fields := []zap.Field{zap.String("user", op.sess.user), zap.String("sqlstate", st.GetSqlState())}
+	if s.cfg.LogStatements {
+		fields = append(fields, s.statementField(op), zap.String("error", redact(err.Error())))
+	} else {
+		class, _, _ := strings.Cut(err.Error(), ":")
+		fields = append(fields, zap.String("error_class", class))
+	}
+	s.lg.Info("statement failed", fields...)
+}
