@@ -78,6 +78,10 @@ func UserDir(workDir, user string) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("create %s: %w (kitsune.server.work.dir)", dir, err)
 	}
+	// Private to the engines' OS user, also when it existed before.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return "", fmt.Errorf("make %s private: %w", dir, err)
+	}
 	return dir, nil
 }
 
@@ -113,7 +117,7 @@ func (l *localLauncher) Launch(ctx context.Context, key Key, spec Spec) (*Engine
 		db = ""
 	}
 	args := []string{"engine", "--id", id, "--user", key.User, "--home", userDir, "--database", db, "--bind", "127.0.0.1", "--port", "0",
-		"--ready-fd", "3", "--idle-timeout", l.cfg.IdleTimeout.String()}
+		"--ready-fd", "3", "--secrets-fd", "4", "--confine", "--idle-timeout", l.cfg.IdleTimeout.String()}
 	confs := map[string]string{}
 	for k, v := range l.cfg.Confs {
 		confs[k] = v
@@ -141,11 +145,22 @@ func (l *localLauncher) Launch(ctx context.Context, key Key, spec Spec) (*Engine
 	cmd := exec.Command(l.cfg.Executable, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.Dir = userDir // relative paths in SQL resolve in the tenant's directory
-	cmd.ExtraFiles = []*os.File{pw}
-	cmd.Env = append(os.Environ(), "KITSUNE_ENGINE_SECRET="+l.cfg.Secret)
-	if l.cfg.HADigest != "" {
-		cmd.Env = append(cmd.Env, "KITSUNE_ZK_DIGEST="+l.cfg.HADigest)
+	// The engine secret and the ZooKeeper digest travel in a pipe, not in
+	// the environment: a process can always read its own environment
+	// (/proc/self/environ), and tenants' SQL runs in this one.
+	sr, sw, err := os.Pipe()
+	if err != nil {
+		pw.Close()
+		return nil, fmt.Errorf("launch engine for %s: %w", key, err)
 	}
+	_, werr := fmt.Fprintf(sw, "%s\n%s\n", l.cfg.Secret, l.cfg.HADigest)
+	sw.Close()
+	defer sr.Close()
+	if werr != nil {
+		pw.Close()
+		return nil, fmt.Errorf("launch engine for %s: pass its secrets: %w", key, werr)
+	}
+	cmd.ExtraFiles = []*os.File{pw, sr}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {

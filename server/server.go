@@ -31,6 +31,9 @@ import (
 
 // Server is one kitsune gateway process.
 type Server struct {
+	// serving is closed once the gateway serves and, with ZooKeeper, is
+	// registered: clients that discover gateways find it from then on.
+	serving    chan struct{}
 	meta       store.Store
 	handler    *handler
 	keeperStop func()
@@ -248,7 +251,7 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	if authn != nil {
 		pwAuth = authn
 	}
-	s := &Server{meta: meta, handler: h, cfg: cfg, lg: lg, pool: pool, mgr: mgr, kinit: kinit, krbPrincipal: krbPrincipal,
+	s := &Server{serving: make(chan struct{}), meta: meta, handler: h, cfg: cfg, lg: lg, pool: pool, mgr: mgr, kinit: kinit, krbPrincipal: krbPrincipal,
 		thrift: serve.New(scfg, h, pwAuth, lg)}
 	s.zkConn, s.registry = zkConn, registry
 	defer func() {
@@ -306,6 +309,9 @@ func (s *Server) HTTPAddr() string {
 	return s.httpLn.Addr().String()
 }
 
+// Serving is closed once the gateway serves and is registered.
+func (s *Server) Serving() <-chan struct{} { return s.serving }
+
 // Run serves until ctx is done; then it stops accepting, closes every
 // session, stops the engines it launched and returns.
 func (s *Server) Run(ctx context.Context) error {
@@ -353,6 +359,7 @@ func (s *Server) Run(ctx context.Context) error {
 		defer func() { kcancel() }()
 		s.keeperStop = kcancel
 	}
+	close(s.serving)
 	mctx, mcancel := context.WithCancel(context.Background())
 	var bgwg sync.WaitGroup
 	if s.kinit != nil {

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"net"
 	"os"
 	"os/signal"
@@ -20,6 +22,7 @@ import (
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/discovery"
 	"github.com/kitsune-sql/kitsune/discovery/zk"
+	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/engine/duckdb"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
 )
@@ -29,10 +32,12 @@ func runEngine(args []string) error {
 	id := fs.String("id", "", "engine id")
 	user := fs.String("user", "", "tenant the engine serves")
 	database := fs.String("database", "", "DuckDB database file (empty: in memory)")
-	_ = fs.String("home", "", "the tenant's directory (informational: the launcher starts the engine there)")
+	home := fs.String("home", "", "the tenant's directory: the only one SQL may reach (the launcher starts the engine there)")
 	bind := fs.String("bind", "127.0.0.1", "address to listen on")
 	port := fs.Int("port", 0, "port to listen on (0: a free port)")
 	readyFD := fs.Int("ready-fd", 0, "file descriptor to write host:port to once ready")
+	confine := fs.Bool("confine", false, "confine the process to --home with the kernel's Landlock before serving (the local launcher sets it)")
+	secretsFD := fs.Int("secrets-fd", 0, "file descriptor to read the engine secret and the ZooKeeper digest from, a line each (0: KITSUNE_ENGINE_SECRET and KITSUNE_ZK_DIGEST)")
 	idle := fs.Duration("idle-timeout", 0, "stop after this long with no session (0: never)")
 	logLevel := fs.String("log-level", "info", "log level")
 	haAddrs := fs.String("ha-addresses", "", "ZooKeeper quorum to register in (empty: none)")
@@ -51,7 +56,16 @@ func runEngine(args []string) error {
 		return err
 	}
 	defer func() { _ = lg.Sync() }()
-	cfg := duckdb.Config{ID: *id, Owner: *user, Database: *database, Secret: os.Getenv("KITSUNE_ENGINE_SECRET"), Confs: kv, IdleTimeout: *idle}
+	if *confine && os.Getenv(confinedMarker) == "" {
+		if err := confineEngine(*home, lg); err != nil {
+			return err
+		}
+	}
+	secret, digest, err := engineSecrets(*secretsFD)
+	if err != nil {
+		return err
+	}
+	cfg := duckdb.Config{ID: *id, Owner: *user, Database: *database, Home: *home, Secret: secret, Confs: kv, IdleTimeout: *idle}
 	if cfg.ID == "" {
 		cfg.ID = "local"
 	}
@@ -106,7 +120,7 @@ func runEngine(args []string) error {
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeBinary(ctx, ln) }()
 	if *haAddrs != "" {
-		zc, err := zk.Dial(zk.Config{Addresses: conf.SplitList(*haAddrs), SessionTimeout: 30 * time.Second, Digest: os.Getenv("KITSUNE_ZK_DIGEST")}, lg)
+		zc, err := zk.Dial(zk.Config{Addresses: conf.SplitList(*haAddrs), SessionTimeout: 30 * time.Second, Digest: digest}, lg)
 		if err != nil {
 			return err
 		}
@@ -171,4 +185,46 @@ func pinCPUs(id string, n int) error {
 		set.Set((start + i) % total)
 	}
 	return unix.SchedSetaffinity(0, &set)
+}
+
+// engineSecrets reads the engine secret and the ZooKeeper digest from the
+// pipe the launcher passed (fd), or from the environment (engines started
+// by spark-submit).
+func engineSecrets(fd int) (secret, digest string, err error) {
+	if fd == 0 {
+		return os.Getenv("KITSUNE_ENGINE_SECRET"), os.Getenv("KITSUNE_ZK_DIGEST"), nil
+	}
+	f := os.NewFile(uintptr(fd), "secrets")
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 1<<16))
+	if err != nil {
+		return "", "", fmt.Errorf("read the engine secrets from fd %d: %w", fd, err)
+	}
+	lines := strings.SplitN(string(b), "\n", 3)
+	for len(lines) < 2 {
+		lines = append(lines, "")
+	}
+	return lines[0], lines[1], nil
+}
+
+// confinedMarker tells the re-executed engine that it runs confined.
+const confinedMarker = "KITSUNE_ENGINE_CONFINED"
+
+// confineEngine re-executes this engine confined to home by the kernel
+// (engine.ConfineExec); it returns only when that is impossible: without
+// Landlock the engine runs with DuckDB's guards only, and says so.
+func confineEngine(home string, lg *zap.Logger) error {
+	if home == "" {
+		return fmt.Errorf("--confine needs --home")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("confine the engine: %w", err)
+	}
+	err = engine.ConfineExec(engine.Confinement{ReadWrite: []string{home}}, exe, os.Args, append(os.Environ(), confinedMarker+"=1"))
+	if errors.Is(err, engine.ErrNoLandlock) {
+		lg.Warn("engine not confined by the kernel", zap.Error(err))
+		return nil
+	}
+	return fmt.Errorf("confine the engine to %s: %w", home, err)
 }

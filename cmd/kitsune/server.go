@@ -52,8 +52,17 @@ func runServer(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	fmt.Fprintf(os.Stderr, "kitsune %s serving: binary %s, http %s/%s\n", version, srv.BinaryAddr(), srv.HTTPAddr(), cfg.HTTPPath)
-	return srv.Run(ctx)
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	select {
+	case <-srv.Serving():
+		// Printed once registered, so that whoever waits for this line
+		// finds the gateway through ZooKeeper too.
+		fmt.Fprintf(os.Stderr, "kitsune %s serving: binary %s, http %s/%s\n", version, srv.BinaryAddr(), srv.HTTPAddr(), cfg.HTTPPath)
+	case err := <-done:
+		return err
+	}
+	return <-done
 }
 
 func printConfDocs() error {

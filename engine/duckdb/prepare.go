@@ -67,6 +67,9 @@ func (ss *session) compile(stmt string) (prepared, error) {
 		p.set = c
 		return p, nil
 	}
+	if err := sandboxRefusal(strings.Fields(stmt)); err != nil {
+		return p, &status.Error{SQLState: "42000", Message: err.Error()}
+	}
 	pl, err := rewrite(stmt)
 	if err != nil {
 		return p, &status.Error{SQLState: "42000", Message: err.Error()}

@@ -31,6 +31,9 @@ type Config struct {
 	Owner string
 	// Database is the DuckDB file; empty means in memory.
 	Database string
+	// Home is the tenant's directory: the only one SQL may reach (the
+	// sandbox); empty: none.
+	Home string
 	// Secret must be presented as the password of every connection; empty
 	// disables the check (tests only).
 	Secret string
@@ -86,7 +89,7 @@ var (
 func Open(cfg Config, lg *zap.Logger) (*Service, error) {
 	dsn := cfg.Database
 	if dsn != "" {
-		if err := os.MkdirAll(filepath.Dir(dsn), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
 	}
@@ -102,6 +105,7 @@ func Open(cfg Config, lg *zap.Logger) (*Service, error) {
 	if cfg.Threads > 0 {
 		init = append([]string{fmt.Sprintf("SET threads = %d", cfg.Threads)}, init...)
 	}
+	init = append(init, sandboxDDL([]string{cfg.Home})...)
 	for _, q := range init {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			db.Close()
@@ -303,6 +307,12 @@ func sqlError(err error) error {
 		state = "22018"
 	case strings.Contains(msg, "Constraint Error"):
 		state = "23000"
+	case strings.Contains(msg, "Permission Error"):
+		state = "42000"
+		msg += permissionHint
+	case strings.Contains(msg, "configuration has been locked"):
+		state = "42000"
+		msg += lockedHint
 	case strings.Contains(msg, "Out of Memory"):
 		state = "53200"
 		msg += " (the engine's memory limit is kitsune.engine.memory)"

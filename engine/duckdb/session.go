@@ -213,7 +213,13 @@ type setCmd struct {
 // is left to DuckDB).
 func parseSet(stmt string) (*setCmd, bool) {
 	m := setStmt.FindStringSubmatch(stmt)
-	if m == nil || strings.HasPrefix(strings.ToUpper(strings.TrimSpace(m[1])), "VARIABLE ") {
+	if m == nil {
+		return nil, false
+	}
+	// DuckDB's own forms (SET VARIABLE, SET GLOBAL|SESSION|LOCAL k) go to
+	// DuckDB, which refuses what the sandbox locked.
+	switch w, _, _ := strings.Cut(strings.ToUpper(strings.TrimSpace(m[1])), " "); w {
+	case "VARIABLE", "GLOBAL", "SESSION", "LOCAL":
 		return nil, false
 	}
 	return &setCmd{key: strings.TrimSpace(m[1]), val: strings.TrimSpace(m[2]), hasVal: strings.Contains(stmt, "=")}, true
