@@ -249,7 +249,7 @@ func (m *Manager) ForOperation(h *tcli.TOperationHandle, user string) (*Session,
 	m.mu.Lock()
 	s, ok := m.mu.ops[string(h.OperationId.GUID)]
 	m.mu.Unlock()
-	if !ok && m.cfg.Store != nil {
+	if !ok && m.cfg.Store != nil && m.cfg.Shared {
 		if op, err := m.cfg.Store.GetOperation(context.Background(), hex.EncodeToString(h.OperationId.GUID)); err == nil {
 			if s = m.adopt(op.SessionID); s != nil {
 				m.AddOperation(s, h)
@@ -328,7 +328,7 @@ func (m *Manager) AddOperation(s *Session, h *tcli.TOperationHandle) {
 	s.mu.Lock()
 	s.mu.ops[k] = struct{}{}
 	s.mu.Unlock()
-	if m.cfg.Store != nil && !known {
+	if m.adoptable(s) && !known {
 		op := store.Operation{ID: hex.EncodeToString(h.OperationId.GUID), SessionID: hex.EncodeToString(s.Handle.SessionId.GUID), Created: time.Now()}
 		if err := m.cfg.Store.PutOperation(context.Background(), op); err != nil {
 			m.lg.Warn("could not record the operation in the metadata store", zap.Error(err))
@@ -345,9 +345,16 @@ func (m *Manager) RemoveOperation(s *Session, h *tcli.TOperationHandle) {
 	s.mu.Lock()
 	delete(s.mu.ops, k)
 	s.mu.Unlock()
-	if m.cfg.Store != nil {
+	if m.adoptable(s) {
 		_ = m.cfg.Store.DeleteOperation(context.Background(), hex.EncodeToString(h.OperationId.GUID))
 	}
+}
+
+// adoptable reports whether another gateway may adopt s (an HTTP session
+// with a shared store): only then are its operations recorded, so the
+// statement path writes nothing to disk otherwise.
+func (m *Manager) adoptable(s *Session) bool {
+	return m.cfg.Store != nil && m.cfg.Shared && s.ConnID == 0
 }
 
 // Close closes s on its engine and forgets it.
