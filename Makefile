@@ -7,7 +7,8 @@ THRIFT_OUT := thrift/gen
 # duckdb_arrow compiles duckdb-go's Arrow interface: the local engine answers
 # Arrow results from DuckDB's own Arrow output (without the tag it builds,
 # and offers Spark clients columnar results only).
-export GOFLAGS := -tags=duckdb_arrow
+TAGS := duckdb_arrow
+export GOFLAGS := -tags=$(TAGS)
 
 .PHONY: build run test unit e2e generate docs lint bench deps clean
 
@@ -19,10 +20,12 @@ build:
 run: build
 	./$(BIN) server $(ARGS)
 
-# Installs what the tests need (idempotent), then runs every test.
+# Installs what the tests need (idempotent), then runs every test: the unit
+# tier and the e2e tier (files tagged e2e: real ZooKeeper, KDC, slapd,
+# PostgreSQL, clients, engine processes).
 test: deps build
-	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) vet -tags=$(TAGS),e2e ./...
+	$(GO) test -count=1 -tags=$(TAGS),e2e -timeout 20m ./...
 	$(GO) test -run '^$$' -fuzz FuzzServeHandshake -fuzztime 5s ./thrift/sasl
 	$(GO) test -run '^$$' -fuzz FuzzBinaryFrames -fuzztime 5s ./thrift/serve
 	$(GO) test -run '^$$' -fuzz FuzzKerberosAccept -fuzztime 5s ./auth
@@ -30,6 +33,14 @@ test: deps build
 
 deps:
 	bash scripts/install-test-deps.sh
+
+# Unit tier: seconds, no external process.
+unit:
+	$(GO) test -count=1 ./...
+
+# E2E tier alone: the tests that start real components and clients.
+e2e: deps build
+	$(GO) test -count=1 -tags=$(TAGS),e2e -timeout 20m -run . ./e2e/ ./auth/ ./discovery/zk/ ./session/store/ ./engine/
 
 # Regenerates the Thrift code from thrift/idl with Debian's thrift-compiler.
 generate:
@@ -43,9 +54,9 @@ docs: build
 
 lint:
 	test -z "$$(gofmt -l . | tee /dev/stderr)"
-	$(GO) vet ./...
+	$(GO) vet -tags=$(TAGS),e2e ./...
 	GOFLAGS= $(GO) vet ./engine/...
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $$($(GO) list ./... | grep -v /thrift/gen/)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags=$(TAGS),e2e $$($(GO) list ./... | grep -v /thrift/gen/)
 
 # Prints figures and ratios (gateway vs direct to the engine); nothing is
 # asserted. Go micro-benchmarks first, then the load tool against a live

@@ -3,29 +3,36 @@ package auth
 import (
 	"fmt"
 	"net"
-	"strings"
 )
 
 // ErrImpersonation is a refused proxy-user request.
 var ErrImpersonation = fmt.Errorf("impersonation refused")
 
-// ProxyRules are Hadoop's proxy-user rules: kitsune.server.proxyuser.<real
-// user>.users / .groups / .hosts.
-type ProxyRules struct {
-	raw map[string]string
+// ProxyUser is what one real user may impersonate: Hadoop's proxy-user
+// rule (users, groups and hosts, "*" meaning any). Source names where the
+// rule is configured, for refusals.
+type ProxyUser struct {
+	Users, Groups, Hosts []string
+	Source               string
 }
 
-// NewProxyRules reads the rules from the server configuration.
-func NewProxyRules(raw map[string]string) *ProxyRules { return &ProxyRules{raw: raw} }
+// ProxyRules are Hadoop's proxy-user rules, by real user.
+type ProxyRules struct {
+	rules map[string]ProxyUser
+}
+
+// NewProxyRules takes the rules by real user.
+func NewProxyRules(rules map[string]ProxyUser) *ProxyRules { return &ProxyRules{rules: rules} }
 
 func (r *ProxyRules) list(real, what string) []string {
-	var out []string
-	for _, p := range strings.Split(r.raw["kitsune.server.proxyuser."+real+"."+what], ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
+	u := r.rules[real]
+	switch what {
+	case "users":
+		return u.Users
+	case "groups":
+		return u.Groups
 	}
-	return out
+	return u.Hosts
 }
 
 // Check reports whether real may run a session as target (whose groups are
@@ -34,7 +41,10 @@ func (r *ProxyRules) Check(real, target string, targetGroups []string, addr stri
 	if real == target {
 		return nil
 	}
-	prefix := "kitsune.server.proxyuser." + real
+	prefix := r.rules[real].Source
+	if prefix == "" {
+		prefix = "the proxy-user rules of " + real
+	}
 	allowed := false
 	for _, u := range r.list(real, "users") {
 		if u == "*" || u == target {

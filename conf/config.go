@@ -36,7 +36,6 @@ type Config struct {
 	MaxMessageSize       int64
 	DefaultFetchSize     int
 	InfoProvider         string
-	CookieKeyFile        string
 	Authentication       []string
 	EngineType           string
 	ShareLevel           string
@@ -48,6 +47,16 @@ type Config struct {
 	SessionIdleTimeout   time.Duration
 	OperationIdleTimeout time.Duration
 	QueryTimeout         time.Duration
+
+	LDAP     LDAP
+	Kerberos Kerberos
+	HA       HA
+	Cookie   Cookie
+	Limits   Limits
+	Engines  Engines
+	Frontend Frontend
+	// ProxyUsers are the impersonation rules by real user.
+	ProxyUsers map[string]ProxyUser
 
 	Raw map[string]string
 }
@@ -129,7 +138,6 @@ func FromMap(in map[string]string) (*Config, error) {
 		MaxMessageSize:       size,
 		DefaultFetchSize:     atoi("kitsune.frontend.thrift.resultset.default.fetch.size"),
 		InfoProvider:         strings.ToUpper(get("kitsune.server.info.provider")),
-		CookieKeyFile:        get("kitsune.frontend.thrift.http.cookie.key.file"),
 		Authentication:       upper(SplitList(get("kitsune.authentication"))),
 		EngineType:           strings.ToUpper(get("kitsune.engine.type")),
 		ShareLevel:           strings.ToUpper(get("kitsune.engine.share.level")),
@@ -142,6 +150,10 @@ func FromMap(in map[string]string) (*Config, error) {
 		OperationIdleTimeout: dur("kitsune.operation.idle.timeout"),
 		QueryTimeout:         dur("kitsune.operation.query.timeout"),
 		Raw:                  raw,
+	}
+	c.sections(get)
+	if c.Engines.MaxConcurrentLaunches < 1 {
+		return nil, fmt.Errorf("%w: kitsune.engine.max.concurrent.launches=%d: at least 1 engine must be allowed to start", ErrInvalidValue, c.Engines.MaxConcurrentLaunches)
 	}
 	if len(c.Authentication) > 1 && contains(c.Authentication, "NOSASL") {
 		return nil, fmt.Errorf("%w: kitsune.authentication=%s: NOSASL must stand alone", ErrInvalidValue, get("kitsune.authentication"))

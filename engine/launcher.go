@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -118,20 +117,7 @@ func (l *localLauncher) Launch(ctx context.Context, key Key, spec Spec) (*Engine
 	}
 	args := []string{"engine", "--id", id, "--user", key.User, "--home", userDir, "--database", db, "--bind", "127.0.0.1", "--port", "0",
 		"--ready-fd", "3", "--secrets-fd", "4", "--confine", "--idle-timeout", l.cfg.IdleTimeout.String()}
-	confs := map[string]string{}
-	for k, v := range l.cfg.Confs {
-		confs[k] = v
-	}
-	if profile.Memory > 0 {
-		confs["kitsune.engine.memory"] = conf.FormatBytes(profile.Memory)
-	}
-	if profile.Cores > 0 {
-		confs["kitsune.engine.cores"] = strconv.Itoa(profile.Cores)
-	}
-	if profile.Queue != "" {
-		confs["kitsune.engine.queue"] = profile.Queue
-	}
-	for k, v := range confs {
+	for k, v := range conf.LaunchPairs(l.cfg.Confs, profile) {
 		args = append(args, "--conf", k+"="+v)
 	}
 	if len(l.cfg.HAAddresses) > 0 {

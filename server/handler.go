@@ -108,7 +108,7 @@ func (h *handler) openSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 	proxy := ""
 	for k, v := range req.GetConfiguration() {
 		switch conf.Canonical(strings.TrimPrefix(k, "set:hiveconf:")) {
-		case "hive.server2.proxy.user", "kitsune.session.proxy.user":
+		case "hive.server2.proxy.user", conf.KeyProxyUser:
 			proxy = strings.TrimSpace(v)
 		default:
 			confs[k] = v
@@ -142,7 +142,7 @@ func (h *handler) openSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 	case "CONNECTION":
 		key.Subdomain = engine.NewID()
 	}
-	pinned := h.cfg.Raw["kitsune.session.conf.profile.pinned"] == "true"
+	pinned := h.cfg.Engines.ProfilePinned
 	if pinned {
 		key.Profile = conf.Profile{}
 	}
@@ -171,7 +171,7 @@ func (h *handler) openSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 	resp.InitialNamespace = eresp.InitialNamespace
 	resp.Configuration = map[string]string{
 		"hive.server2.thrift.resultset.default.fetch.size": strconv.Itoa(h.cfg.DefaultFetchSize),
-		"kitsune.engine.id": s.Engine.ID,
+		conf.KeyEngineID: s.Engine.ID,
 	}
 	return resp, nil
 }

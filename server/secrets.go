@@ -38,7 +38,7 @@ func engineSecret(cfg *conf.Config, registry *discovery.Registry, zkDigest strin
 // or a random key kept in a private ZooKeeper node (shared by the
 // deployment's gateways), or nil (a random key for this process).
 func cookieKeyRing(cfg *conf.Config, registry *discovery.Registry, zkDigest string, lg *zap.Logger) (func() [][]byte, error) {
-	if path := cfg.CookieKeyFile; path != "" {
+	if path := cfg.Cookie.KeyFile; path != "" {
 		r, err := newFileKeyRing(path, lg)
 		if err != nil {
 			return nil, err

@@ -156,7 +156,7 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 		for k, v := range req.Confs {
 			confs[k] = v
 		}
-		confs["kitsune.session.detached"] = "true"
+		confs[conf.KeySessionDetached] = "true"
 	}
 	ereq := &tcli.TOpenSessionReq{Username: &req.User, Configuration: confs, InitialNamespace: req.Namespace}
 	serve.ForwardProtocol(ereq, req.Protocol)

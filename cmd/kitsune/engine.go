@@ -69,36 +69,20 @@ func runEngine(args []string) error {
 	if cfg.ID == "" {
 		cfg.ID = "local"
 	}
-	if v := kv["kitsune.engine.memory"]; v != "" {
-		n, err := conf.ParseBytes(v)
-		if err != nil {
-			return fmt.Errorf("kitsune.engine.memory: %w", err)
-		}
-		cfg.Memory = strconv.FormatInt(n/(1<<20), 10) + "MiB"
+	es, err := conf.ParseEngineSettings(kv)
+	if err != nil {
+		return err
 	}
-	if v := kv["kitsune.engine.cores"]; v != "" {
-		if cfg.Threads, err = strconv.Atoi(strings.TrimSpace(v)); err != nil {
-			return fmt.Errorf("kitsune.engine.cores: %w", err)
-		}
+	if es.Memory > 0 {
+		cfg.Memory = strconv.FormatInt(es.Memory/(1<<20), 10) + "MiB"
+	}
+	if cfg.Threads = es.Cores; cfg.Threads > 0 {
 		if err := pinCPUs(cfg.ID, cfg.Threads); err != nil {
 			lg.Warn("could not set CPU affinity", zap.Int("cores", cfg.Threads), zap.Error(err))
 		}
 	}
-	if cfg.StatusPollWait, err = conf.ParseDuration(confOrDefault(kv, "kitsune.operation.status.polling.timeout")); err != nil {
-		return fmt.Errorf("kitsune.operation.status.polling.timeout: %w", err)
-	}
-	if cfg.OperationIdleTimeout, err = conf.ParseDuration(confOrDefault(kv, "kitsune.operation.idle.timeout")); err != nil {
-		return fmt.Errorf("kitsune.operation.idle.timeout: %w", err)
-	}
-	if cfg.MaxResultRows, err = strconv.ParseInt(confOrDefault(kv, "kitsune.operation.result.max.rows"), 10, 64); err != nil {
-		return fmt.Errorf("kitsune.operation.result.max.rows: %w", err)
-	}
-	cfg.LogStatements = strings.EqualFold(confOrDefault(kv, "kitsune.operation.statement.logging"), "true")
-	if v := kv["kitsune.operation.query.timeout"]; v != "" {
-		if cfg.QueryTimeout, err = conf.ParseDuration(v); err != nil {
-			return fmt.Errorf("kitsune.operation.query.timeout: %w", err)
-		}
-	}
+	cfg.StatusPollWait, cfg.OperationIdleTimeout, cfg.QueryTimeout = es.StatusPollWait, es.OperationIdle, es.QueryTimeout
+	cfg.MaxResultRows, cfg.LogStatements = es.MaxResultRows, es.LogStatements
 	svc, err := duckdb.Open(cfg, lg)
 	if err != nil {
 		return err
@@ -162,14 +146,6 @@ func runEngine(args []string) error {
 }
 
 // confOrDefault is kv[name], else the key's declared default.
-func confOrDefault(kv map[string]string, name string) string {
-	if v, ok := kv[name]; ok && v != "" {
-		return v
-	}
-	k, _ := conf.Lookup(name)
-	return k.Default
-}
-
 // pinCPUs restricts the engine process to n CPUs, chosen from an offset
 // derived from the engine id so that engines spread over the machine.
 func pinCPUs(id string, n int) error {

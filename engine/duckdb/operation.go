@@ -95,10 +95,7 @@ func (s *Service) closeOperation(op *operation) {
 func (s *Service) queryTimeout(ss *session, clientSeconds int64) time.Duration {
 	t := s.cfg.QueryTimeout
 	ss.mu.Lock()
-	v, ok := ss.mu.confs["kitsune.operation.query.timeout"]
-	if !ok {
-		v, ok = ss.mu.confs["kyuubi.operation.query.timeout"]
-	}
+	d, ok := conf.SessionQueryTimeout(ss.mu.confs)
 	ss.mu.Unlock()
 	pick := func(d time.Duration) {
 		if d > 0 && (t == 0 || d < t) {
@@ -106,9 +103,7 @@ func (s *Service) queryTimeout(ss *session, clientSeconds int64) time.Duration {
 		}
 	}
 	if ok {
-		if d, err := conf.ParseDuration(v); err == nil {
-			pick(d)
-		}
+		pick(d)
 	}
 	pick(time.Duration(clientSeconds) * time.Second)
 	return t

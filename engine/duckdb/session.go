@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kitsune-sql/kitsune/conf"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
 	"github.com/kitsune-sql/kitsune/thrift/status"
@@ -81,7 +82,7 @@ func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 	}
 	// A detached session (an HTTP session any gateway may serve) does not
 	// end with the connection that opened it; the idle reaper ends it.
-	if req.GetConfiguration()["kitsune.session.detached"] == "true" {
+	if req.GetConfiguration()[conf.KeySessionDetached] == "true" {
 		ss.connID, ss.detached = 0, true
 	}
 	ss.mu.confs = map[string]string{}
@@ -129,7 +130,7 @@ func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 	resp.SessionHandle = ss.handle
 	// Hive JDBC 4 needs the fetch size in the reply (the gateway answers
 	// its own configured one).
-	resp.Configuration = map[string]string{"kitsune.engine.id": s.cfg.ID, "hive.server2.thrift.resultset.default.fetch.size": "1000"}
+	resp.Configuration = map[string]string{conf.KeyEngineID: s.cfg.ID, "hive.server2.thrift.resultset.default.fetch.size": "1000"}
 	if req.IsSetCanUseMultipleCatalogs() {
 		// One catalog (spark_catalog): clients keep to the session catalog.
 		resp.CanUseMultipleCatalogs = new(false)
@@ -225,7 +226,7 @@ func parseSet(stmt string) (*setCmd, bool) {
 	return &setCmd{key: strings.TrimSpace(m[1]), val: strings.TrimSpace(m[2]), hasVal: strings.Contains(stmt, "=")}, true
 }
 
-func isEngineID(k string) bool { return k == "kitsune.engine.id" || k == "kyuubi.engine.id" }
+func isEngineID(k string) bool { return conf.Canonical(k) == conf.KeyEngineID }
 
 // set runs a SET form as Spark does: SET lists every conf, SET -v lists
 // Spark's SQL settings with their meaning, SET k shows one, SET k=v
@@ -246,7 +247,7 @@ func (s *Service) set(ctx context.Context, ss *session, c *setCmd) (*resultSet, 
 			all[k] = v
 		}
 		ss.mu.Unlock()
-		all["kitsune.engine.id"] = s.cfg.ID
+		all[conf.KeyEngineID] = s.cfg.ID
 		keys := make([]string, 0, len(all))
 		for k := range all {
 			keys = append(keys, k)

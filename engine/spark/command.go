@@ -208,7 +208,7 @@ func engineConfs(in map[string]string) map[string]string {
 		name := conf.Canonical(strings.TrimPrefix(k, "set:hiveconf:"))
 		switch {
 		case strings.HasPrefix(k, "set:hivevar:"), k == "use:database", strings.HasPrefix(name, "kitsune.engineEnv."),
-			name == "hive.server2.proxy.user", name == "kitsune.session.proxy.user", name == "kitsune.session.detached":
+			name == "hive.server2.proxy.user", name == conf.KeyProxyUser, name == conf.KeySessionDetached:
 			continue
 		case strings.HasPrefix(name, "spark."):
 			out[name] = v

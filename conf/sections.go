@@ -1,0 +1,165 @@
+package conf
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The typed sections of the server configuration, built once by FromMap
+// from validated values (declared defaults applied): the only place that
+// names these keys. Packages below server take the sections, or options
+// built from them, and never a key.
+
+// LDAP configures LDAP authentication.
+type LDAP struct {
+	URL, BaseDN, UserDNPattern, GUIDKey, BindDN, BindPassword, GroupFilter string
+	StartTLS                                                               bool
+	CacheTTL                                                               time.Duration
+}
+
+// Kerberos configures the Kerberos acceptor and the kinit loop.
+type Kerberos struct {
+	Principal, Keytab, PrincipalRules string
+	MaxClockSkew                      time.Duration
+	SPNEGOPrincipal, SPNEGOKeytab     string
+	SASLQop                           string
+	KinitPrincipal, KinitKeytab       string
+	KinitInterval                     time.Duration
+	KinitMaxAttempts                  int
+}
+
+// HA configures ZooKeeper discovery.
+type HA struct {
+	Addresses                      []string
+	Namespace                      string
+	SessionTimeout, ConnectTimeout time.Duration
+	LostGrace                      time.Duration
+	AuthType, Digest               string
+	PublishConfigs                 bool
+}
+
+// Cookie configures the HTTP authentication cookie.
+type Cookie struct {
+	Enabled, HTTPOnly  bool
+	Name, Domain, Path string
+	MaxAge             time.Duration
+	KeyFile            string
+}
+
+// Limits are the connection limits and deny lists.
+type Limits struct {
+	PerUser, PerIP, PerUserIP          int
+	UnlimitedUsers, DenyUsers, DenyIPs []string
+}
+
+// Engines configures launching and pooling engines.
+type Engines struct {
+	MaxConcurrentLaunches int
+	QueueWait             time.Duration
+	LocalQueues           string
+	GroupMapping          string
+	ProfilePinned         bool
+	// Forwarded are the engine-wide settings every engine gets.
+	Forwarded map[string]string
+	// Env is kitsune.engineEnv.<NAME> as NAME → value.
+	Env   map[string]string
+	Spark Spark
+}
+
+// Spark configures the spark-submit launcher.
+type Spark struct {
+	Mode, MainResource, K8sQueueKey, BindHost, KillCommand string
+	DoAs                                                   bool
+}
+
+// ProxyUser is one real user's impersonation rule
+// (kitsune.server.proxyuser.<user>.users|groups|hosts).
+type ProxyUser struct {
+	Users, Groups, Hosts []string
+	// Source is the keys' common prefix, for refusals.
+	Source string
+}
+
+// Frontend holds the transport settings beyond the listeners'.
+type Frontend struct {
+	Keystore     string
+	HTTPMaxIdle  time.Duration
+	GracefulStop time.Duration
+	StoreURL     string
+}
+
+// engineForwarded are the engine-scoped keys the gateway hands every
+// engine it launches.
+var engineForwarded = []string{"kitsune.operation.status.polling.timeout", "kitsune.operation.idle.timeout",
+	"kitsune.operation.result.max.rows", "kitsune.operation.statement.logging"}
+
+// sections builds the typed sections from get (configured value, else the
+// declared default) and raw (configured values only).
+func (c *Config) sections(get func(string) string) {
+	dur := func(k string) time.Duration { d, _ := ParseDuration(get(k)); return d }
+	atoi := func(k string) int { n, _ := strconv.Atoi(strings.TrimSpace(get(k))); return n }
+	on := func(k string) bool { return strings.EqualFold(get(k), "true") }
+	c.LDAP = LDAP{URL: get("kitsune.authentication.ldap.url"), BaseDN: get("kitsune.authentication.ldap.baseDN"),
+		UserDNPattern: get("kitsune.authentication.ldap.userDNPattern"), GUIDKey: get("kitsune.authentication.ldap.guidKey"),
+		BindDN: get("kitsune.authentication.ldap.binddn"), BindPassword: get("kitsune.authentication.ldap.bindpw"),
+		GroupFilter: get("kitsune.authentication.ldap.groupFilter"), StartTLS: on("kitsune.authentication.ldap.starttls"),
+		CacheTTL: dur("kitsune.authentication.ldap.cache.ttl")}
+	c.Kerberos = Kerberos{Principal: get("kitsune.authentication.kerberos.principal"), Keytab: get("kitsune.authentication.kerberos.keytab"),
+		PrincipalRules: get("kitsune.authentication.kerberos.principal.rules"), MaxClockSkew: dur("kitsune.authentication.kerberos.max.clock.skew"),
+		SPNEGOPrincipal: get("kitsune.authentication.spnego.principal"), SPNEGOKeytab: get("kitsune.authentication.spnego.keytab"),
+		SASLQop: get("kitsune.authentication.sasl.qop"), KinitPrincipal: get("kitsune.kinit.principal"), KinitKeytab: get("kitsune.kinit.keytab"),
+		KinitInterval: dur("kitsune.kinit.interval"), KinitMaxAttempts: atoi("kitsune.kinit.max.attempts")}
+	c.HA = HA{Addresses: SplitList(get("kitsune.ha.addresses")), Namespace: get("kitsune.ha.namespace"),
+		SessionTimeout: dur("kitsune.ha.zookeeper.session.timeout"), ConnectTimeout: dur("kitsune.ha.zookeeper.connection.timeout"),
+		LostGrace: dur("kitsune.ha.zookeeper.lost.grace"), AuthType: strings.ToUpper(get("kitsune.ha.zookeeper.auth.type")),
+		Digest: get("kitsune.ha.zookeeper.auth.digest"), PublishConfigs: on("kitsune.ha.zookeeper.publish.configs")}
+	c.Cookie = Cookie{Enabled: on("kitsune.frontend.thrift.http.cookie.auth.enabled"), HTTPOnly: on("kitsune.frontend.thrift.http.cookie.is.httponly"),
+		Name: get("kitsune.frontend.thrift.http.cookie.name"), Domain: get("kitsune.frontend.thrift.http.cookie.domain"),
+		Path: get("kitsune.frontend.thrift.http.cookie.path"), MaxAge: time.Duration(atoi("kitsune.frontend.thrift.http.cookie.max.age")) * time.Second,
+		KeyFile: get("kitsune.frontend.thrift.http.cookie.key.file")}
+	c.Limits = Limits{PerUser: atoi("kitsune.server.limit.connections.per.user"), PerIP: atoi("kitsune.server.limit.connections.per.ipaddress"),
+		PerUserIP: atoi("kitsune.server.limit.connections.per.user.ipaddress"), UnlimitedUsers: SplitList(get("kitsune.server.limit.connections.user.unlimited.list")),
+		DenyUsers: SplitList(get("kitsune.server.limit.connections.user.deny.list")), DenyIPs: SplitList(get("kitsune.server.limit.connections.ip.deny.list"))}
+	c.Engines = Engines{MaxConcurrentLaunches: atoi("kitsune.engine.max.concurrent.launches"), QueueWait: dur("kitsune.engine.queue.wait.timeout"),
+		LocalQueues: get("kitsune.engine.local.queues"), GroupMapping: get("kitsune.session.group.mapping"),
+		ProfilePinned: on("kitsune.session.conf.profile.pinned"), Forwarded: map[string]string{}, Env: map[string]string{},
+		Spark: Spark{Mode: strings.ToLower(get("kitsune.engine.spark.mode")), MainResource: get("kitsune.engine.spark.main.resource"),
+			K8sQueueKey: get("kitsune.engine.spark.kubernetes.queue.key"), BindHost: get("kitsune.engine.spark.bind.host"),
+			KillCommand: get("kitsune.engine.spark.kill.command"), DoAs: !strings.EqualFold(get("kitsune.engine.doAs.enabled"), "false")}}
+	for _, k := range engineForwarded {
+		if v, ok := c.Raw[k]; ok && v != "" {
+			c.Engines.Forwarded[k] = v
+		}
+	}
+	for k, v := range c.Raw {
+		if name, ok := strings.CutPrefix(k, "kitsune.engineEnv."); ok {
+			c.Engines.Env[name] = v
+		}
+	}
+	c.ProxyUsers = map[string]ProxyUser{}
+	for k, v := range c.Raw {
+		rest, ok := strings.CutPrefix(k, "kitsune.server.proxyuser.")
+		if !ok {
+			continue
+		}
+		i := strings.LastIndexByte(rest, '.')
+		if i <= 0 {
+			continue
+		}
+		real, what := rest[:i], rest[i+1:]
+		p := c.ProxyUsers[real]
+		p.Source = "kitsune.server.proxyuser." + real
+		switch what {
+		case "users":
+			p.Users = SplitList(v)
+		case "groups":
+			p.Groups = SplitList(v)
+		case "hosts":
+			p.Hosts = SplitList(v)
+		}
+		c.ProxyUsers[real] = p
+	}
+	c.Frontend = Frontend{Keystore: get("kitsune.frontend.ssl.keystore"), HTTPMaxIdle: dur("kitsune.frontend.thrift.http.max.idle.time"),
+		GracefulStop: dur("kitsune.server.graceful.stop.timeout"), StoreURL: get("kitsune.metadata.store.url")}
+}

@@ -1,0 +1,79 @@
+package server
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/kitsune-sql/kitsune/conf"
+	"github.com/kitsune-sql/kitsune/engine"
+	"github.com/kitsune-sql/kitsune/engine/spark"
+)
+
+// buildPool builds the engine launcher (local or spark-submit) and the pool
+// that caches engines.
+func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, lg *zap.Logger) (*engine.Pool, error) {
+	var space func(engine.Key) string
+	if ha.registry != nil {
+		space = ha.space
+	}
+	engineIdle := cfg.EngineIdleTimeout + time.Minute // a safety net behind the pool's own stop
+	if ha.registry != nil {
+		engineIdle = cfg.EngineIdleTimeout // shared engines stop themselves
+	}
+	var launcher engine.Launcher
+	if cfg.EngineType == "SPARK_SQL" {
+		launcher = sparkLauncher(cfg, workDir, secret, ha, lg)
+	} else {
+		launcher = engine.NewLocalLauncher(engine.LocalConfig{Executable: exe, WorkDir: workDir, Secret: secret,
+			InitTimeout: cfg.EngineInitTimeout, IdleTimeout: engineIdle, Confs: cfg.Engines.Forwarded,
+			HAAddresses: ha.addresses, Space: space, HADigest: ha.digest}, lg)
+	}
+	queues, err := engine.ParseQueues(cfg.Engines.LocalQueues, cfg.Engines.QueueWait)
+	if err != nil {
+		return nil, err
+	}
+	pcfg := engine.PoolConfig{IdleTimeout: cfg.EngineIdleTimeout, CheckInterval: cfg.CheckInterval,
+		MaxLaunches: cfg.Engines.MaxConcurrentLaunches, Queues: queues}
+	if ha.registry != nil {
+		pcfg.Registry, pcfg.Space, pcfg.Secret = ha.registry, space, secret
+	}
+	return engine.NewPool(pcfg, launcher, lg), nil
+}
+
+// sparkLauncher builds the spark-submit launcher from the configuration.
+func sparkLauncher(cfg *conf.Config, workDir, secret string, ha *haParts, lg *zap.Logger) engine.Launcher {
+	env := cfg.Engines.Env
+	home := env["SPARK_HOME"]
+	if home == "" {
+		home = os.Getenv("SPARK_HOME")
+	}
+	sc := spark.Config{
+		SparkHome:    home,
+		Mode:         cfg.Engines.Spark.Mode,
+		MainResource: cfg.Engines.Spark.MainResource,
+		DoAs:         cfg.Engines.Spark.DoAs,
+		K8sQueueKey:  cfg.Engines.Spark.K8sQueueKey,
+		BindHost:     cfg.Engines.Spark.BindHost,
+		HAAddresses:  ha.addresses,
+		IdleTimeout:  cfg.EngineIdleTimeout,
+		Env:          env,
+	}
+	lc := spark.LauncherConfig{Spark: sc, WorkDir: workDir, InitTimeout: cfg.EngineInitTimeout, Secret: secret,
+		KillCommand: cfg.Engines.Spark.KillCommand}
+	if ha.registry != nil {
+		lc.Space = ha.space
+		lc.Registered = func(ctx context.Context, sp, refID string) string {
+			es, _ := ha.registry.Engines(ctx, sp)
+			for _, e := range es {
+				if e.RefID == refID {
+					return e.Addr
+				}
+			}
+			return ""
+		}
+	}
+	return spark.NewLauncher(lc, lg)
+}

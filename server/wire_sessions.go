@@ -1,0 +1,62 @@
+package server
+
+import (
+	"context"
+	"os/user"
+	"path/filepath"
+
+	"go.uber.org/zap"
+
+	"github.com/kitsune-sql/kitsune/auth"
+	"github.com/kitsune-sql/kitsune/conf"
+	"github.com/kitsune-sql/kitsune/engine"
+	"github.com/kitsune-sql/kitsune/session"
+	"github.com/kitsune-sql/kitsune/session/store"
+)
+
+// buildSessions opens the metadata store (PostgreSQL, shared with other
+// gateways, or the embedded one) and the session manager over the pool.
+func buildSessions(cfg *conf.Config, workDir, secret string, pool *engine.Pool, lg *zap.Logger) (store.Store, *session.Manager, error) {
+	var meta store.Store
+	var err error
+	shared := false
+	if url := cfg.Frontend.StoreURL; url != "" {
+		if meta, err = store.OpenPostgres(context.Background(), url); err != nil {
+			return nil, nil, err
+		}
+		shared = true
+	} else if meta, err = store.OpenEmbedded(filepath.Join(workDir, "metadata.db")); err != nil {
+		return nil, nil, err
+	}
+	lm := cfg.Limits
+	limits := session.Limits{PerUser: lm.PerUser, PerIP: lm.PerIP, PerUserIP: lm.PerUserIP,
+		UnlimitedUser: lm.UnlimitedUsers, DenyUsers: lm.DenyUsers, DenyIPs: lm.DenyIPs}
+	mgr := session.NewManager(session.Config{IdleTimeout: cfg.SessionIdleTimeout, CheckInterval: cfg.CheckInterval, Limits: limits,
+		Store: meta, Shared: shared, Secret: secret}, pool, lg)
+	return meta, mgr, nil
+}
+
+// buildHandler builds the gateway's TCLIService over the manager.
+func buildHandler(cfg *conf.Config, mgr *session.Manager, lg *zap.Logger) (*handler, error) {
+	groups := auth.OSGroups()
+	if path := cfg.Engines.GroupMapping; path != "" {
+		var err error
+		if groups, err = auth.StaticGroups(path); err != nil {
+			return nil, err
+		}
+	}
+	serverUser := "kitsune"
+	if u, err := user.Current(); err == nil {
+		serverUser = u.Username
+	}
+	return &handler{cfg: cfg, mgr: mgr, groups: groups, proxy: auth.NewProxyRules(proxyRules(cfg.ProxyUsers)), serverUser: serverUser, lg: lg}, nil
+}
+
+// proxyRules hands the configured impersonation rules to auth.
+func proxyRules(in map[string]conf.ProxyUser) map[string]auth.ProxyUser {
+	out := make(map[string]auth.ProxyUser, len(in))
+	for real, p := range in {
+		out[real] = auth.ProxyUser{Users: p.Users, Groups: p.Groups, Hosts: p.Hosts, Source: p.Source}
+	}
+	return out
+}
