@@ -2,10 +2,8 @@ package server
 
 import (
 	"context"
-	"runtime/debug"
 
 	"github.com/apache/thrift/lib/go/thrift"
-	"go.uber.org/zap"
 
 	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
@@ -51,12 +49,6 @@ func (f *rawFetch) Process(ctx context.Context, seqID int32, in, out thrift.TPro
 // forward sends the fetch to the session's engine; a non-nil status is the
 // error to answer with instead of raw bytes.
 func (f *rawFetch) forward(ctx context.Context, args *tcli.TCLIServiceFetchResultsArgs) (typ thrift.TMessageType, raw []byte, st *tcli.TStatus) {
-	defer func() {
-		if p := recover(); p != nil {
-			f.h.lg.Error("panic in thrift call", zap.String("method", "FetchResults"), zap.Any("panic", p), zap.ByteString("stack", debug.Stack()))
-			st = status.From(status.Errorf(status.StateGeneral, 0, "internal error in FetchResults: %v", p))
-		}
-	}()
 	s, err := f.h.mgr.ForOperation(args.Req.GetOperationHandle(), serve.PeerFrom(ctx).User)
 	if err != nil {
 		return 0, nil, statusOf(err)

@@ -14,7 +14,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/apache/thrift/lib/go/thrift"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
@@ -27,11 +26,6 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	// The generated Thrift processors start a goroutine and a 5 ms ticker per
-	// call to notice clients that went away; kitsune's handlers do not need
-	// it and it costs latency on every call. This is the library's one
-	// process-wide setting, set once before anything serves.
-	thrift.ServerConnectivityCheckInterval = 0
 	var err error
 	switch os.Args[1] {
 	case "server":

@@ -97,12 +97,18 @@ func New(cfg Config, handler tcliservice.TCLIService, auth Authenticator, lg *za
 	if cfg.HTTPPath == "" {
 		cfg.HTTPPath = "cliservice"
 	}
-	proc := tcliservice.NewTCLIServiceProcessor(Recovering(handler, lg))
+	// The generated processors start a goroutine and a 5 ms ticker per call
+	// to notice clients that went away, unless this library-wide setting is
+	// 0: calls then run on the connection's goroutine (the hot path), and a
+	// panic reaches the recovery middleware.
+	thrift.ServerConnectivityCheckInterval = 0
+	raw := tcliservice.NewTCLIServiceProcessor(handler)
 	if rp, ok := handler.(RawProvider); ok {
 		for name, fn := range rp.RawFunctions() {
-			proc.AddToProcessorMap(name, fn)
+			raw.AddToProcessorMap(name, fn)
 		}
 	}
+	proc := middleware(raw, lg)
 	s := &Server{
 		cfg:     cfg,
 		handler: handler,
