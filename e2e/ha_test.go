@@ -166,7 +166,7 @@ func TestEnginesSharedAcrossGateways(t *testing.T) {
 	}
 	// A registered engine that does not answer is replaced.
 	_ = syscall.Kill(ownerEngine, syscall.SIGKILL)
-	time.Sleep(200 * time.Millisecond)
+	testenv.Eventually(t, 10*time.Second, func() error { return gone(enginePID(owner.workDir, ids[0])) })
 	conn2 := other.gohive(t, "kai", "NONE", false)
 	if id := one(t, conn2, "SET kitsune.engine.id"); id == ids[0] || id == "" {
 		t.Errorf("after the engine died: got engine %q again", id)

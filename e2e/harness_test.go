@@ -21,6 +21,7 @@ import (
 	"github.com/beltran/gohive"
 
 	"github.com/kitsune-sql/kitsune/thrift/client"
+	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 )
 
 // kitsuneBin is the binary built once for the whole run.
@@ -325,3 +326,23 @@ func (g *gateway) native(t *testing.T, user string) *client.Client {
 
 // testingConn names a gohive connection in table-style helpers.
 type testingConn struct{ *gohive.Connection }
+
+// gone is nil once pid is 0 (no such process any more).
+func gone(pid int) error {
+	if pid != 0 {
+		return fmt.Errorf("process %d still runs", pid)
+	}
+	return nil
+}
+
+// running is nil once the operation runs.
+func running(c *client.Client, oh *tcli.TOperationHandle) error {
+	st, err := c.GetOperationStatus(context.Background(), &tcli.TGetOperationStatusReq{OperationHandle: oh})
+	if err != nil {
+		return err
+	}
+	if st.GetOperationState() != tcli.TOperationState_RUNNING_STATE {
+		return fmt.Errorf("operation is %s", st.GetOperationState())
+	}
+	return nil
+}

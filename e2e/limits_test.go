@@ -4,10 +4,12 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kitsune-sql/kitsune/internal/testenv"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 )
 
@@ -113,10 +115,12 @@ func TestEngineLaunchTimeout(t *testing.T) {
 	g := startGateway(t, "kitsune.session.engine.initialize.timeout=1ms")
 	_, r := g.openWith(t, "wes", nil)
 	refusedWith(t, r, "engine for USER_DUCKDB/wes/default did not start within 1ms (kitsune.session.engine.initialize.timeout); last lines of ")
-	time.Sleep(200 * time.Millisecond)
-	if pids := enginePIDs(g.workDir); len(pids) != 0 {
-		t.Errorf("timed-out engine still running: %v", pids)
-	}
+	testenv.Eventually(t, 10*time.Second, func() error {
+		if pids := enginePIDs(g.workDir); len(pids) != 0 {
+			return fmt.Errorf("timed-out engine still running: %v", pids)
+		}
+		return nil
+	})
 }
 
 // TestRefusalsReachGohive: gohive ignores OpenSession's status, so the

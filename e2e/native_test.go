@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitsune-sql/kitsune/internal/testenv"
 	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/sasl"
@@ -76,7 +78,7 @@ func TestCancelAndTimeout(t *testing.T) {
 	sh := openSession(t, c, tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V10, nil).SessionHandle
 
 	oh := execAsync(t, c, sh, longQuery, 0)
-	time.Sleep(300 * time.Millisecond)
+	testenv.Eventually(t, 10*time.Second, func() error { return running(c, oh) })
 	if r, err := c.CancelOperation(context.Background(), &tcli.TCancelOperationReq{OperationHandle: oh}); err != nil || r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
 		t.Fatalf("cancel: %v %v", err, r)
 	}
@@ -174,7 +176,7 @@ func TestEngineKilledThenRecovers(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	testenv.Eventually(t, 10*time.Second, func() error { return gone(enginePID(g.workDir, id)) })
 	r, err := c.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: resp.SessionHandle, Statement: "SELECT 1"})
 	if err != nil {
 		t.Fatal(err)
@@ -366,12 +368,15 @@ func TestGracefulStopDrainsSessions(t *testing.T) {
 	conn := g.gohive(t, "gus", "NONE", false)
 	query(t, conn, "SELECT 1")
 	_ = g.cmd.Process.Signal(syscall.SIGTERM)
-	time.Sleep(300 * time.Millisecond)
 	// No new connections, but the open session still works.
-	if c, err := net.DialTimeout("tcp", g.binAddr, time.Second); err == nil {
-		c.Close()
-		t.Error("the stopping gateway still accepts connections")
-	}
+	testenv.Eventually(t, 10*time.Second, func() error {
+		c, err := net.DialTimeout("tcp", g.binAddr, time.Second)
+		if err == nil {
+			c.Close()
+			return fmt.Errorf("the stopping gateway still accepts connections")
+		}
+		return nil
+	})
 	if v := one(t, conn, "SELECT 6 * 7 AS x"); v != "42" {
 		t.Errorf("open session during drain: %s", v)
 	}

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,7 +81,7 @@ func TestSparkLauncherThroughStub(t *testing.T) {
 		t.Fatal("no engine process")
 	}
 	_ = syscall.Kill(pid, syscall.SIGKILL)
-	time.Sleep(300 * time.Millisecond)
+	testenv.Eventually(t, 10*time.Second, func() error { return gone(pidWithArg("--id " + id + " ")) })
 	conn2 := g.gohive(t, "alice", "NONE", false)
 	if id2 := one(t, conn2, "SET kitsune.engine.id"); id2 == id || id2 == "" {
 		t.Errorf("after the engine died: %q", id2)
@@ -104,11 +105,12 @@ func TestSparkLaunchFailures(t *testing.T) {
 	if time.Since(start) > 20*time.Second {
 		t.Errorf("the timeout took %s", time.Since(start))
 	}
-	time.Sleep(200 * time.Millisecond)
-	if pid := pidWithArg("sleep 3600"); pid != 0 {
-		_ = syscall.Kill(pid, syscall.SIGKILL)
-		t.Error("the hanging spark-submit was not stopped")
-	}
+	testenv.Eventually(t, 10*time.Second, func() error {
+		if pid := pidWithArg("sleep 3600"); pid != 0 {
+			return fmt.Errorf("the hanging spark-submit (pid %d) was not stopped", pid)
+		}
+		return nil
+	})
 }
 
 func TestSparkKyuubiEngineModes(t *testing.T) {

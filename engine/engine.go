@@ -61,6 +61,23 @@ func (e *Engine) Alive() bool {
 // Exited is closed when the engine process ends.
 func (e *Engine) Exited() <-chan struct{} { return e.exited }
 
+// DiedWithin reports whether the engine process is found dead within d: a
+// call that failed on a reset connection usually means the process just
+// died, and its watcher learns that a moment later.
+func (e *Engine) DiedWithin(d time.Duration) bool {
+	if !e.Alive() {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-e.exited:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
 // PID is the engine's process id (0 when not a local process).
 func (e *Engine) PID() int {
 	if e.cmd == nil || e.cmd.Process == nil {

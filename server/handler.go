@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -230,12 +231,17 @@ func forward[R any](h *handler, ctx context.Context, s *session.Session, fail fu
 	return r, true
 }
 
+// deathWait is how long a failed call waits to learn whether the engine
+// process died, so that the client hears "stopped" rather than "did not
+// answer".
+const deathWait = 200 * time.Millisecond
+
 func (h *handler) engineError(s *session.Session, err error) error {
-	if !s.Engine.Alive() {
+	var se *status.Error
+	if !errors.As(err, &se) && s.Engine.DiedWithin(deathWait) || !s.Engine.Alive() {
 		h.lg.Warn("engine of session died", zap.String("user", s.User), zap.String("engine", s.Engine.ID))
 		go func() { _ = h.mgr.Close(context.Background(), s) }()
 	}
-	var se *status.Error
 	if errors.As(err, &se) {
 		return err
 	}

@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/kitsune-sql/kitsune/internal/testenv"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
 )
@@ -211,11 +213,13 @@ func TestIdleOperationsCloseAndResultsAreBounded(t *testing.T) {
 	u := "ida"
 	o, _ := s.OpenSession(context.Background(), &tcli.TOpenSessionReq{ClientProtocol: tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V10, Username: &u})
 	resp, _ := s.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: o.SessionHandle, Statement: "SELECT 1"})
-	time.Sleep(300 * time.Millisecond)
-	fr, _ := s.FetchResults(context.Background(), &tcli.TFetchResultsReq{OperationHandle: resp.OperationHandle, MaxRows: 10})
-	if fr.Status.StatusCode != tcli.TStatusCode_INVALID_HANDLE_STATUS {
-		t.Errorf("idle operation still open: %v", fr.Status)
-	}
+	testenv.Eventually(t, 10*time.Second, func() error {
+		fr, _ := s.FetchResults(context.Background(), &tcli.TFetchResultsReq{OperationHandle: resp.OperationHandle, MaxRows: 10})
+		if fr.Status.StatusCode != tcli.TStatusCode_INVALID_HANDLE_STATUS {
+			return fmt.Errorf("idle operation still open: %v", fr.Status)
+		}
+		return nil
+	})
 	big, _ := s.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: o.SessionHandle, Statement: "SELECT * FROM range(5000)"})
 	if big.Status.StatusCode != tcli.TStatusCode_ERROR_STATUS || !strings.Contains(big.Status.GetErrorMessage(), "kitsune.operation.result.max.rows") {
 		t.Errorf("result over the bound: %v", big.Status)
