@@ -30,6 +30,11 @@ test: deps build
 	$(GO) test -run '^$$' -fuzz FuzzBinaryFrames -fuzztime 5s ./thrift/serve
 	$(GO) test -run '^$$' -fuzz FuzzKerberosAccept -fuzztime 5s ./auth
 	$(GO) test -run '^$$' -fuzz FuzzRewrite -fuzztime 5s ./engine/duckdb
+	$(GO) test -run '^$$' -fuzz FuzzHTTPTransport -fuzztime 5s ./thrift/serve
+	$(GO) test -run '^$$' -fuzz FuzzRequestStructs -fuzztime 5s ./thrift/serve
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 5s ./conf
+	$(GO) test -run '^$$' -fuzz FuzzParseURL -fuzztime 5s ./beeline
+	$(GO) test -run '^$$' -fuzz FuzzLDAPFilters -fuzztime 5s ./auth
 
 deps:
 	bash scripts/install-test-deps.sh

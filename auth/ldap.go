@@ -111,7 +111,7 @@ func (a *ldapAuth) Authenticate(_ context.Context, user, password, remote string
 			return "", err
 		}
 		res, err := conn.Search(ldap.NewSearchRequest(a.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 2, 0, false,
-			fmt.Sprintf("(%s=%s)", a.cfg.GUIDKey, ldap.EscapeFilter(user)), []string{"dn"}, nil))
+			userFilter(a.cfg.GUIDKey, user), []string{"dn"}, nil))
 		if err != nil {
 			return "", a.directoryError(err)
 		}
@@ -130,7 +130,7 @@ func (a *ldapAuth) Authenticate(_ context.Context, user, password, remote string
 		if err := a.serviceBind(conn); err != nil {
 			return "", err
 		}
-		filter := strings.NewReplacer("{user}", ldap.EscapeFilter(user), "{dn}", ldap.EscapeFilter(dn)).Replace(a.cfg.GroupFilter)
+		filter := groupFilter(a.cfg.GroupFilter, user, dn)
 		res, err := conn.Search(ldap.NewSearchRequest(a.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 1, 0, false,
 			filter, []string{"dn"}, nil))
 		if err != nil {
@@ -166,4 +166,15 @@ func (a *ldapAuth) serviceBind(conn *ldap.Conn) error {
 func (a *ldapAuth) directoryError(err error) error {
 	a.lg.Error("LDAP request failed", zap.Error(err))
 	return fmt.Errorf("%w: %v", ErrDirectory, err)
+}
+
+// userFilter finds a user by its GUID attribute; the name is escaped, so
+// it cannot change the filter's structure.
+func userFilter(guidKey, user string) string {
+	return fmt.Sprintf("(%s=%s)", guidKey, ldap.EscapeFilter(user))
+}
+
+// groupFilter fills the configured group filter's {user} and {dn}, escaped.
+func groupFilter(tpl, user, dn string) string {
+	return strings.NewReplacer("{user}", ldap.EscapeFilter(user), "{dn}", ldap.EscapeFilter(dn)).Replace(tpl)
 }

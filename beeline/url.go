@@ -52,8 +52,8 @@ func ParseURL(raw string) (*URL, error) {
 		u.Host, u.Port = hostPort, 0
 	} else if h, p, err := net.SplitHostPort(hostPort); err == nil {
 		n, err := strconv.Atoi(p)
-		if err != nil {
-			return nil, fmt.Errorf("URL %q: bad port %q", raw, p)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("URL %q: bad port %q (1 to 65535)", raw, p)
 		}
 		u.Host, u.Port = h, n
 	} else {

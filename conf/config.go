@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -228,8 +229,14 @@ func ReadPropertiesFile(path string) (map[string]string, error) {
 		return nil, fmt.Errorf("read configuration: %w", err)
 	}
 	defer f.Close()
+	return ReadProperties(f, path)
+}
+
+// ReadProperties reads properties from r; name labels errors.
+func ReadProperties(r io.Reader, name string) (map[string]string, error) {
+	path := name
 	out := map[string]string{}
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	n := 0
 	for sc.Scan() {
 		n++
