@@ -388,20 +388,43 @@ func (s *Service) CloseOperation(_ context.Context, req *tcli.TCloseOperationReq
 }
 
 // GetResultSetMetadata implements tcli.TCLIService.
-func (s *Service) GetResultSetMetadata(_ context.Context, req *tcli.TGetResultSetMetadataReq) (*tcli.TGetResultSetMetadataResp, error) {
+//
+// HiveServer2 answers it from RUNNING on (the schema is known once the
+// statement compiled); the Databricks drivers ask it of a running DDL
+// statement. A statement without a result set answers its empty schema at
+// once; a query answers once its result is there, waiting for it as long
+// as metadataWait.
+func (s *Service) GetResultSetMetadata(ctx context.Context, req *tcli.TGetResultSetMetadataReq) (*tcli.TGetResultSetMetadataResp, error) {
 	op, err := s.operation(req.OperationHandle)
 	if err != nil {
 		return &tcli.TGetResultSetMetadataResp{Status: statusOf(err)}, nil
 	}
+	if op.handle.HasResultSet {
+		t := time.NewTimer(metadataWait)
+		select {
+		case <-op.done:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
 	return s.metadataOf(op), nil
 }
+
+// metadataWait bounds how long GetResultSetMetadata waits for a running
+// query's result.
+const metadataWait = 30 * time.Second
 
 // metadataOf is op's GetResultSetMetadata answer; resultFormat is always
 // set (the Databricks drivers refuse a reply without it).
 func (s *Service) metadataOf(op *operation) *tcli.TGetResultSetMetadataResp {
 	op.mu.Lock()
 	defer op.mu.Unlock()
-	if op.mu.state != tcli.TOperationState_FINISHED_STATE {
+	switch st := op.mu.state; {
+	case st == tcli.TOperationState_FINISHED_STATE:
+	case !op.handle.HasResultSet && (st == tcli.TOperationState_RUNNING_STATE || st == tcli.TOperationState_PENDING_STATE):
+		// No result set: the (empty) schema is known before it ends.
+	default:
 		return &tcli.TGetResultSetMetadataResp{Status: notFinished(op.mu.state, op.mu.err)}
 	}
 	format := tcli.TSparkRowSetType_COLUMN_BASED_SET

@@ -70,6 +70,22 @@ func checkStatements(t *testing.T, s *sess) {
 	}
 }
 
+// checkRunningMetadata: HiveServer2 answers GetResultSetMetadata from
+// RUNNING on; a running statement without a result set answers its empty
+// schema at once (the Databricks drivers ask it before the statement ends).
+func checkRunningMetadata(t *testing.T, s *sess) {
+	oh := s.exec(t, "CREATE OR REPLACE TABLE "+s.prefix+"_slow AS SELECT count(*) AS n FROM range(3000000) a, range(30) b", true)
+	md, err := s.c.GetResultSetMetadata(bg, &tcli.TGetResultSetMetadataReq{OperationHandle: oh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS || len(md.GetSchema().GetColumns()) != 0 {
+		t.Errorf("metadata of a running statement without a result set: %v", md)
+	}
+	s.wait(t, oh)
+	s.close(t, oh)
+}
+
 // checkPaging: startRowOffset is the offset of the page's first row,
 // hasMoreRows is false only on the last page, a fetch past the end answers
 // an empty page (HiveServer2; gohive reads until one), FETCH_FIRST

@@ -30,6 +30,7 @@ func Run(t *testing.T, dial Dial) {
 			s := open(t, c, v)
 			t.Run("statements", func(t *testing.T) { checkStatements(t, s) })
 			t.Run("paging", func(t *testing.T) { checkPaging(t, s) })
+			t.Run("running metadata", func(t *testing.T) { checkRunningMetadata(t, s) })
 			t.Run("errors", func(t *testing.T) { checkErrors(t, s) })
 			t.Run("metadata", func(t *testing.T) { checkMetadata(t, s) })
 			t.Run("info", func(t *testing.T) { checkInfo(t, s) })
