@@ -3,7 +3,6 @@
 package duckdb
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -200,25 +199,6 @@ func goValue(a arrow.Array, i int) any {
 		return x.Value(i).ToTime(x.DataType().(*arrow.Time64Type).Unit)
 	}
 	return a.GetOneForMarshal(i)
-}
-
-// orderedJSON renders n key/value pairs as a JSON object in their order.
-func orderedJSON(n int, kv func(int) (string, any)) json.RawMessage {
-	var b strings.Builder
-	b.WriteByte('{')
-	for k := 0; k < n; k++ {
-		if k > 0 {
-			b.WriteByte(',')
-		}
-		key, v := kv(k)
-		kj, _ := json.Marshal(key)
-		vj, _ := json.Marshal(jsonable(v))
-		b.Write(kj)
-		b.WriteByte(':')
-		b.Write(vj)
-	}
-	b.WriteByte('}')
-	return json.RawMessage(b.String())
 }
 
 // duckTypeName names an Arrow type as DuckDB does, so that typeOf maps it

@@ -280,21 +280,11 @@ func jsonable(v any) any {
 		// fields come out sorted by name.
 		return out
 	case duck.OrderedMap:
-		var b strings.Builder
-		b.WriteByte('{')
-		for i, k := range (&x).Keys() {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			val, _ := (&x).Get(k)
-			kj, _ := json.Marshal(fmt.Sprint(jsonable(k)))
-			vj, _ := json.Marshal(jsonable(val))
-			b.Write(kj)
-			b.WriteByte(':')
-			b.Write(vj)
-		}
-		b.WriteByte('}')
-		return json.RawMessage(b.String())
+		keys := (&x).Keys()
+		return orderedJSON(len(keys), func(i int) (string, any) {
+			val, _ := (&x).Get(keys[i])
+			return fmt.Sprint(jsonable(keys[i])), val
+		})
 	case duck.Map:
 		keys := make([]string, 0, len(x))
 		vals := map[string]any{}
@@ -320,4 +310,23 @@ func jsonable(v any) any {
 		return base64.StdEncoding.EncodeToString(x)
 	}
 	return v
+}
+
+// orderedJSON renders n key/value pairs as a JSON object in their order.
+func orderedJSON(n int, kv func(int) (string, any)) json.RawMessage {
+	var b strings.Builder
+	b.WriteByte('{')
+	for k := 0; k < n; k++ {
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		key, v := kv(k)
+		kj, _ := json.Marshal(key)
+		vj, _ := json.Marshal(jsonable(v))
+		b.Write(kj)
+		b.WriteByte(':')
+		b.Write(vj)
+	}
+	b.WriteByte('}')
+	return json.RawMessage(b.String())
 }

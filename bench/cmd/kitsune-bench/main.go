@@ -238,20 +238,8 @@ func run(bin string, cycles, nrows, runs int) error {
 // openSpark opens a session with the Spark protocol (SPARK V8, as the
 // Databricks drivers ask).
 func openSpark(ctx context.Context, addr, user, password string) (*client.Client, *tcli.TSessionHandle, error) {
-	c, err := client.Dial(ctx, client.Options{Addr: addr, User: user, Password: password})
-	if err != nil {
-		return nil, nil, err
-	}
 	v := int64(tcli.TProtocolVersion_SPARK_CLI_SERVICE_PROTOCOL_V8)
-	r, err := c.OpenSession(ctx, &tcli.TOpenSessionReq{ClientProtocol: -7, ClientProtocolI64: &v, Username: &user})
-	if err == nil {
-		err = status.AsError(r.Status)
-	}
-	if err != nil {
-		c.Close()
-		return nil, nil, err
-	}
-	return c, r.SessionHandle, nil
+	return openWith(ctx, addr, password, &tcli.TOpenSessionReq{ClientProtocol: -7, ClientProtocolI64: &v, Username: &user})
 }
 
 // directCycle is a SELECT 1 with direct results; it returns the round
@@ -307,11 +295,16 @@ func fetchSpark(ctx context.Context, c *client.Client, sh *tcli.TSessionHandle, 
 }
 
 func open(ctx context.Context, addr, user, password string) (*client.Client, *tcli.TSessionHandle, error) {
-	c, err := client.Dial(ctx, client.Options{Addr: addr, User: user, Password: password})
+	return openWith(ctx, addr, password, &tcli.TOpenSessionReq{ClientProtocol: tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V10, Username: &user})
+}
+
+// openWith dials addr and opens the session req asks for.
+func openWith(ctx context.Context, addr, password string, req *tcli.TOpenSessionReq) (*client.Client, *tcli.TSessionHandle, error) {
+	c, err := client.Dial(ctx, client.Options{Addr: addr, User: req.GetUsername(), Password: password})
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := c.OpenSession(ctx, &tcli.TOpenSessionReq{ClientProtocol: tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V10, Username: &user})
+	r, err := c.OpenSession(ctx, req)
 	if err == nil {
 		err = status.AsError(r.Status)
 	}
