@@ -24,5 +24,8 @@ fi
 
 # npm hive-driver and @databricks/sql, pinned by test/node/package-lock.json.
 if [ ! -d test/node/node_modules/hive-driver ] || [ ! -d test/node/node_modules/@databricks/sql ]; then
-  (cd test/node && npm ci --no-audit --no-fund --loglevel=error)
+  # npm ci refuses this lock file: @databricks/sql 2.1.0 names an optional
+  # platform package that the registry does not serve (win32-x64); npm
+  # install with the same lock installs the pinned versions and keeps it.
+  (cd test/node && npm install --no-audit --no-fund --no-save --loglevel=error)
 fi
