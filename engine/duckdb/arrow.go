@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	duck "github.com/duckdb/duckdb-go/v2"
@@ -32,6 +33,58 @@ type arrowResult struct {
 	rows  int64
 	pos   int64
 	useLZ bool
+	// pending are DuckDB's small batches (a vector, 2048 rows) not yet
+	// joined into one of coalesceRows: fewer, larger IPC messages cost
+	// less to encode, send and decode.
+	pending     []arrow.RecordBatch
+	pendingRows int64
+}
+
+// coalesceRows is the size batches are joined to.
+const coalesceRows = 64 << 10
+
+func (r *arrowResult) add(rec arrow.RecordBatch) {
+	r.pending = append(r.pending, rec)
+	r.pendingRows += rec.NumRows()
+	if r.pendingRows >= coalesceRows {
+		_ = r.flush()
+	}
+}
+
+// flush joins the pending batches into one.
+func (r *arrowResult) flush() error {
+	defer func() { r.pending, r.pendingRows = nil, 0 }()
+	switch len(r.pending) {
+	case 0:
+		return nil
+	case 1:
+		r.recs = append(r.recs, r.pending[0])
+		return nil
+	}
+	cols := make([]arrow.Array, r.sch.NumFields())
+	for i := range cols {
+		parts := make([]arrow.Array, len(r.pending))
+		for j, p := range r.pending {
+			parts[j] = p.Column(i)
+		}
+		c, err := array.Concatenate(parts, memory.DefaultAllocator)
+		if err != nil {
+			for _, p := range r.pending {
+				p.Release()
+			}
+			return fmt.Errorf("join Arrow batches: %w", err)
+		}
+		cols[i] = c
+	}
+	joined := array.NewRecordBatch(r.sch, cols, r.pendingRows)
+	for _, c := range cols {
+		c.Release()
+	}
+	for _, p := range r.pending {
+		p.Release()
+	}
+	r.recs = append(r.recs, joined)
+	return nil
 }
 
 // queryArrow runs query through DuckDB's Arrow interface on conn and keeps
@@ -68,14 +121,17 @@ func queryArrow(ctx context.Context, conn *sql.Conn, query string, args []any, o
 				if err != nil {
 					return err
 				}
-				res.recs = append(res.recs, out)
+				res.add(out)
 				res.rows += n
 			}
 			if limit > 0 && res.rows >= limit {
 				break
 			}
 		}
-		return rr.Err()
+		if err := rr.Err(); err != nil {
+			return err
+		}
+		return res.flush()
 	})
 	if err != nil {
 		res.release()
@@ -158,8 +214,8 @@ func (r *arrowResult) encode(rec arrow.RecordBatch) ([]byte, error) {
 }
 
 func (r *arrowResult) release() {
-	for _, rec := range r.recs {
+	for _, rec := range append(r.recs, r.pending...) {
 		rec.Release()
 	}
-	r.recs = nil
+	r.recs, r.pending = nil, nil
 }
