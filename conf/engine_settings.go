@@ -29,6 +29,7 @@ type EngineSettings struct {
 	QueryTimeout   time.Duration
 	MaxResultRows  int64
 	LogStatements  bool
+	HiveOutput     bool
 }
 
 // LaunchPairs are the --conf pairs a local engine is started with: the
@@ -88,6 +89,7 @@ func ParseEngineSettings(kv map[string]string) (EngineSettings, error) {
 	s.MaxResultRows, err = strconv.ParseInt(strings.TrimSpace(get("kitsune.operation.result.max.rows")), 10, 64)
 	wrap("kitsune.operation.result.max.rows", err)
 	s.LogStatements = strings.EqualFold(get("kitsune.operation.statement.logging"), "true")
+	s.HiveOutput = strings.EqualFold(get("kitsune.engine.local.command.output"), "HIVE")
 	return s, errors.Join(errs...)
 }
 

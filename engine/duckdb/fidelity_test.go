@@ -2,7 +2,10 @@ package duckdb
 
 import (
 	"context"
+	"strings"
 	"testing"
+
+	"go.uber.org/zap/zaptest"
 
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 )
@@ -296,5 +299,32 @@ func TestSetOfAConnectionPropertyIsAConf(t *testing.T) {
 	}
 	if rows, _ := run(t, s, sh, "SELECT current_schema()"); rows[0][0] != "main" {
 		t.Errorf("the session's schema moved: %v", rows)
+	}
+}
+
+// SHOW TABLES answers Spark's three columns, or HiveServer2's one
+// (tab_name) when the engine is set to Hive's output form.
+func TestShowTablesForms(t *testing.T) {
+	for _, hive := range []bool{false, true} {
+		s, err := Open(Config{ID: "show", HiveOutput: hive}, zaptest.NewLogger(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := "sho"
+		r, _ := s.OpenSession(context.Background(), &tcli.TOpenSessionReq{ClientProtocol: tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V10, Username: &u})
+		run(t, s, r.SessionHandle, "CREATE TABLE shown (a INT)")
+		rows, schema := run(t, s, r.SessionHandle, "SHOW TABLES in default")
+		var cols []string
+		for _, c := range schema.Columns {
+			cols = append(cols, c.ColumnName)
+		}
+		want := "namespace,tableName,isTemporary"
+		if hive {
+			want = "tab_name"
+		}
+		if strings.Join(cols, ",") != want || len(rows) != 1 || !strings.Contains(strings.Join(rows[0], ","), "shown") {
+			t.Errorf("hive=%v: columns %v rows %v", hive, cols, rows)
+		}
+		s.Close()
 	}
 }

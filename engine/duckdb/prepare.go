@@ -74,6 +74,9 @@ func (ss *session) compile(stmt string) (prepared, error) {
 	if err != nil {
 		return p, &status.Error{SQLState: "42000", Message: err.Error()}
 	}
+	if ss.hiveOutput && pl.hiveSQL != "" {
+		pl.sql = pl.hiveSQL
+	}
 	p.plan = pl
 	return p, nil
 }

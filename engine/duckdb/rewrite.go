@@ -22,6 +22,9 @@ type plan struct {
 	sql  string
 	sqls []string
 	note string
+	// hiveSQL, when set, is the statement in HiveServer2's output form
+	// (SHOW TABLES: one column tab_name), for sessions that want it.
+	hiveSQL string
 }
 
 // fnCatalog is the in-memory catalog holding the Spark function macros.
@@ -94,7 +97,10 @@ func rewrite(stmt string) (plan, error) {
 		if kw(1, "VIEWS") {
 			typ = " AND table_type = 'VIEW'"
 		}
-		return plan{kind: planQuery, sql: "SELECT CASE table_schema WHEN 'main' THEN 'default' ELSE table_schema END AS namespace, table_name AS tableName, (table_type = 'LOCAL TEMPORARY') AS isTemporary FROM information_schema.tables WHERE table_catalog IN (current_database(), 'temp') AND table_schema = " + schema + typ + where + " ORDER BY table_name"}, nil
+		from := " FROM information_schema.tables WHERE table_catalog IN (current_database(), 'temp') AND table_schema = " + schema + typ + where + " ORDER BY table_name"
+		return plan{kind: planQuery,
+			sql:     "SELECT CASE table_schema WHEN 'main' THEN 'default' ELSE table_schema END AS namespace, table_name AS tableName, (table_type = 'LOCAL TEMPORARY') AS isTemporary" + from,
+			hiveSQL: "SELECT table_name AS tab_name" + from}, nil
 	case kw(0, "SHOW") && kw(1, "COLUMNS") && kw(2, "IN", "FROM") && len(s) > 3:
 		i := 3
 		table := qualified(s, &i)

@@ -54,6 +54,9 @@ type Config struct {
 	// StatusPollWait is how long GetOperationStatus waits for a running
 	// statement to finish before answering (HiveServer2's long polling).
 	StatusPollWait time.Duration
+	// HiveOutput answers commands in HiveServer2's form (SHOW TABLES: one
+	// column tab_name) instead of Spark's.
+	HiveOutput bool
 	// LogStatements logs every statement (redacted) at Info; off, the
 	// engine log holds no statement text nor literals.
 	LogStatements bool

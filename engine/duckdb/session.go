@@ -27,6 +27,8 @@ type session struct {
 	// detached sessions do not end with their connection; the idle reaper
 	// ends them.
 	detached bool
+	// hiveOutput: commands answer in HiveServer2's form (SHOW TABLES).
+	hiveOutput bool
 
 	// exec serializes statements: a DuckDB connection runs one at a time.
 	exec sync.Mutex
@@ -74,11 +76,12 @@ func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 		return resp, nil
 	}
 	ss := &session{
-		handle:   &tcli.TSessionHandle{SessionId: serve.NewHandleID()},
-		user:     user,
-		protocol: proto,
-		connID:   peer.ConnID,
-		conn:     conn,
+		handle:     &tcli.TSessionHandle{SessionId: serve.NewHandleID()},
+		user:       user,
+		protocol:   proto,
+		connID:     peer.ConnID,
+		conn:       conn,
+		hiveOutput: s.cfg.HiveOutput,
 	}
 	// A detached session (an HTTP session any gateway may serve) does not
 	// end with the connection that opened it; the idle reaper ends it.
