@@ -49,8 +49,9 @@ type Cookie struct {
 
 // Limits are the connection limits and deny lists.
 type Limits struct {
-	PerUser, PerIP, PerUserIP          int
-	UnlimitedUsers, DenyUsers, DenyIPs []string
+	PerUser, PerIP, PerUserIP           int
+	Sessions, OpsPerSession, OpsPerUser int
+	UnlimitedUsers, DenyUsers, DenyIPs  []string
 }
 
 // Engines configures launching and pooling engines.
@@ -118,7 +119,8 @@ func (c *Config) sections(get func(string) string) {
 		Name: get("kitsune.frontend.thrift.http.cookie.name"), Domain: get("kitsune.frontend.thrift.http.cookie.domain"),
 		Path: get("kitsune.frontend.thrift.http.cookie.path"), MaxAge: time.Duration(atoi("kitsune.frontend.thrift.http.cookie.max.age")) * time.Second,
 		KeyFile: get("kitsune.frontend.thrift.http.cookie.key.file")}
-	c.Limits = Limits{PerUser: atoi("kitsune.server.limit.connections.per.user"), PerIP: atoi("kitsune.server.limit.connections.per.ipaddress"),
+	c.Limits = Limits{Sessions: atoi("kitsune.server.limit.sessions"), OpsPerSession: atoi("kitsune.server.limit.operations.per.session"),
+		OpsPerUser: atoi("kitsune.server.limit.operations.per.user"), PerUser: atoi("kitsune.server.limit.connections.per.user"), PerIP: atoi("kitsune.server.limit.connections.per.ipaddress"),
 		PerUserIP: atoi("kitsune.server.limit.connections.per.user.ipaddress"), UnlimitedUsers: SplitList(get("kitsune.server.limit.connections.user.unlimited.list")),
 		DenyUsers: SplitList(get("kitsune.server.limit.connections.user.deny.list")), DenyIPs: SplitList(get("kitsune.server.limit.connections.ip.deny.list"))}
 	c.Engines = Engines{MaxConcurrentLaunches: atoi("kitsune.engine.max.concurrent.launches"), QueueWait: dur("kitsune.engine.queue.wait.timeout"),

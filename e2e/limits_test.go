@@ -148,3 +148,49 @@ func TestRefusalsReachGohive(t *testing.T) {
 		t.Errorf("gohive error: %v", cur.Err)
 	}
 }
+
+// A gateway's session maximum and the open-operation limits refuse with a
+// message naming the key (SQLSTATE 08004); closing makes room again.
+func TestSessionAndOperationLimits(t *testing.T) {
+	g := startGateway(t, "kitsune.server.limit.sessions=2", "kitsune.server.limit.operations.per.session=1",
+		"kitsune.server.limit.operations.per.user=2")
+	c1, r1 := g.openWith(t, "vic", nil)
+	_, r2 := g.openWith(t, "wyn", nil)
+	if r1.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS || r2.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		t.Fatalf("first two sessions: %v %v", r1.Status, r2.Status)
+	}
+	_, r3 := g.openWith(t, "xia", nil)
+	refusedWith(t, r3, "(kitsune.server.limit.sessions)")
+	if r3.Status.GetSqlState() != "08004" {
+		t.Errorf("session maximum: SQLSTATE %s", r3.Status.GetSqlState())
+	}
+	ctx := context.Background()
+	exec := func(q string) *tcli.TExecuteStatementResp {
+		r, err := c1.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: r1.SessionHandle, Statement: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	first := exec("SELECT 1")
+	if first.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		t.Fatalf("first operation: %v", first.Status)
+	}
+	second := exec("SELECT 2")
+	if second.Status.StatusCode != tcli.TStatusCode_ERROR_STATUS || !strings.Contains(second.Status.GetErrorMessage(), "kitsune.server.limit.operations.per.session") {
+		t.Errorf("second open operation: %v", second.Status)
+	}
+	if _, err := c1.CloseOperation(ctx, &tcli.TCloseOperationReq{OperationHandle: first.OperationHandle}); err != nil {
+		t.Fatal(err)
+	}
+	if third := exec("SELECT 3"); third.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		t.Errorf("after closing: %v", third.Status)
+	}
+	// Closing a session makes room for another.
+	if _, err := c1.CloseSession(ctx, &tcli.TCloseSessionReq{SessionHandle: r1.SessionHandle}); err != nil {
+		t.Fatal(err)
+	}
+	if _, r := g.openWith(t, "xia", nil); r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		t.Errorf("after a session closed: %v", r.Status)
+	}
+}

@@ -197,6 +197,11 @@ func viaSession[R any](h *handler, ctx context.Context, sh *tcli.TSessionHandle,
 	if err != nil {
 		return fail(statusOf(err)), nil
 	}
+	if op != nil {
+		if err := h.mgr.AllowOperation(s); err != nil {
+			return fail(status.From(err)), nil
+		}
+	}
 	r, ok := forward(h, ctx, s, fail, call)
 	if ok && op != nil {
 		h.mgr.AddOperation(s, op(r))

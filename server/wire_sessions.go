@@ -29,7 +29,8 @@ func buildSessions(cfg *conf.Config, workDir, secret string, pool *engine.Pool, 
 		return nil, nil, err
 	}
 	lm := cfg.Limits
-	limits := session.Limits{PerUser: lm.PerUser, PerIP: lm.PerIP, PerUserIP: lm.PerUserIP,
+	limits := session.Limits{Sessions: lm.Sessions, OpsPerSession: lm.OpsPerSession, OpsPerUser: lm.OpsPerUser,
+		PerUser: lm.PerUser, PerIP: lm.PerIP, PerUserIP: lm.PerUserIP,
 		UnlimitedUser: lm.UnlimitedUsers, DenyUsers: lm.DenyUsers, DenyIPs: lm.DenyIPs}
 	mgr := session.NewManager(session.Config{IdleTimeout: cfg.SessionIdleTimeout, CheckInterval: cfg.CheckInterval, Limits: limits,
 		Store: meta, Shared: shared, Secret: secret}, pool, lg)

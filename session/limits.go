@@ -10,6 +10,11 @@ import (
 
 // Limits are the admin's connection limits (0: none).
 type Limits struct {
+	// Sessions bounds the gateway's open sessions, every user together.
+	Sessions int
+	// OpsPerSession and OpsPerUser bound open operations.
+	OpsPerSession int
+	OpsPerUser    int
 	PerUser       int
 	PerIP         int
 	PerUserIP     int
@@ -59,6 +64,9 @@ func (l *limiter) acquire(user, addr string) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.cfg.Sessions > 0 && l.n["all"] >= l.cfg.Sessions {
+		return refused("too many sessions: this gateway has %d open, the limit is %d (kitsune.server.limit.sessions): try another gateway or later", l.n["all"], l.cfg.Sessions)
+	}
 	if !has(l.cfg.UnlimitedUser, user) {
 		for _, c := range []struct {
 			key, what, limit string
@@ -73,6 +81,7 @@ func (l *limiter) acquire(user, addr string) error {
 			}
 		}
 	}
+	l.n["all"]++
 	l.n["u:"+user]++
 	l.n["i:"+ip]++
 	l.n["ui:"+user+"@"+ip]++
@@ -83,7 +92,7 @@ func (l *limiter) release(user, addr string) {
 	ip := host(addr)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, k := range []string{"u:" + user, "i:" + ip, "ui:" + user + "@" + ip} {
+	for _, k := range []string{"all", "u:" + user, "i:" + ip, "ui:" + user + "@" + ip} {
 		if l.n[k]--; l.n[k] <= 0 {
 			delete(l.n, k)
 		}

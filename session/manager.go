@@ -66,6 +66,8 @@ type Manager struct {
 		// ignore OpenSession's status and call on.
 		refused      map[string]error
 		refusedOrder []string
+		// userOps counts each user's open operations.
+		userOps map[string]int
 	}
 }
 
@@ -94,6 +96,7 @@ func NewManager(cfg Config, pool EnginePool, lg *zap.Logger) *Manager {
 	m.mu.sessions = map[string]*Session{}
 	m.mu.ops = map[string]*Session{}
 	m.mu.refused = map[string]error{}
+	m.mu.userOps = map[string]int{}
 	return m
 }
 
@@ -324,6 +327,9 @@ func (m *Manager) AddOperation(s *Session, h *tcli.TOperationHandle) {
 	m.mu.Lock()
 	_, known := m.mu.ops[k]
 	m.mu.ops[k] = s
+	if !known {
+		m.mu.userOps[s.User]++
+	}
 	m.mu.Unlock()
 	s.mu.Lock()
 	s.mu.ops[k] = struct{}{}
@@ -340,6 +346,9 @@ func (m *Manager) AddOperation(s *Session, h *tcli.TOperationHandle) {
 func (m *Manager) RemoveOperation(s *Session, h *tcli.TOperationHandle) {
 	k := string(h.OperationId.GUID)
 	m.mu.Lock()
+	if _, ok := m.mu.ops[k]; ok {
+		m.forgetUserOps(s.User, 1)
+	}
 	delete(m.mu.ops, k)
 	m.mu.Unlock()
 	s.mu.Lock()
@@ -367,6 +376,9 @@ func (m *Manager) Close(ctx context.Context, s *Session) error {
 	delete(m.mu.sessions, string(s.Handle.SessionId.GUID))
 	s.mu.Lock()
 	for k := range s.mu.ops {
+		if _, ok := m.mu.ops[k]; ok {
+			m.forgetUserOps(s.User, 1)
+		}
 		delete(m.mu.ops, k)
 	}
 	s.mu.closed = true
@@ -451,4 +463,34 @@ func (m *Manager) CloseAll() {
 		}
 		_ = m.Close(context.Background(), s)
 	}
+}
+
+// forgetUserOps lowers user's open operations by n; m.mu is held.
+func (m *Manager) forgetUserOps(user string, n int) {
+	if m.mu.userOps[user] -= n; m.mu.userOps[user] <= 0 {
+		delete(m.mu.userOps, user)
+	}
+}
+
+// AllowOperation refuses a new operation on s beyond the open-operation
+// limits, naming the key.
+func (m *Manager) AllowOperation(s *Session) error {
+	lim := m.cfg.Limits
+	if lim.OpsPerSession > 0 {
+		s.mu.Lock()
+		n := len(s.mu.ops)
+		s.mu.Unlock()
+		if n >= lim.OpsPerSession {
+			return refused("too many operations: this session has %d open, the limit is %d (kitsune.server.limit.operations.per.session): close finished operations", n, lim.OpsPerSession)
+		}
+	}
+	if lim.OpsPerUser > 0 {
+		m.mu.Lock()
+		n := m.mu.userOps[s.User]
+		m.mu.Unlock()
+		if n >= lim.OpsPerUser {
+			return refused("too many operations: user %s has %d open, the limit is %d (kitsune.server.limit.operations.per.user)", s.User, n, lim.OpsPerUser)
+		}
+	}
+	return nil
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/server"
+	"go.uber.org/zap"
+	"golang.org/x/sys/unix"
 )
 
 func runServer(args []string) error {
@@ -35,6 +37,7 @@ func runServer(args []string) error {
 		return err
 	}
 	defer func() { _ = lg.Sync() }()
+	raiseFileLimit(lg)
 	srv, err := server.New(cfg, lg)
 	if err != nil {
 		return err
@@ -68,4 +71,32 @@ func runServer(args []string) error {
 func printConfDocs() error {
 	_, err := fmt.Print(conf.Markdown())
 	return err
+}
+
+// wantFiles is what 10 000 sessions need: a client connection and an
+// engine connection each, with room for engines, stores and logs.
+const wantFiles = 32768
+
+// raiseFileLimit lifts the process's open-file limit to its hard limit, so
+// that thousands of sessions fit; when the hard limit is lower than what
+// 10 000 sessions need, the log says so and how to raise it.
+func raiseFileLimit(lg *zap.Logger) {
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+		lg.Warn("cannot read the open-file limit", zap.Error(err))
+		return
+	}
+	if rl.Cur < rl.Max {
+		old := rl.Cur
+		rl.Cur = rl.Max
+		if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+			lg.Warn("cannot raise the open-file limit", zap.Uint64("soft", old), zap.Uint64("hard", rl.Max), zap.Error(err))
+			return
+		}
+	}
+	if rl.Cur < wantFiles {
+		lg.Warn("open-file limit is low for many sessions: raise the hard limit (ulimit -Hn, LimitNOFILE=)", zap.Uint64("limit", rl.Cur), zap.Uint64("wanted", wantFiles))
+		return
+	}
+	lg.Debug("open-file limit", zap.Uint64("limit", rl.Cur))
 }
