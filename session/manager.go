@@ -234,7 +234,11 @@ func (m *Manager) Get(h *tcli.TSessionHandle, user string) (*Session, error) {
 		return nil, fmt.Errorf("this session was refused when it was opened: %w", refusal)
 	}
 	if !ok {
-		if s = m.adopt(hex.EncodeToString(h.SessionId.GUID)); s == nil {
+		var err error
+		if s, err = m.adopt(hex.EncodeToString(h.SessionId.GUID)); err != nil {
+			return nil, err
+		}
+		if s == nil {
 			return nil, ErrNoSession
 		}
 	}
@@ -253,11 +257,18 @@ func (m *Manager) ForOperation(h *tcli.TOperationHandle, user string) (*Session,
 	s, ok := m.mu.ops[string(h.OperationId.GUID)]
 	m.mu.Unlock()
 	if !ok && m.cfg.Store != nil && m.cfg.Shared {
-		if op, err := m.cfg.Store.GetOperation(context.Background(), hex.EncodeToString(h.OperationId.GUID)); err == nil {
-			if s = m.adopt(op.SessionID); s != nil {
+		op, err := m.cfg.Store.GetOperation(context.Background(), hex.EncodeToString(h.OperationId.GUID))
+		switch {
+		case err == nil:
+			if s, err = m.adopt(op.SessionID); err != nil {
+				return nil, err
+			}
+			if s != nil {
 				m.AddOperation(s, h)
 				ok = true
 			}
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, storeUnavailable(err)
 		}
 	}
 	if !ok || (user != "" && s.Owner != user) {
@@ -270,23 +281,28 @@ func (m *Manager) ForOperation(h *tcli.TOperationHandle, user string) (*Session,
 // before serving.
 func (m *Manager) SetGateway(name string) { m.cfg.Gateway = name }
 
-// adopt takes over a session another gateway opened, from the store.
-func (m *Manager) adopt(id string) *Session {
+// adopt takes over a session another gateway opened, from the store: nil
+// when the store does not know it; an error (not "invalid handle") when
+// the store cannot be asked, since only adoption depends on it.
+func (m *Manager) adopt(id string) (*Session, error) {
 	if m.cfg.Store == nil || !m.cfg.Shared {
-		return nil
+		return nil, nil
 	}
 	rec, err := m.cfg.Store.GetSession(context.Background(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil
+		return nil, storeUnavailable(err)
 	}
 	guid, err := hex.DecodeString(rec.ID)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	m.mu.Lock()
 	if s, ok := m.mu.sessions[string(guid)]; ok {
 		m.mu.Unlock()
-		return s
+		return s, nil
 	}
 	m.mu.Unlock()
 	eng := engine.Remote(rec.EngineID, rec.EngineAddr, m.cfg.Secret, engine.ParseKey(rec.EngineKey))
@@ -301,7 +317,7 @@ func (m *Manager) adopt(id string) *Session {
 	c, err := dial(context.Background())
 	if err != nil {
 		m.lg.Warn("could not adopt a session: its engine does not answer", zap.String("session", id), zap.Error(err))
-		return nil
+		return nil, nil
 	}
 	h := &tcli.TSessionHandle{SessionId: &tcli.THandleIdentifier{GUID: guid, Secret: make([]byte, 16)}}
 	s := newSession(h, rec.User, 0, eng, c, dial)
@@ -311,11 +327,18 @@ func (m *Manager) adopt(id string) *Session {
 	defer m.mu.Unlock()
 	if prev, ok := m.mu.sessions[string(guid)]; ok {
 		c.Close()
-		return prev
+		return prev, nil
 	}
 	m.mu.sessions[string(guid)] = s
 	m.lg.Info("adopted a session opened on another gateway", zap.String("user", s.User), zap.String("gateway", rec.Gateway))
-	return s
+	return s, nil
+}
+
+// storeUnavailable explains a failed adoption: the session may well exist,
+// the store that says where could not be asked.
+func storeUnavailable(err error) error {
+	return &status.Error{SQLState: status.StateConnection, Err: err,
+		Message: "metadata store unavailable (kitsune.metadata.store.url): this gateway cannot take over a session opened on another one until it is back: " + err.Error()}
 }
 
 // AddOperation records that operation h belongs to s.
