@@ -203,6 +203,8 @@ func Declared() []Key {
 			Doc: "A session with no call for this long is closed."},
 		{Name: "kitsune.operation.idle.timeout", Type: TypeDuration, Default: "PT3H", Scope: ScopeEngine,
 			Doc: "An operation not touched by its client for this long is canceled and closed by its engine, freeing its buffered result."},
+		{Name: "kitsune.engine.local.run.as.user", Type: TypeBool, Default: "false", Scope: ScopeServer,
+			Doc: "Run each local engine as the OS user named like its tenant (the session's effective user, after the proxy-user rules), its directory owned by that user, as Kyuubi runs Spark with --proxy-user. Needs the gateway to run as root; a tenant with no OS user is refused with a message naming the user."},
 		{Name: "kitsune.engine.local.command.output", Type: TypeString, Default: "SPARK", Scope: ScopeEngine,
 			Choices: []string{"SPARK", "HIVE"},
 			Doc:     "The form the local engine answers commands in: SPARK (SHOW TABLES gives namespace, tableName, isTemporary, as Spark's Thrift server) or HIVE (SHOW TABLES gives tab_name, as HiveServer2; old Simba-based Hive drivers list tables that way — use it with kitsune.server.info.provider=SERVER)."},

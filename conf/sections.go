@@ -61,6 +61,7 @@ type Engines struct {
 	LocalQueues           string
 	GroupMapping          string
 	ProfilePinned         bool
+	RunAsUser             bool
 	// Forwarded are the engine-wide settings every engine gets.
 	Forwarded map[string]string
 	// Env is kitsune.engineEnv.<NAME> as NAME → value.
@@ -125,7 +126,8 @@ func (c *Config) sections(get func(string) string) {
 		DenyUsers: SplitList(get("kitsune.server.limit.connections.user.deny.list")), DenyIPs: SplitList(get("kitsune.server.limit.connections.ip.deny.list"))}
 	c.Engines = Engines{MaxConcurrentLaunches: atoi("kitsune.engine.max.concurrent.launches"), QueueWait: dur("kitsune.engine.queue.wait.timeout"),
 		LocalQueues: get("kitsune.engine.local.queues"), GroupMapping: get("kitsune.session.group.mapping"),
-		ProfilePinned: on("kitsune.session.conf.profile.pinned"), Forwarded: map[string]string{}, Env: map[string]string{},
+		ProfilePinned: on("kitsune.session.conf.profile.pinned"), RunAsUser: on("kitsune.engine.local.run.as.user"),
+		Forwarded: map[string]string{}, Env: map[string]string{},
 		Spark: Spark{Mode: strings.ToLower(get("kitsune.engine.spark.mode")), MainResource: get("kitsune.engine.spark.main.resource"),
 			K8sQueueKey: get("kitsune.engine.spark.kubernetes.queue.key"), BindHost: get("kitsune.engine.spark.bind.host"),
 			KillCommand: get("kitsune.engine.spark.kill.command"), DoAs: !strings.EqualFold(get("kitsune.engine.doAs.enabled"), "false")}}

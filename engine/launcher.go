@@ -6,10 +6,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -51,9 +54,11 @@ type LocalConfig struct {
 	// ZooKeeper under Space(key).
 	HAAddresses []string
 	Space       func(Key) string
-	// HADigest is handed to engines in their environment for ZooKeeper's
-	// digest authentication.
+	// HADigest is handed to engines for ZooKeeper's digest authentication.
 	HADigest string
+	// RunAsUser runs each engine as the OS user named like its tenant (the
+	// gateway must run as root), its directory owned by that user.
+	RunAsUser bool
 }
 
 type localLauncher struct {
@@ -148,6 +153,14 @@ func (l *localLauncher) Launch(ctx context.Context, key Key, spec Spec) (*Engine
 	}
 	cmd.ExtraFiles = []*os.File{pw, sr}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if l.cfg.RunAsUser {
+		cred, err := tenantCredential(key.User, userDir)
+		if err != nil {
+			pw.Close()
+			return nil, fmt.Errorf("launch engine for %s: %w", key, err)
+		}
+		cmd.SysProcAttr.Credential = cred
+	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		pw.Close()
@@ -194,4 +207,27 @@ func Tail(path string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// tenantCredential is the OS identity an engine of user runs as, with the
+// tenant's directory made that user's own (kitsune.engine.local.run.as.user).
+func tenantCredential(name, dir string) (*syscall.Credential, error) {
+	u, err := user.Lookup(name)
+	if err != nil {
+		return nil, fmt.Errorf("no OS user %q to run its engine as: create it, or turn kitsune.engine.local.run.as.user off: %w", name, err)
+	}
+	uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
+	gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
+	if err1 != nil || err2 != nil {
+		return nil, fmt.Errorf("OS user %q has a non-numeric uid or gid", name)
+	}
+	if err := filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, int(uid), int(gid))
+	}); err != nil {
+		return nil, fmt.Errorf("give %s to OS user %q: %w", dir, name, err)
+	}
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }

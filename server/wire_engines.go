@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"time"
 
@@ -23,13 +24,16 @@ func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, lg *z
 	if ha.registry != nil {
 		engineIdle = cfg.EngineIdleTimeout // shared engines stop themselves
 	}
+	if cfg.Engines.RunAsUser && os.Geteuid() != 0 {
+		return nil, fmt.Errorf("kitsune.engine.local.run.as.user needs the gateway to run as root (it runs as uid %d)", os.Geteuid())
+	}
 	var launcher engine.Launcher
 	if cfg.EngineType == "SPARK_SQL" {
 		launcher = sparkLauncher(cfg, workDir, secret, ha, lg)
 	} else {
 		launcher = engine.NewLocalLauncher(engine.LocalConfig{Executable: exe, WorkDir: workDir, Secret: secret,
 			InitTimeout: cfg.EngineInitTimeout, IdleTimeout: engineIdle, Confs: cfg.Engines.Forwarded,
-			HAAddresses: ha.addresses, Space: space, HADigest: ha.digest}, lg)
+			HAAddresses: ha.addresses, Space: space, HADigest: ha.digest, RunAsUser: cfg.Engines.RunAsUser}, lg)
 	}
 	queues, err := engine.ParseQueues(cfg.Engines.LocalQueues, cfg.Engines.QueueWait)
 	if err != nil {
