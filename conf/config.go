@@ -156,6 +156,12 @@ func FromMap(in map[string]string) (*Config, error) {
 	if c.Engines.MaxConcurrentLaunches < 1 {
 		return nil, fmt.Errorf("%w: kitsune.engine.max.concurrent.launches=%d: at least 1 engine must be allowed to start", ErrInvalidValue, c.Engines.MaxConcurrentLaunches)
 	}
+	if c.Frontend.LoginTimeout <= 0 {
+		return nil, fmt.Errorf("%w: kitsune.frontend.thrift.login.timeout must be positive: a client that never logs in would hold its connection forever", ErrInvalidValue)
+	}
+	if c.Frontend.MaxConcurrentLogins < 1 {
+		return nil, fmt.Errorf("%w: kitsune.frontend.thrift.login.max.concurrent=%d: at least 1 login must be allowed at a time", ErrInvalidValue, c.Frontend.MaxConcurrentLogins)
+	}
 	if len(c.Authentication) > 1 && contains(c.Authentication, "NOSASL") {
 		return nil, fmt.Errorf("%w: kitsune.authentication=%s: NOSASL must stand alone", ErrInvalidValue, get("kitsune.authentication"))
 	}

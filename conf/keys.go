@@ -39,6 +39,10 @@ func Declared() []Key {
 			Doc:     "Front-end protocols to serve, comma-separated."},
 		{Name: "kitsune.frontend.thrift.max.message.size", Type: TypeBytes, Default: "100m", Scope: ScopeServer,
 			Doc: "Largest Thrift frame or HTTP request body accepted; larger ones are refused before they are read into memory."},
+		{Name: "kitsune.frontend.thrift.login.timeout", Type: TypeDuration, Default: "PT20S", Scope: ScopeServer,
+			Doc: "How long a client has to log in: on the binary transport the TLS and SASL handshake must end within it (a client that connects and sends nothing is closed after it); on HTTP, a request's headers must arrive within it (or within kitsune.frontend.thrift.http.max.idle.time when that is shorter). Kyuubi's kyuubi.frontend.thrift.login.timeout, HiveServer2's hive.server2.thrift.login.timeout."},
+		{Name: "kitsune.frontend.thrift.login.max.concurrent", Type: TypeInt, Default: "64", Scope: ScopeServer,
+			Doc: "Credential checks (a password against LDAP or the like, a Kerberos ticket) running at once, over both transports; it protects the directory and the gateway from a login storm. A login beyond it waits for a free slot within kitsune.frontend.thrift.login.timeout; then the binary transport fails the login and HTTP answers 503, both naming this key. Connections still sending their handshake and logged-in connections hold no slot."},
 		{Name: "kitsune.frontend.thrift.resultset.default.fetch.size", Type: TypeInt, Default: "1000", Scope: ScopeServer,
 			Doc: "Fetch size advertised to clients in OpenSession as hive.server2.thrift.resultset.default.fetch.size (Hive JDBC 4 needs it)."},
 		// High availability.

@@ -89,6 +89,10 @@ type Frontend struct {
 	HTTPMaxIdle  time.Duration
 	GracefulStop time.Duration
 	StoreURL     string
+	// LoginTimeout bounds a binary handshake and an HTTP request's headers.
+	LoginTimeout time.Duration
+	// MaxConcurrentLogins bounds binary handshakes in progress.
+	MaxConcurrentLogins int
 }
 
 // engineForwarded are the engine-scoped keys the gateway hands every
@@ -165,5 +169,6 @@ func (c *Config) sections(get func(string) string) {
 		c.ProxyUsers[real] = p
 	}
 	c.Frontend = Frontend{Keystore: get("kitsune.frontend.ssl.keystore"), HTTPMaxIdle: dur("kitsune.frontend.thrift.http.max.idle.time"),
-		GracefulStop: dur("kitsune.server.graceful.stop.timeout"), StoreURL: get("kitsune.metadata.store.url")}
+		GracefulStop: dur("kitsune.server.graceful.stop.timeout"), StoreURL: get("kitsune.metadata.store.url"),
+		LoginTimeout: dur("kitsune.frontend.thrift.login.timeout"), MaxConcurrentLogins: atoi("kitsune.frontend.thrift.login.max.concurrent")}
 }

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -24,6 +23,7 @@ func serveConfig(cfg *conf.Config, a *authParts, ha *haParts, lg *zap.Logger) (s
 	c := cfg.Cookie
 	scfg := serve.Config{NoSASL: len(cfg.Authentication) == 1 && cfg.Authentication[0] == "NOSASL",
 		MaxMessageSize: cfg.MaxMessageSize, HTTPPath: cfg.HTTPPath,
+		LoginTimeout: cfg.Frontend.LoginTimeout, MaxConcurrentLogins: cfg.Frontend.MaxConcurrentLogins,
 		Cookie: serve.CookieConfig{Enabled: c.Enabled, Name: c.Name, MaxAge: c.MaxAge, Domain: c.Domain, Path: c.Path, HTTPOnly: c.HTTPOnly, Keys: keys}}
 	if a.krb != nil {
 		scfg.Kerberos, scfg.SPNEGO = a.krb, a.spnego
@@ -62,8 +62,10 @@ func (s *Server) listen(cfg *conf.Config) error {
 		}
 		// A connection with no request in flight — idle keep-alive, or
 		// opened and never used (gohive does that) — is closed after this.
+		// A request's headers must arrive within the login timeout, so a
+		// client that trickles them does not hold a connection.
 		idle := cfg.Frontend.HTTPMaxIdle
-		s.httpSrv = &http.Server{Handler: s.thrift, ReadHeaderTimeout: min(30*time.Second, idle), IdleTimeout: idle}
+		s.httpSrv = &http.Server{Handler: s.thrift, ReadHeaderTimeout: min(cfg.Frontend.LoginTimeout, idle), IdleTimeout: idle}
 	}
 	return nil
 }

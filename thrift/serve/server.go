@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,6 +55,12 @@ type Config struct {
 	SPNEGO sasl.GSSAcceptor
 	// Cookie configures the HTTP authentication cookie.
 	Cookie CookieConfig
+	// LoginTimeout bounds a binary connection's TLS and SASL handshake,
+	// including the wait for a login slot. Zero means 20 s.
+	LoginTimeout time.Duration
+	// MaxConcurrentLogins bounds the binary handshakes in progress. Zero
+	// means 64.
+	MaxConcurrentLogins int
 }
 
 // Server serves one TCLIService handler over the binary and HTTP transports.
@@ -74,6 +81,8 @@ type Server struct {
 	wg    sync.WaitGroup
 	force chan struct{}
 	once  sync.Once
+	// logins holds one token per binary handshake in progress.
+	logins chan struct{}
 }
 
 // ForceClose ends a drain: connections still open after ServeBinary
@@ -96,6 +105,12 @@ func New(cfg Config, handler tcliservice.TCLIService, auth Authenticator, lg *za
 	}
 	if cfg.HTTPPath == "" {
 		cfg.HTTPPath = "cliservice"
+	}
+	if cfg.LoginTimeout <= 0 {
+		cfg.LoginTimeout = 20 * time.Second
+	}
+	if cfg.MaxConcurrentLogins <= 0 {
+		cfg.MaxConcurrentLogins = 64
 	}
 	// The generated processors start a goroutine and a 5 ms ticker per call
 	// to notice clients that went away, unless this library-wide setting is
@@ -122,6 +137,7 @@ func New(cfg Config, handler tcliservice.TCLIService, auth Authenticator, lg *za
 	}
 	s.mu.conns = map[net.Conn]struct{}{}
 	s.force = make(chan struct{})
+	s.logins = make(chan struct{}, cfg.MaxConcurrentLogins)
 	if cfg.Cookie.Enabled {
 		if cfg.Cookie.Keys == nil {
 			key := make([]byte, 32)
@@ -213,10 +229,16 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 	if s.cfg.NoSASL {
 		trans = thrift.NewTBufferedTransport(thrift.NewTSocketFromConnConf(c, s.tcfg), 64<<10)
 	} else {
-		_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		// The whole login must end by the deadline: a client that connects
+		// and says nothing, or says it slowly, gives its connection back.
+		deadline := time.Now().Add(s.cfg.LoginTimeout)
+		_ = c.SetDeadline(deadline)
 		mechs := sasl.Mechanisms{}
+		// A login refused for want of a slot is told so, past the deadline
+		// that ended its wait.
+		busy := func() { _ = c.SetWriteDeadline(time.Now().Add(time.Second)) }
 		if s.cfg.Kerberos != nil {
-			mechs.GSSAPI = s.cfg.Kerberos
+			mechs.GSSAPI = slotAcceptor{s: s, ctx: ctx, deadline: deadline, inner: s.cfg.Kerberos, busy: busy}
 		}
 		if s.auth != nil {
 			mechs.Plain = func(cr sasl.Credentials) (string, error) {
@@ -224,19 +246,29 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 				if u == "" {
 					u = cr.AuthzID
 				}
+				release, err := s.loginSlot(ctx, deadline)
+				if err != nil {
+					busy()
+					return "", err
+				}
+				defer release()
 				return s.auth.Authenticate(ctx, u, cr.Password, peer.Addr)
 			}
 		}
 		res, err := sasl.ServeHandshake(c, mechs)
 		if err != nil {
-			s.lg.Warn("connection refused", zap.String("remote", peer.Addr), zap.Error(err))
+			fields := []zap.Field{zap.String("remote", peer.Addr), zap.Error(err)}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				fields = append(fields, zap.String("reason", "the login did not finish within kitsune.frontend.thrift.login.timeout"))
+			}
+			s.lg.Warn("connection refused", fields...)
 			return
 		}
 		if res.Mechanism == "GSSAPI" {
 			s.lg.Info("kerberos login", zap.String("principal", res.Principal), zap.String("user", res.User), zap.String("remote", peer.Addr))
 		}
 		peer.User, peer.Principal = res.User, res.Principal
-		_ = c.SetReadDeadline(time.Time{})
+		_ = c.SetDeadline(time.Time{})
 		// Buffer under the framing so that a reply leaves in one write.
 		trans = thrift.NewTFramedTransportConf(thrift.NewTBufferedTransport(thrift.NewTSocketFromConnConf(c, s.tcfg), 64<<10), s.tcfg)
 	}
@@ -331,8 +363,18 @@ func (s *Server) authenticateHTTP(w http.ResponseWriter, r *http.Request) (Peer,
 			w.Header().Add("WWW-Authenticate", `Basic realm="kitsune"`)
 		}
 	}
+	negotiate := strings.EqualFold(scheme, "Negotiate") && s.cfg.SPNEGO != nil
+	if negotiate || s.auth != nil {
+		release, err := s.loginSlot(r.Context(), time.Now().Add(s.cfg.LoginTimeout))
+		if err != nil {
+			s.lg.Warn("http authentication failed", zap.String("remote", r.RemoteAddr), zap.Error(err))
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return peer, false
+		}
+		defer release()
+	}
 	switch {
-	case strings.EqualFold(scheme, "Negotiate") && s.cfg.SPNEGO != nil:
+	case negotiate:
 		token, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
 		if err != nil {
 			s.lg.Warn("http authentication failed", zap.String("remote", r.RemoteAddr), zap.String("reason", "Negotiate token is not base64"))
