@@ -28,6 +28,7 @@ type EngineSettings struct {
 	OperationIdle  time.Duration
 	QueryTimeout   time.Duration
 	MaxResultRows  int64
+	MaxResultBytes int64
 	LogStatements  bool
 	HiveOutput     bool
 }
@@ -88,6 +89,8 @@ func ParseEngineSettings(kv map[string]string) (EngineSettings, error) {
 	}
 	s.MaxResultRows, err = strconv.ParseInt(strings.TrimSpace(get("kitsune.operation.result.max.rows")), 10, 64)
 	wrap("kitsune.operation.result.max.rows", err)
+	s.MaxResultBytes, err = ParseBytes(get("kitsune.operation.result.max.bytes"))
+	wrap("kitsune.operation.result.max.bytes", err)
 	s.LogStatements = strings.EqualFold(get("kitsune.operation.statement.logging"), "true")
 	s.HiveOutput = strings.EqualFold(get("kitsune.engine.local.command.output"), "HIVE")
 	return s, errors.Join(errs...)

@@ -194,3 +194,26 @@ func TestSessionAndOperationLimits(t *testing.T) {
 		t.Errorf("after a session closed: %v", r.Status)
 	}
 }
+
+// An engine launched by a gateway with kitsune.operation.result.max.bytes
+// refuses a larger result (SQLSTATE 54000, naming the key) and serves the
+// same session afterwards.
+func TestResultByteLimit(t *testing.T) {
+	g := startGateway(t, "kitsune.operation.result.max.bytes=1m")
+	c, r := g.openWith(t, "yves", nil)
+	if r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		t.Fatalf("open: %v", r.Status)
+	}
+	ctx := context.Background()
+	big, err := c.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: r.SessionHandle, Statement: "SELECT repeat('x', 1000) AS s FROM range(5000)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if big.Status.GetSqlState() != "54000" || !strings.Contains(big.Status.GetErrorMessage(), "kitsune.operation.result.max.bytes") {
+		t.Errorf("5 MB result under a 1 MiB limit: %v %q %q", big.Status.StatusCode, big.Status.GetSqlState(), big.Status.GetErrorMessage())
+	}
+	small, err := c.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: r.SessionHandle, Statement: "SELECT count(*) FROM range(5000)"})
+	if err != nil || small.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		t.Errorf("the session after the refusal: %v %v", small, err)
+	}
+}

@@ -82,7 +82,7 @@ func runEngine(args []string) error {
 		}
 	}
 	cfg.StatusPollWait, cfg.OperationIdleTimeout, cfg.QueryTimeout = es.StatusPollWait, es.OperationIdle, es.QueryTimeout
-	cfg.MaxResultRows, cfg.LogStatements, cfg.HiveOutput = es.MaxResultRows, es.LogStatements, es.HiveOutput
+	cfg.MaxResultRows, cfg.MaxResultBytes, cfg.LogStatements, cfg.HiveOutput = es.MaxResultRows, es.MaxResultBytes, es.LogStatements, es.HiveOutput
 	svc, err := duckdb.Open(cfg, lg)
 	if err != nil {
 		return err

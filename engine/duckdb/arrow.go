@@ -89,7 +89,7 @@ func (r *arrowResult) flush() error {
 
 // queryArrow runs query through DuckDB's Arrow interface on conn and keeps
 // every batch (the engine buffers results, as for columnar ones).
-func queryArrow(ctx context.Context, conn *sql.Conn, query string, args []any, opts arrowOptions, maxRows, limit int64) (arrowTable, error) {
+func queryArrow(ctx context.Context, conn *sql.Conn, query string, args []any, opts arrowOptions, within resultCap, limit int64) (arrowTable, error) {
 	res := &arrowResult{useLZ: opts.lz4}
 	err := conn.Raw(func(dc any) error {
 		dconn, ok := dc.(*duck.Conn)
@@ -106,6 +106,7 @@ func queryArrow(ctx context.Context, conn *sql.Conn, query string, args []any, o
 		}
 		defer rr.Release()
 		ad := newAdapter(rr.Schema(), opts.native)
+		var size int64
 		res.sch, res.cols = ad.schema, ad.cols
 		for rr.Next() {
 			rec := rr.RecordBatch()
@@ -113,16 +114,20 @@ func queryArrow(ctx context.Context, conn *sql.Conn, query string, args []any, o
 			if limit > 0 && res.rows+n > limit {
 				n = limit - res.rows
 			}
-			if maxRows > 0 && res.rows+n > maxRows {
-				return fmt.Errorf("result has more than %d rows (kitsune.operation.result.max.rows): add a LIMIT or raise the limit", maxRows)
+			if err := within.check(res.rows+n, size); err != nil {
+				return err
 			}
 			if n > 0 {
 				out, err := ad.adapt(rec.NewSlice(0, n))
 				if err != nil {
 					return err
 				}
+				size += recordBytes(out)
 				res.add(out)
 				res.rows += n
+				if err := within.check(res.rows, size); err != nil {
+					return err
+				}
 			}
 			if limit > 0 && res.rows >= limit {
 				break
@@ -138,6 +143,26 @@ func queryArrow(ctx context.Context, conn *sql.Conn, query string, args []any, o
 		return nil, err
 	}
 	return res, nil
+}
+
+// recordBytes is the memory rec's buffers hold, children included.
+func recordBytes(rec arrow.RecordBatch) int64 {
+	var n int64
+	var walk func(d arrow.ArrayData)
+	walk = func(d arrow.ArrayData) {
+		for _, b := range d.Buffers() {
+			if b != nil {
+				n += int64(b.Len())
+			}
+		}
+		for _, c := range d.Children() {
+			walk(c)
+		}
+	}
+	for _, col := range rec.Columns() {
+		walk(col.Data())
+	}
+	return n
 }
 
 func (r *arrowResult) schema() *tcli.TTableSchema {

@@ -13,6 +13,6 @@ import (
 // ask for columnar results (make builds with the tag).
 const arrowAvailable = false
 
-func queryArrow(context.Context, *sql.Conn, string, []any, arrowOptions, int64, int64) (arrowTable, error) {
+func queryArrow(context.Context, *sql.Conn, string, []any, arrowOptions, resultCap, int64) (arrowTable, error) {
 	return nil, errors.New("this kitsune was built without Arrow support (build tag duckdb_arrow)")
 }

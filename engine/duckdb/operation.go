@@ -258,7 +258,7 @@ func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64
 		return nil, n, "", sqlError(tx.Commit())
 	}
 	if op.prep.arrow != nil {
-		at, err := queryArrow(ctx, ss.conn, p.sql, op.prep.args, *op.prep.arrow, s.cfg.MaxResultRows, op.prep.rowLimit)
+		at, err := queryArrow(ctx, ss.conn, p.sql, op.prep.args, *op.prep.arrow, s.resultCap(), op.prep.rowLimit)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, 0, "", ctx.Err()
@@ -272,7 +272,7 @@ func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64
 		return nil, 0, "", sqlError(err)
 	}
 	defer rows.Close()
-	rs, err := scanAll(rows, s.cfg.MaxResultRows, op.prep.rowLimit)
+	rs, err := scanAll(rows, s.resultCap(), op.prep.rowLimit)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, 0, "", ctx.Err()
@@ -280,6 +280,11 @@ func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64
 		return nil, 0, "", sqlError(err)
 	}
 	return rs, 0, "", nil
+}
+
+// resultCap is what one statement's buffered result may hold.
+func (s *Service) resultCap() resultCap {
+	return resultCap{rows: s.cfg.MaxResultRows, bytes: s.cfg.MaxResultBytes}
 }
 
 // finished records a metadata operation's result.

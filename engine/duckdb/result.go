@@ -2,10 +2,10 @@ package duckdb
 
 import (
 	"database/sql"
-	"fmt"
 	"math"
 
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
 // column buffers one result column in the storage its TColumn uses.
@@ -126,10 +126,29 @@ func toFloat64(v any) float64 {
 	return float64(toInt64(v))
 }
 
-// scanAll reads every row of rows into a new resultSet. maxRows > 0 bounds
-// the result; past it the error names the key to change. limit > 0 keeps
-// only the first limit rows (a client's resultRowLimit), without error.
-func scanAll(rows *sql.Rows, maxRows, limit int64) (*resultSet, error) {
+// resultCap bounds what the engine buffers for one statement; 0 fields
+// mean no bound. Past it the statement fails with SQLSTATE 54000 naming
+// the key to change, and nothing else in the engine is affected.
+type resultCap struct{ rows, bytes int64 }
+
+// check refuses a result that has reached rows rows and bytes bytes.
+func (c resultCap) check(rows, bytes int64) error {
+	if c.rows > 0 && rows > c.rows {
+		return status.Errorf(stateLimitExceeded, 0, "result has more than %d rows (kitsune.operation.result.max.rows): add a LIMIT or raise the limit", c.rows)
+	}
+	if c.bytes > 0 && bytes > c.bytes {
+		return status.Errorf(stateLimitExceeded, 0, "result is larger than %d bytes (kitsune.operation.result.max.bytes): add a LIMIT, select fewer or narrower columns, or raise the limit", c.bytes)
+	}
+	return nil
+}
+
+// stateLimitExceeded is SQL's "program limit exceeded".
+const stateLimitExceeded = "54000"
+
+// scanAll reads every row of rows into a new resultSet, within cap. limit
+// > 0 keeps only the first limit rows (a client's resultRowLimit), without
+// error.
+func scanAll(rows *sql.Rows, within resultCap, limit int64) (*resultSet, error) {
 	cts, err := rows.ColumnTypes()
 	if err != nil {
 		return nil, err
@@ -146,17 +165,24 @@ func scanAll(rows *sql.Rows, maxRows, limit int64) (*resultSet, error) {
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
+	var size int64
 	for rows.Next() {
 		if limit > 0 && int64(rs.rows) >= limit {
 			break
 		}
-		if maxRows > 0 && int64(rs.rows) >= maxRows {
-			return nil, fmt.Errorf("result has more than %d rows (kitsune.operation.result.max.rows): add a LIMIT or raise the limit", maxRows)
+		if err := within.check(int64(rs.rows)+1, size); err != nil {
+			return nil, err
 		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
 		rs.appendRow(vals)
+		for _, c := range rs.cols {
+			size += c.size(rs.rows - 1)
+		}
+		if err := within.check(int64(rs.rows), size); err != nil {
+			return nil, err
+		}
 	}
 	return rs, rows.Err()
 }

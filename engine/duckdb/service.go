@@ -45,6 +45,8 @@ type Config struct {
 	QueryTimeout time.Duration
 	// MaxResultRows bounds a buffered result; 0 means none.
 	MaxResultRows int64
+	// MaxResultBytes bounds a buffered result's size; 0 means none.
+	MaxResultBytes int64
 	// OperationIdleTimeout closes operations their client stopped touching.
 	OperationIdleTimeout time.Duration
 	// IdleTimeout > 0: OnIdle is called once the engine has had no session
@@ -294,6 +296,10 @@ func statusOf(err error) *tcli.TStatus {
 func sqlError(err error) error {
 	if err == nil {
 		return nil
+	}
+	var coded *status.Error
+	if errors.As(err, &coded) {
+		return coded
 	}
 	msg := err.Error()
 	state := status.StateGeneral
