@@ -10,7 +10,7 @@ THRIFT_OUT := thrift/gen
 TAGS := duckdb_arrow
 export GOFLAGS := -tags=$(TAGS)
 
-.PHONY: build run test unit e2e generate docs lint bench deps clean
+.PHONY: build run test unit e2e soak generate docs lint bench deps clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kitsune
@@ -35,6 +35,15 @@ test: deps build
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 5s ./conf
 	$(GO) test -run '^$$' -fuzz FuzzParseURL -fuzztime 5s ./beeline
 	$(GO) test -run '^$$' -fuzz FuzzLDAPFilters -fuzztime 5s ./auth
+
+# The soak and chaos run (e2e/soak_test.go) for DURATION: clients over binary
+# and HTTP against two gateways while engines, gateways, ZooKeeper and
+# PostgreSQL fail in turn; it prints statements, wrong results, hangs and
+# errors by kind, then checks that processes, ZooKeeper nodes, store rows and
+# open files return to their baselines. make test runs it for 60s.
+DURATION ?= 30m
+soak: deps
+	KITSUNE_SOAK_DURATION=$(DURATION) $(GO) test -count=1 -tags=$(TAGS),e2e -timeout 2h -run '^TestSoak$$' -v ./e2e/
 
 deps:
 	bash scripts/install-test-deps.sh

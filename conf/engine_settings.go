@@ -26,6 +26,7 @@ type EngineSettings struct {
 	Queue          string
 	StatusPollWait time.Duration
 	OperationIdle  time.Duration
+	SessionIdle    time.Duration
 	QueryTimeout   time.Duration
 	MaxResultRows  int64
 	MaxResultBytes int64
@@ -83,6 +84,8 @@ func ParseEngineSettings(kv map[string]string) (EngineSettings, error) {
 	wrap("kitsune.operation.status.polling.timeout", err)
 	s.OperationIdle, err = ParseDuration(get("kitsune.operation.idle.timeout"))
 	wrap("kitsune.operation.idle.timeout", err)
+	s.SessionIdle, err = ParseDuration(get("kitsune.session.idle.timeout"))
+	wrap("kitsune.session.idle.timeout", err)
 	if v := get("kitsune.operation.query.timeout"); v != "" {
 		s.QueryTimeout, err = ParseDuration(v)
 		wrap("kitsune.operation.query.timeout", err)

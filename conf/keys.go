@@ -204,7 +204,7 @@ func Declared() []Key {
 		{Name: "kitsune.session.check.interval", Type: TypeDuration, Default: "PT1M", Scope: ScopeServer,
 			Doc: "How often idle sessions, operations and engines are looked for."},
 		{Name: "kitsune.session.idle.timeout", Type: TypeDuration, Default: "PT6H", Scope: ScopeServer,
-			Doc: "A session with no call for this long is closed."},
+			Doc: "A session with no call for this long is closed. Engines close an HTTP session left without a gateway (its gateway died and no other adopted it) a grace after this (as long again, at most a minute), so that they can stop when idle."},
 		{Name: "kitsune.operation.idle.timeout", Type: TypeDuration, Default: "PT3H", Scope: ScopeEngine,
 			Doc: "An operation not touched by its client for this long is canceled and closed by its engine, freeing its buffered result."},
 		{Name: "kitsune.engine.local.run.as.user", Type: TypeBool, Default: "false", Scope: ScopeServer,

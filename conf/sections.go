@@ -97,7 +97,7 @@ type Frontend struct {
 
 // engineForwarded are the engine-scoped keys the gateway hands every
 // engine it launches.
-var engineForwarded = []string{"kitsune.operation.status.polling.timeout", "kitsune.operation.idle.timeout",
+var engineForwarded = []string{"kitsune.operation.status.polling.timeout", "kitsune.operation.idle.timeout", "kitsune.session.idle.timeout",
 	"kitsune.operation.result.max.rows", "kitsune.operation.result.max.bytes", "kitsune.operation.statement.logging", "kitsune.engine.local.command.output"}
 
 // sections builds the typed sections from get (configured value, else the

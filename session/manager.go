@@ -471,6 +471,9 @@ func (m *Manager) Run(ctx context.Context) error {
 				m.lg.Info("closing idle session", zap.String("user", s.User))
 				_ = m.Close(ctx, s)
 			}
+			if m.cfg.Store != nil {
+				m.forgetStoppedEngines(ctx)
+			}
 		}
 	}
 }

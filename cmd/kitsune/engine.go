@@ -82,6 +82,7 @@ func runEngine(args []string) error {
 		}
 	}
 	cfg.StatusPollWait, cfg.OperationIdleTimeout, cfg.QueryTimeout = es.StatusPollWait, es.OperationIdle, es.QueryTimeout
+	cfg.SessionIdleTimeout = es.SessionIdle
 	cfg.MaxResultRows, cfg.MaxResultBytes, cfg.LogStatements, cfg.HiveOutput = es.MaxResultRows, es.MaxResultBytes, es.LogStatements, es.HiveOutput
 	svc, err := duckdb.Open(cfg, lg)
 	if err != nil {

@@ -49,6 +49,10 @@ type Config struct {
 	MaxResultBytes int64
 	// OperationIdleTimeout closes operations their client stopped touching.
 	OperationIdleTimeout time.Duration
+	// SessionIdleTimeout (the gateway's) closes, a grace after it (the
+	// timeout again, at most a minute), a detached session that no gateway
+	// touches any more.
+	SessionIdleTimeout time.Duration
 	// IdleTimeout > 0: OnIdle is called once the engine has had no session
 	// for this long (the engine stops itself when no gateway does).
 	IdleTimeout time.Duration
@@ -153,12 +157,12 @@ func (s *Service) IdleSince() time.Time {
 // idle (OnIdle), until ctx is done.
 func (s *Service) Run(ctx context.Context) {
 	every := time.Minute
-	for _, d := range []time.Duration{s.cfg.OperationIdleTimeout / 2, s.cfg.IdleTimeout / 4} {
+	for _, d := range []time.Duration{s.cfg.OperationIdleTimeout / 2, s.cfg.IdleTimeout / 4, s.cfg.SessionIdleTimeout / 4} {
 		if d > 0 {
 			every = min(every, d+time.Millisecond)
 		}
 	}
-	if s.cfg.OperationIdleTimeout <= 0 && s.cfg.IdleTimeout <= 0 {
+	if s.cfg.OperationIdleTimeout <= 0 && s.cfg.IdleTimeout <= 0 && s.cfg.SessionIdleTimeout <= 0 {
 		return
 	}
 	t := time.NewTicker(every)
@@ -168,9 +172,7 @@ func (s *Service) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if s.cfg.OperationIdleTimeout > 0 {
-				s.closeIdleOperations(time.Now().Add(-s.cfg.OperationIdleTimeout))
-			}
+			s.closeIdle(time.Now())
 			if since := s.IdleSince(); s.cfg.IdleTimeout > 0 && !since.IsZero() && time.Since(since) > s.cfg.IdleTimeout {
 				s.lg.Info("engine idle, stopping", zap.Duration("idle", time.Since(since)))
 				if s.cfg.OnIdle != nil {
@@ -186,27 +188,40 @@ func (s *Service) Run(ctx context.Context) {
 // before Run.
 func (s *Service) SetOnIdle(f func()) { s.cfg.OnIdle = f }
 
-func (s *Service) closeIdleOperations(before time.Time) {
+// closeIdle closes the operations idle past the operation idle timeout,
+// and the detached sessions that nothing (no call on them or on their
+// operations) touched for a grace past the session idle timeout (the
+// timeout again, at most a minute): their
+// gateway died and no other adopted them, or the gateway closed them at its
+// timeout. Without a session idle timeout, a detached session goes with its
+// last idle operation.
+func (s *Service) closeIdle(now time.Time) {
+	opCutoff := time.Time{}
+	if s.cfg.OperationIdleTimeout > 0 {
+		opCutoff = now.Add(-s.cfg.OperationIdleTimeout)
+	}
+	sessCutoff := opCutoff
+	if t := s.cfg.SessionIdleTimeout; t > 0 {
+		sessCutoff = now.Add(-t - min(t, time.Minute))
+	}
 	s.mu.Lock()
 	var idleSessions []*session
 	for _, ss := range s.mu.sessions {
-		ss.mu.Lock()
-		if ss.detached && len(ss.mu.ops) == 0 && ss.mu.lastAccess.Before(before) {
+		if ss.detached && ss.idleSince(sessCutoff, s.cfg.SessionIdleTimeout > 0) {
 			idleSessions = append(idleSessions, ss)
 		}
-		ss.mu.Unlock()
 	}
 	var idle []*operation
 	for _, op := range s.mu.ops {
 		op.mu.Lock()
-		if op.mu.lastAccess.Before(before) {
+		if op.mu.lastAccess.Before(opCutoff) {
 			idle = append(idle, op)
 		}
 		op.mu.Unlock()
 	}
 	s.mu.Unlock()
 	for _, op := range idle {
-		s.lg.Info("closing idle operation", zap.String("user", op.sess.user), zap.Duration("idle", time.Since(before)))
+		s.lg.Info("closing idle operation", zap.String("user", op.sess.user), zap.Duration("idle", now.Sub(opCutoff)))
 		s.closeOperation(op)
 	}
 	for _, ss := range idleSessions {

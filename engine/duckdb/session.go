@@ -349,3 +349,28 @@ func (s *Service) GetInfo(_ context.Context, req *tcli.TGetInfoReq) (*tcli.TGetI
 	}
 	return &tcli.TGetInfoResp{Status: status.OK(), InfoValue: v}, nil
 }
+
+// idleSince reports whether nothing touched ss since cutoff: neither a call
+// on it nor, when withOps, on any of its operations (without, it must have
+// none left).
+func (ss *session) idleSince(cutoff time.Time, withOps bool) bool {
+	ss.mu.Lock()
+	last := ss.mu.lastAccess
+	ops := make([]*operation, 0, len(ss.mu.ops))
+	for _, op := range ss.mu.ops {
+		ops = append(ops, op)
+	}
+	ss.mu.Unlock()
+	if !last.Before(cutoff) || (!withOps && len(ops) > 0) {
+		return false
+	}
+	for _, op := range ops {
+		op.mu.Lock()
+		touched := !op.mu.lastAccess.Before(cutoff)
+		op.mu.Unlock()
+		if touched {
+			return false
+		}
+	}
+	return true
+}

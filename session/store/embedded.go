@@ -70,23 +70,26 @@ func (e *embedded) GetSession(_ context.Context, id string) (s Session, err erro
 }
 
 func (e *embedded) DeleteSession(_ context.Context, id string) error {
-	return e.db.Update(func(tx *bolt.Tx) error {
-		ops := tx.Bucket(bucketOperations)
-		var gone [][]byte
-		_ = ops.ForEach(func(k, v []byte) error {
-			var o Operation
-			if json.Unmarshal(v, &o) == nil && o.SessionID == id {
-				gone = append(gone, append([]byte(nil), k...))
-			}
-			return nil
-		})
-		for _, k := range gone {
-			if err := ops.Delete(k); err != nil {
-				return err
-			}
+	return e.db.Update(func(tx *bolt.Tx) error { return deleteSession(tx, id) })
+}
+
+// deleteSession deletes session id and its operations within tx.
+func deleteSession(tx *bolt.Tx, id string) error {
+	ops := tx.Bucket(bucketOperations)
+	var gone [][]byte
+	_ = ops.ForEach(func(k, v []byte) error {
+		var o Operation
+		if json.Unmarshal(v, &o) == nil && o.SessionID == id {
+			gone = append(gone, append([]byte(nil), k...))
 		}
-		return tx.Bucket(bucketSessions).Delete([]byte(id))
+		return nil
 	})
+	for _, k := range gone {
+		if err := ops.Delete(k); err != nil {
+			return err
+		}
+	}
+	return tx.Bucket(bucketSessions).Delete([]byte(id))
 }
 
 func (e *embedded) PutOperation(_ context.Context, o Operation) error {
@@ -123,7 +126,22 @@ func (e *embedded) Engines(context.Context) ([]Engine, error) {
 }
 
 func (e *embedded) DeleteEngine(_ context.Context, id string) error {
-	return e.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketEngines).Delete([]byte(id)) })
+	return e.db.Update(func(tx *bolt.Tx) error {
+		var served []string
+		_ = tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
+			var s Session
+			if json.Unmarshal(v, &s) == nil && s.EngineID == id {
+				served = append(served, string(k))
+			}
+			return nil
+		})
+		for _, sid := range served {
+			if err := deleteSession(tx, sid); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketEngines).Delete([]byte(id))
+	})
 }
 
 func (e *embedded) Close() error { return e.db.Close() }

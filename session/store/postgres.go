@@ -179,6 +179,9 @@ func (p *postgres) Engines(ctx context.Context) ([]Engine, error) {
 }
 
 func (p *postgres) DeleteEngine(ctx context.Context, id string) error {
+	if err := p.exec(ctx, `DELETE FROM kitsune_sessions WHERE engine_id = $1`, id); err != nil {
+		return err
+	}
 	return p.exec(ctx, `DELETE FROM kitsune_engines WHERE id = $1`, id)
 }
 

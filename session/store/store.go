@@ -43,7 +43,9 @@ type Engine struct {
 }
 
 // Store is the metadata store. Put overwrites; Get returns ErrNotFound for
-// unknown ids; DeleteSession also deletes the session's operations.
+// unknown ids; DeleteSession also deletes the session's operations;
+// DeleteEngine also deletes the sessions the engine served (and theirs),
+// which nobody can adopt once it is gone.
 type Store interface {
 	PutSession(ctx context.Context, s Session) error
 	GetSession(ctx context.Context, id string) (Session, error)

@@ -94,6 +94,8 @@ type Client struct {
 	// framed is set on the binary SASL transport, where CallRaw works.
 	framed *thrift.TFramedTransport
 	prot   thrift.TProtocol
+	// closeIdle closes the HTTP transport's idle connections.
+	closeIdle func()
 }
 
 // ErrRawUnsupported is returned by CallRaw on transports without framing.
@@ -134,7 +136,15 @@ func (c *Client) CallRaw(ctx context.Context, method string, args thrift.TStruct
 }
 
 // Close closes the connection.
-func (c *Client) Close() error { return c.trans.Close() }
+func (c *Client) Close() error {
+	err := c.trans.Close()
+	if c.closeIdle != nil {
+		// The HTTP transport's kept-alive connections are this client's
+		// alone; left open, the server holds them until its idle timeout.
+		c.closeIdle()
+	}
+	return err
+}
 
 // Dial connects per o.
 func Dial(ctx context.Context, o Options) (*Client, error) {
@@ -173,7 +183,8 @@ func Dial(ctx context.Context, o Options) (*Client, error) {
 		}
 		ht.SetHeader("Content-Type", "application/x-thrift")
 		prot := thrift.NewTBinaryProtocolConf(ht, cfg)
-		return &Client{TCLIServiceClient: tcliservice.NewTCLIServiceClient(thrift.NewTStandardClient(prot, prot)), trans: ht}, nil
+		return &Client{TCLIServiceClient: tcliservice.NewTCLIServiceClient(thrift.NewTStandardClient(prot, prot)), trans: ht,
+			closeIdle: hc.CloseIdleConnections}, nil
 	}
 	d := net.Dialer{Timeout: o.Timeout}
 	var conn net.Conn

@@ -63,10 +63,30 @@ func Run(t *testing.T, s store.Store) {
 	if err != nil || len(es) != 2 || es[0].ID != "e1" || es[1].State != "RUNNING" {
 		t.Errorf("engines: %+v %v", es, err)
 	}
+	// Forgetting an engine forgets the sessions it served and their
+	// operations; another engine's sessions stay.
+	for _, ss := range []store.Session{{ID: "s2", EngineID: "e1"}, {ID: "s3", EngineID: "e2"}} {
+		ss.Created = now
+		if err := s.PutSession(ctx, ss); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.PutOperation(ctx, store.Operation{ID: "o3", SessionID: "s2", Created: now}); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.DeleteEngine(ctx, "e1"); err != nil {
 		t.Fatal(err)
 	}
 	if es, _ = s.Engines(ctx); len(es) != 1 {
 		t.Errorf("after delete: %+v", es)
+	}
+	if _, err := s.GetSession(ctx, "s2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a session outlived its engine's record: %v", err)
+	}
+	if _, err := s.GetOperation(ctx, "o3"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an operation outlived its engine's record: %v", err)
+	}
+	if _, err := s.GetSession(ctx, "s3"); err != nil {
+		t.Errorf("another engine's session was deleted: %v", err)
 	}
 }
