@@ -335,12 +335,18 @@ func (w *soakWorker) cancel() error {
 	}); err != nil {
 		return err
 	}
+	return w.endsIn(oh, "cancelled statement", tcli.TOperationState_CANCELED_STATE)
+}
+
+// endsIn waits for oh to end and counts a wrong result unless it finished
+// or ended in want; then it closes oh.
+func (w *soakWorker) endsIn(oh *tcli.TOperationHandle, what string, want tcli.TOperationState) error {
 	s, err := w.pollDone(oh)
 	if err != nil {
 		return err
 	}
-	if s != tcli.TOperationState_CANCELED_STATE && s != tcli.TOperationState_FINISHED_STATE {
-		w.tally.wrongResult("cancelled statement ended " + s.String())
+	if s != want && s != tcli.TOperationState_FINISHED_STATE {
+		w.tally.wrongResult(what + " ended " + s.String())
 	}
 	w.closeOp(oh)
 	return nil
@@ -351,15 +357,7 @@ func (w *soakWorker) timeout() error {
 	if err != nil {
 		return err
 	}
-	s, err := w.pollDone(oh)
-	if err != nil {
-		return err
-	}
-	if s != tcli.TOperationState_TIMEDOUT_STATE && s != tcli.TOperationState_FINISHED_STATE {
-		w.tally.wrongResult("statement with a 1 s timeout ended " + s.String())
-	}
-	w.closeOp(oh)
-	return nil
+	return w.endsIn(oh, "statement with a 1 s timeout", tcli.TOperationState_TIMEDOUT_STATE)
 }
 
 func (w *soakWorker) closeAndReopen() error {
