@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -196,9 +197,12 @@ func (g *gateway) stop() {
 	}
 }
 
-// enginePIDs lists live engine processes whose command line mentions dir.
-func enginePIDs(dir string) []int {
-	return livePIDs(func(cmd string) bool { return strings.Contains(cmd, " engine ") && strings.Contains(cmd, dir) })
+// enginePIDs lists live engine processes whose command line mentions one
+// of dirs (gateway work directories).
+func enginePIDs(dirs ...string) []int {
+	return livePIDs(func(cmd string) bool {
+		return strings.Contains(cmd, " engine ") && slices.ContainsFunc(dirs, func(d string) bool { return strings.Contains(cmd, d) })
+	})
 }
 
 // livePIDs lists the processes (zombies aside) whose command line, with

@@ -117,17 +117,7 @@ func (e *soakEnv) engines() []int {
 	e.mu.Lock()
 	dirs := append([]string(nil), e.dirs...)
 	e.mu.Unlock()
-	return livePIDs(func(cmd string) bool {
-		if !strings.Contains(cmd, " engine ") {
-			return false
-		}
-		for _, d := range dirs {
-			if strings.Contains(cmd, d) {
-				return true
-			}
-		}
-		return false
-	})
+	return enginePIDs(dirs...)
 }
 
 // chaos runs event n (they rotate) and says what it did.

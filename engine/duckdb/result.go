@@ -170,9 +170,6 @@ func scanAll(rows *sql.Rows, within resultCap, limit int64) (*resultSet, error) 
 		if limit > 0 && int64(rs.rows) >= limit {
 			break
 		}
-		if err := within.check(int64(rs.rows)+1, size); err != nil {
-			return nil, err
-		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
