@@ -90,22 +90,6 @@ func ParseName(name string) map[string]string {
 	return out
 }
 
-// EngineSpace is the engine space of a key:
-// /<namespace>_<version>_<SHARELEVEL>_<ENGINETYPE>/<user>/<subdomain>.
-func (r *Registry) EngineSpace(version, shareLevel, engineType, user, subdomain string) string {
-	return fmt.Sprintf("/%s_%s_%s_%s/%s/%s", r.namespace, version, strings.ToUpper(shareLevel), strings.ToUpper(engineType), user, subdomain)
-}
-
-// LockPath is the creation lock of an engine space (Kyuubi's layout:
-// /<namespace>_<version>_<SHARELEVEL>_<ENGINETYPE>_lock/<user>/<subdomain>).
-func LockPath(space string) string {
-	parts := strings.SplitN(strings.TrimPrefix(space, "/"), "/", 2)
-	if len(parts) != 2 {
-		return space + "_lock"
-	}
-	return "/" + parts[0] + "_lock/" + parts[1]
-}
-
 // Engine is one registered engine.
 type Engine struct {
 	Addr  string

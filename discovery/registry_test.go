@@ -6,6 +6,7 @@ import (
 
 	"github.com/kitsune-sql/kitsune/discovery"
 	"github.com/kitsune-sql/kitsune/discovery/memory"
+	"github.com/kitsune-sql/kitsune/tenancy"
 )
 
 func TestRegistry(t *testing.T) {
@@ -13,9 +14,11 @@ func TestRegistry(t *testing.T) {
 	s := memory.NewStore()
 	c := s.Conn()
 	r := discovery.NewRegistry(c, "kitsune")
-	space := r.EngineSpace("0.1.0", "user", "duckdb", "ann", "default")
-	if space != "/kitsune_0.1.0_USER_DUCKDB/ann/default" || discovery.LockPath(space) != "/kitsune_0.1.0_USER_DUCKDB_lock/ann/default" {
-		t.Errorf("space %s lock %s", space, discovery.LockPath(space))
+	spaces := tenancy.Spaces{Namespace: "kitsune", Version: "0.1.0"}
+	key := tenancy.Key{ShareLevel: "user", Type: "duckdb", User: "ann", Subdomain: "default"}
+	space := spaces.Path(key)
+	if space != "/kitsune_0.1.0_USER_DUCKDB/ann/default" || spaces.LockPath(key) != "/kitsune_0.1.0_USER_DUCKDB_lock/ann/default" {
+		t.Errorf("space %s lock %s", space, spaces.LockPath(key))
 	}
 	if _, err := r.RegisterEngine(ctx, space, "127.0.0.1:5000", "0.1.0", "e1"); err != nil {
 		t.Fatal(err)

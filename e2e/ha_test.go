@@ -21,6 +21,7 @@ import (
 	"github.com/kitsune-sql/kitsune/discovery/zk"
 	"github.com/kitsune-sql/kitsune/internal/testenv"
 	"github.com/kitsune-sql/kitsune/session/store"
+	"github.com/kitsune-sql/kitsune/tenancy"
 	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 )
@@ -342,7 +343,7 @@ func TestHTTPSessionsOnAnyGateway(t *testing.T) {
 	}
 	defer zc.Close()
 	reg := discovery.NewRegistry(zc, "kitsune_http")
-	if es, _ := reg.Engines(context.Background(), reg.EngineSpace("0.1.0", "USER", "DUCKDB", "hal", "default")); len(es) != 0 {
+	if es, _ := reg.Engines(context.Background(), tenancy.Spaces{Namespace: "kitsune_http", Version: "0.1.0"}.Path(tenancy.Key{ShareLevel: "USER", Type: "DUCKDB", User: "hal", Subdomain: "default"})); len(es) != 0 {
 		t.Errorf("engine registrations left: %+v", es)
 	}
 	meta, err := store.OpenPostgres(context.Background(), pg.URL)

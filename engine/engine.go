@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kitsune-sql/kitsune/conf"
+	"github.com/kitsune-sql/kitsune/tenancy"
 )
 
 // ErrEngineDied means the engine process is gone.
@@ -17,7 +18,7 @@ var ErrEngineDied = errors.New("engine stopped")
 // Engine is a running engine process the gateway can reach at Addr.
 type Engine struct {
 	ID      string
-	Key     Key
+	Key     tenancy.Key
 	Addr    string
 	LogPath string
 	Secret  string
@@ -33,10 +34,12 @@ type Engine struct {
 
 // Remote is an engine this gateway did not launch (found in the registry,
 // or named by the metadata store).
-func Remote(id, addr, secret string, key Key) *Engine { return newRemote(id, addr, secret, key) }
+func Remote(id, addr, secret string, key tenancy.Key) *Engine {
+	return newRemote(id, addr, secret, key)
+}
 
 // newRemote is an engine another gateway launched, found in the registry.
-func newRemote(id, addr, secret string, key Key) *Engine {
+func newRemote(id, addr, secret string, key tenancy.Key) *Engine {
 	return &Engine{ID: id, Key: key, Addr: addr, Secret: secret, exited: make(chan struct{})}
 }
 
@@ -109,7 +112,7 @@ func (e *Engine) Stop(ctx context.Context, grace time.Duration) {
 
 // Started wraps a running engine process that another launcher started;
 // its exit is watched like a local engine's.
-func Started(cmd *exec.Cmd, id, addr, logPath, secret string, key Key, profile conf.Profile) *Engine {
+func Started(cmd *exec.Cmd, id, addr, logPath, secret string, key tenancy.Key, profile conf.Profile) *Engine {
 	e := &Engine{ID: id, Key: key, Addr: addr, LogPath: logPath, Secret: secret, Profile: profile, cmd: cmd, exited: make(chan struct{})}
 	go func() {
 		e.err = cmd.Wait()

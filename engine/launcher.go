@@ -20,19 +20,13 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/kitsune-sql/kitsune/conf"
+	"github.com/kitsune-sql/kitsune/tenancy"
 )
 
 // Launcher starts engine processes. Launch returns once the engine is ready
 // to accept sessions or has failed; the error names the log file to read.
 type Launcher interface {
-	Launch(ctx context.Context, key Key, spec Spec) (*Engine, error)
-}
-
-// Spec is what one launch asks for: the resources and the session's
-// effective confs (cluster engines take them as their own configuration).
-type Spec struct {
-	Profile conf.Profile
-	Confs   map[string]string
+	Launch(ctx context.Context, key tenancy.Key, spec tenancy.Spec) (*Engine, error)
 }
 
 // LocalConfig configures the local (DuckDB) launcher.
@@ -53,7 +47,7 @@ type LocalConfig struct {
 	// HAAddresses and Space, when set, make engines register themselves in
 	// ZooKeeper under Space(key).
 	HAAddresses []string
-	Space       func(Key) string
+	Space       func(tenancy.Key) string
 	// HADigest is handed to engines for ZooKeeper's digest authentication.
 	HADigest string
 	// RunAsUser runs each engine as the OS user named like its tenant (the
@@ -96,7 +90,7 @@ func NewID() string {
 	return hex.EncodeToString(b)
 }
 
-func (l *localLauncher) Launch(ctx context.Context, key Key, spec Spec) (*Engine, error) {
+func (l *localLauncher) Launch(ctx context.Context, key tenancy.Key, spec tenancy.Spec) (*Engine, error) {
 	profile := spec.Profile
 	id := NewID()
 	userDir, err := UserDir(l.cfg.WorkDir, key.User)

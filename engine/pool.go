@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/kitsune-sql/kitsune/discovery"
+	"github.com/kitsune-sql/kitsune/tenancy"
 )
 
 // PoolConfig configures a Pool.
@@ -28,7 +29,7 @@ type PoolConfig struct {
 	// when idle, so the pool neither stops idle engines nor stops engines
 	// on Close.
 	Registry *discovery.Registry
-	Space    func(Key) string
+	Spaces   tenancy.Spaces
 	Secret   string
 }
 
@@ -42,7 +43,7 @@ type Pool struct {
 
 	mu struct {
 		sync.Mutex
-		entries map[Key]*entry
+		entries map[tenancy.Key]*entry
 		closed  bool
 	}
 	wg sync.WaitGroup
@@ -63,7 +64,7 @@ func NewPool(cfg PoolConfig, l Launcher, lg *zap.Logger) *Pool {
 	if cfg.MaxLaunches > 0 {
 		p.launches = make(chan struct{}, cfg.MaxLaunches)
 	}
-	p.mu.entries = map[Key]*entry{}
+	p.mu.entries = map[tenancy.Key]*entry{}
 	return p
 }
 
@@ -73,7 +74,7 @@ var ErrPoolClosed = fmt.Errorf("engine pool is shutting down")
 // Acquire returns the live engine for key, launching it when there is none.
 // Concurrent callers for one key share a single launch. The caller calls
 // Release when its session ends.
-func (p *Pool) Acquire(ctx context.Context, key Key, spec Spec) (*Engine, error) {
+func (p *Pool) Acquire(ctx context.Context, key tenancy.Key, spec tenancy.Spec) (*Engine, error) {
 	for {
 		p.mu.Lock()
 		if p.mu.closed {
@@ -113,7 +114,7 @@ func (p *Pool) Acquire(ctx context.Context, key Key, spec Spec) (*Engine, error)
 	}
 }
 
-func (p *Pool) launch(key Key, spec Spec, e *entry) {
+func (p *Pool) launch(key tenancy.Key, spec tenancy.Spec, e *entry) {
 	profile := spec.Profile
 	// The launch outlives the first caller's context: other sessions of
 	// the key wait for it too.
@@ -169,7 +170,7 @@ func (p *Pool) launch(key Key, spec Spec, e *entry) {
 }
 
 // watch forgets an engine whose process ended.
-func (p *Pool) watch(key Key, e *entry) {
+func (p *Pool) watch(key tenancy.Key, e *entry) {
 	defer p.wg.Done()
 	select {
 	case <-e.eng.Exited():
@@ -189,7 +190,7 @@ func (p *Pool) watch(key Key, e *entry) {
 
 // Release ends one session's use of key's engine. A CONNECTION engine
 // stops with its session.
-func (p *Pool) Release(key Key) {
+func (p *Pool) Release(key tenancy.Key) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e, ok := p.mu.entries[key]
@@ -246,14 +247,14 @@ func (p *Pool) Run(ctx context.Context) error {
 // findShared looks for a live registered engine of key; when there is none
 // it returns the held creation lock, so that the caller launches while
 // holding it (one launch across gateways).
-func (p *Pool) findShared(key Key) (*Engine, func() error, error) {
+func (p *Pool) findShared(key tenancy.Key) (*Engine, func() error, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	space := p.cfg.Space(key)
+	space := p.cfg.Spaces.Path(key)
 	if e := p.liveRegistered(ctx, key, space); e != nil {
 		return e, nil, nil
 	}
-	unlock, err := discovery.Lock(ctx, p.cfg.Registry.Conn(), discovery.LockPath(space))
+	unlock, err := discovery.Lock(ctx, p.cfg.Registry.Conn(), p.cfg.Spaces.LockPath(key))
 	if err != nil {
 		return nil, nil, fmt.Errorf("engine creation lock for %s: %w", key, err)
 	}
@@ -266,7 +267,7 @@ func (p *Pool) findShared(key Key) (*Engine, func() error, error) {
 
 // liveRegistered returns the first registered engine that answers; one that
 // does not is removed from the registry.
-func (p *Pool) liveRegistered(ctx context.Context, key Key, space string) *Engine {
+func (p *Pool) liveRegistered(ctx context.Context, key tenancy.Key, space string) *Engine {
 	engines, err := p.cfg.Registry.Engines(ctx, space)
 	if err != nil {
 		p.lg.Warn("could not list registered engines", zap.String("space", space), zap.Error(err))

@@ -11,6 +11,8 @@ import (
 
 	"go.uber.org/goleak"
 	"go.uber.org/zap/zaptest"
+
+	"github.com/kitsune-sql/kitsune/tenancy"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -22,7 +24,7 @@ type fakeLauncher struct {
 	fail     error
 }
 
-func (f *fakeLauncher) Launch(_ context.Context, key Key, spec Spec) (*Engine, error) {
+func (f *fakeLauncher) Launch(_ context.Context, key tenancy.Key, spec tenancy.Spec) (*Engine, error) {
 	profile := spec.Profile
 	f.launches.Add(1)
 	time.Sleep(f.delay)
@@ -37,14 +39,14 @@ var _ Launcher = (*fakeLauncher)(nil)
 func TestConcurrentFirstSessionsLaunchOnce(t *testing.T) {
 	fl := &fakeLauncher{delay: 50 * time.Millisecond}
 	p := NewPool(PoolConfig{IdleTimeout: time.Hour}, fl, zaptest.NewLogger(t))
-	key := Key{Type: "DUCKDB", ShareLevel: "USER", User: "ann", Subdomain: "default"}
+	key := tenancy.Key{Type: "DUCKDB", ShareLevel: "USER", User: "ann", Subdomain: "default"}
 	var wg sync.WaitGroup
 	ids := make([]string, 50)
 	for i := range ids {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e, err := p.Acquire(context.Background(), key, Spec{})
+			e, err := p.Acquire(context.Background(), key, tenancy.Spec{})
 			if err != nil {
 				t.Error(err)
 				return
@@ -61,7 +63,7 @@ func TestConcurrentFirstSessionsLaunchOnce(t *testing.T) {
 			t.Fatalf("sessions got different engines: %v", ids)
 		}
 	}
-	other, _ := p.Acquire(context.Background(), Key{Type: "DUCKDB", ShareLevel: "USER", User: "bob", Subdomain: "default"}, Spec{})
+	other, _ := p.Acquire(context.Background(), tenancy.Key{Type: "DUCKDB", ShareLevel: "USER", User: "bob", Subdomain: "default"}, tenancy.Spec{})
 	if other.ID == ids[0] || fl.launches.Load() != 2 {
 		t.Errorf("bob shares ann's engine or was not launched")
 	}
@@ -74,19 +76,19 @@ func TestConcurrentFirstSessionsLaunchOnce(t *testing.T) {
 func TestDeadEngineIsReplacedAndFailuresAreNotCached(t *testing.T) {
 	fl := &fakeLauncher{}
 	p := NewPool(PoolConfig{IdleTimeout: time.Hour}, fl, zaptest.NewLogger(t))
-	key := Key{User: "ann"}
-	e1, _ := p.Acquire(context.Background(), key, Spec{})
+	key := tenancy.Key{User: "ann"}
+	e1, _ := p.Acquire(context.Background(), key, tenancy.Spec{})
 	close(e1.exited) // the process died
-	e2, _ := p.Acquire(context.Background(), key, Spec{})
+	e2, _ := p.Acquire(context.Background(), key, tenancy.Spec{})
 	if e2.ID == e1.ID || fl.launches.Load() != 2 {
 		t.Errorf("dead engine reused")
 	}
 	fl.fail = errors.New("boom")
-	if _, err := p.Acquire(context.Background(), Key{User: "zed"}, Spec{}); err == nil {
+	if _, err := p.Acquire(context.Background(), tenancy.Key{User: "zed"}, tenancy.Spec{}); err == nil {
 		t.Error("launch failure not reported")
 	}
 	fl.fail = nil
-	if _, err := p.Acquire(context.Background(), Key{User: "zed"}, Spec{}); err != nil {
+	if _, err := p.Acquire(context.Background(), tenancy.Key{User: "zed"}, tenancy.Spec{}); err != nil {
 		t.Errorf("a failed launch was cached: %v", err)
 	}
 	for _, e := range p.Engines() {
@@ -98,8 +100,8 @@ func TestDeadEngineIsReplacedAndFailuresAreNotCached(t *testing.T) {
 func TestIdleEnginesStop(t *testing.T) {
 	fl := &fakeLauncher{}
 	p := NewPool(PoolConfig{IdleTimeout: 10 * time.Millisecond}, fl, zaptest.NewLogger(t))
-	key := Key{User: "ann"}
-	e, _ := p.Acquire(context.Background(), key, Spec{})
+	key := tenancy.Key{User: "ann"}
+	e, _ := p.Acquire(context.Background(), key, tenancy.Spec{})
 	p.stopIdle(context.Background())
 	if len(p.Engines()) != 1 {
 		t.Fatal("engine in use was stopped")
@@ -122,7 +124,7 @@ func TestConcurrentLaunchesAreBounded(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := p.Acquire(context.Background(), Key{User: fmt.Sprint("u", i)}, Spec{}); err != nil {
+			if _, err := p.Acquire(context.Background(), tenancy.Key{User: fmt.Sprint("u", i)}, tenancy.Spec{}); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -144,7 +146,7 @@ type countingLauncher struct {
 	maxSeen atomic.Int32
 }
 
-func (c *countingLauncher) Launch(_ context.Context, key Key, spec Spec) (*Engine, error) {
+func (c *countingLauncher) Launch(_ context.Context, key tenancy.Key, spec tenancy.Spec) (*Engine, error) {
 	profile := spec.Profile
 	n := c.now.Add(1)
 	for {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kitsune-sql/kitsune/conf"
+	"github.com/kitsune-sql/kitsune/tenancy"
 )
 
 // Queue reservations when a profile does not say.
@@ -103,7 +104,7 @@ func (q *Queues) Names() []string {
 
 // Reserve takes room for an engine of key with profile p in its queue and
 // returns the function that gives it back.
-func (q *Queues) Reserve(ctx context.Context, key Key, p conf.Profile) (func(), error) {
+func (q *Queues) Reserve(ctx context.Context, key tenancy.Key, p conf.Profile) (func(), error) {
 	name := p.Queue
 	if name == "" {
 		name = "default"

@@ -3,11 +3,8 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -15,8 +12,8 @@ import (
 
 	"github.com/kitsune-sql/kitsune/auth"
 	"github.com/kitsune-sql/kitsune/conf"
-	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/session"
+	"github.com/kitsune-sql/kitsune/tenancy"
 	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
@@ -24,35 +21,15 @@ import (
 )
 
 // handler is the gateway's TCLIService.
-// poolMember picks an engine of a pool: at random, or round robin per
-// tenant and pool name.
-func (h *handler) poolMember(pool string, size int, policy string) int {
-	if policy == "RANDOM" {
-		return rand.IntN(size)
-	}
-	h.polling.Lock()
-	defer h.polling.Unlock()
-	if h.polling.next == nil {
-		h.polling.next = map[string]int{}
-	}
-	i := h.polling.next[pool] % size
-	h.polling.next[pool] = i + 1
-	return i
-}
-
 type handler struct {
 	// draining refuses new sessions while open ones finish.
 	draining atomic.Bool
-	polling  struct {
-		sync.Mutex
-		next map[string]int
-	}
-	cfg        *conf.Config
-	mgr        *session.Manager
-	groups     auth.GroupProvider
-	proxy      *auth.ProxyRules
-	serverUser string
-	lg         *zap.Logger
+	cfg      *conf.Config
+	tenancy  *tenancy.Resolver
+	mgr      *session.Manager
+	groups   auth.GroupProvider
+	proxy    *auth.ProxyRules
+	lg       *zap.Logger
 }
 
 var (
@@ -125,46 +102,24 @@ func (h *handler) openSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 		h.lg.Info("impersonation", zap.String("user", user), zap.String("proxy_user", proxy), zap.String("remote", peer.Addr))
 		user = proxy
 	}
-	res, err := h.cfg.ResolveSession(conf.SessionRequest{User: user, Groups: h.groups.Groups(user), Confs: confs})
+	dec, err := h.tenancy.Resolve(tenancy.Request{User: user, Groups: h.groups.Groups(user), Confs: confs})
 	if err != nil {
 		h.lg.Warn("session refused", zap.String("user", user), zap.String("remote", peer.Addr), zap.Error(err))
-		resp.Status = status.From(&status.Error{SQLState: status.StateInvalidConf, Message: err.Error()})
+		resp.Status = status.From(err)
 		return resp, nil
 	}
-	key := engine.Key{Type: h.cfg.EngineType, ShareLevel: res.ShareLevel, User: user, Subdomain: res.Subdomain, Profile: res.Profile}
-	if res.PoolSize > 0 {
-		key.Subdomain = fmt.Sprintf("%s-%d", res.PoolName, h.poolMember(user+"/"+res.PoolName, res.PoolSize, res.PoolPolicy))
-	}
-	switch res.ShareLevel {
-	case "GROUP":
-		key.User = h.groups.Groups(user)[0]
-	case "SERVER":
-		key.User = h.serverUser
-	case "CONNECTION":
-		key.Subdomain = engine.NewID()
-	}
-	pinned := h.cfg.Engines.ProfilePinned
-	if pinned {
-		key.Profile = conf.Profile{}
-	}
-	engineConfs := map[string]string{}
-	for k, v := range res.Confs {
-		engineConfs[k] = v
-	}
-	engineConfs["use:database"] = res.Database
-	s, eresp, err := h.mgr.Open(ctx, session.OpenRequest{User: user, Owner: owner, Addr: peer.Addr, ConnID: peer.ConnID, Key: key, Profile: res.Profile, Protocol: proto,
-		Namespace: req.GetInitialNamespace(), Confs: engineConfs})
+	s, eresp, err := h.mgr.Open(ctx, session.OpenRequest{User: user, Owner: owner, Addr: peer.Addr, ConnID: peer.ConnID, Key: dec.Key, Spec: dec.Spec, Protocol: proto,
+		Namespace: req.GetInitialNamespace()})
 	if err != nil {
 		h.lg.Warn("open session failed", zap.String("user", user), zap.String("remote", peer.Addr), zap.Error(err))
 		resp.Status = status.From(err)
 		return resp, nil
 	}
 	h.lg.Info("session opened", zap.String("user", user), zap.String("login", peer.Principal), zap.String("remote", peer.Addr), zap.String("engine", s.Engine.ID),
-		zap.String("key", key.String()))
+		zap.String("key", dec.Key.String()))
 	resp.Status = status.OK()
-	if pinned && res.Profile != s.Engine.Profile {
-		resp.Status = status.WithInfo(fmt.Sprintf("the engine of %s is pinned (kitsune.session.conf.profile.pinned) and runs with [%s]: "+
-			"these session confs did not apply: %s", key, s.Engine.Profile, res.Profile))
+	if w := dec.Warnings(s.Engine.Profile); len(w) > 0 {
+		resp.Status = status.WithInfo(w...)
 	}
 	resp.SessionHandle = s.Handle
 	resp.ServerProtocolVersion = eresp.ServerProtocolVersion

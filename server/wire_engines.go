@@ -11,12 +11,13 @@ import (
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/engine/spark"
+	"github.com/kitsune-sql/kitsune/tenancy"
 )
 
 // buildPool builds the engine launcher (local or spark-submit) and the pool
 // that caches engines.
 func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, lg *zap.Logger) (*engine.Pool, error) {
-	var space func(engine.Key) string
+	var space func(tenancy.Key) string
 	if ha.registry != nil {
 		space = ha.space
 	}
@@ -42,7 +43,7 @@ func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, lg *z
 	pcfg := engine.PoolConfig{IdleTimeout: cfg.EngineIdleTimeout, CheckInterval: cfg.CheckInterval,
 		MaxLaunches: cfg.Engines.MaxConcurrentLaunches, Queues: queues}
 	if ha.registry != nil {
-		pcfg.Registry, pcfg.Space, pcfg.Secret = ha.registry, space, secret
+		pcfg.Registry, pcfg.Spaces, pcfg.Secret = ha.registry, ha.spaces, secret
 	}
 	return engine.NewPool(pcfg, launcher, lg), nil
 }

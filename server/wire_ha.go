@@ -8,7 +8,7 @@ import (
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/discovery"
 	"github.com/kitsune-sql/kitsune/discovery/zk"
-	"github.com/kitsune-sql/kitsune/engine"
+	"github.com/kitsune-sql/kitsune/tenancy"
 )
 
 // haParts are the ZooKeeper connection and registry when kitsune.ha.addresses
@@ -18,6 +18,7 @@ type haParts struct {
 	conn      discovery.Conn
 	registry  *discovery.Registry
 	digest    string
+	spaces    tenancy.Spaces
 }
 
 func (h *haParts) close() {
@@ -27,13 +28,7 @@ func (h *haParts) close() {
 }
 
 // space names an engine's space in the registry.
-func (h *haParts) space(k engine.Key) string {
-	sub := k.Subdomain
-	if p := k.Profile.String(); p != "" {
-		sub += "[" + p + "]"
-	}
-	return h.registry.EngineSpace(Version, k.ShareLevel, k.Type, k.User, sub)
-}
+func (h *haParts) space(k tenancy.Key) string { return h.spaces.Path(k) }
 
 // buildHA connects to ZooKeeper: with it, engines are shared by every
 // gateway of the deployment, the secret is kept there (unless configured)
@@ -58,5 +53,6 @@ func buildHA(cfg *conf.Config, lg *zap.Logger) (*haParts, error) {
 		return nil, err
 	}
 	h.registry = discovery.NewRegistry(h.conn, cfg.HA.Namespace)
+	h.spaces = tenancy.Spaces{Namespace: cfg.HA.Namespace, Version: Version}
 	return h, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/session"
 	"github.com/kitsune-sql/kitsune/session/store"
+	"github.com/kitsune-sql/kitsune/tenancy"
 )
 
 // buildSessions opens the metadata store (PostgreSQL, shared with other
@@ -50,7 +51,9 @@ func buildHandler(cfg *conf.Config, mgr *session.Manager, lg *zap.Logger) (*hand
 	if u, err := user.Current(); err == nil {
 		serverUser = u.Username
 	}
-	return &handler{cfg: cfg, mgr: mgr, groups: groups, proxy: auth.NewProxyRules(proxyRules(cfg.ProxyUsers)), serverUser: serverUser, lg: lg}, nil
+	resolver := tenancy.NewResolver(tenancy.Config{Settings: cfg, EngineType: cfg.EngineType, ServerUser: serverUser, Pinned: cfg.Engines.ProfilePinned},
+		tenancy.NewPoolChooser(), engine.NewID)
+	return &handler{cfg: cfg, tenancy: resolver, mgr: mgr, groups: groups, proxy: auth.NewProxyRules(proxyRules(cfg.ProxyUsers)), lg: lg}, nil
 }
 
 // proxyRules hands the configured impersonation rules to auth.

@@ -13,6 +13,7 @@ import (
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/session/store"
+	"github.com/kitsune-sql/kitsune/tenancy"
 	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
@@ -29,8 +30,8 @@ var (
 
 // EnginePool is what the manager needs of the engine pool.
 type EnginePool interface {
-	Acquire(ctx context.Context, key engine.Key, spec engine.Spec) (*engine.Engine, error)
-	Release(key engine.Key)
+	Acquire(ctx context.Context, key tenancy.Key, spec tenancy.Spec) (*engine.Engine, error)
+	Release(key tenancy.Key)
 	Invalidate(e *engine.Engine)
 }
 
@@ -102,17 +103,17 @@ func NewManager(cfg Config, pool EnginePool, lg *zap.Logger) *Manager {
 
 // OpenRequest is what opening a session needs.
 type OpenRequest struct {
-	User    string
-	Owner   string // the authenticated user; User when empty
-	Addr    string // client address, for the connection limits
-	ConnID  uint64
-	Key     engine.Key
-	Profile conf.Profile
+	User   string
+	Owner  string // the authenticated user; User when empty
+	Addr   string // client address, for the connection limits
+	ConnID uint64
+	Key    tenancy.Key
+	// Spec is what a launch of Key needs; its confs open the engine session.
+	Spec tenancy.Spec
 	// Protocol is the version the client asked for (field 1282 when set).
 	Protocol tcli.TProtocolVersion
 	// Namespace is the client's initial catalog and schema, if it sent one.
 	Namespace *tcli.TNamespace
-	Confs     map[string]string
 }
 
 // Open acquires the engine for req.Key and opens a session on it.
@@ -131,7 +132,7 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 	var c *client.Client
 	var dial func(ctx context.Context) (*client.Client, error)
 	for attempt := 0; ; attempt++ {
-		eng, err = m.pool.Acquire(ctx, req.Key, engine.Spec{Profile: req.Profile, Confs: req.Confs})
+		eng, err = m.pool.Acquire(ctx, req.Key, req.Spec)
 		if err != nil {
 			return nil, nil, &status.Error{SQLState: status.StateConnection, Message: "no engine for " + req.User + ": " + err.Error(), Err: err}
 		}
@@ -153,10 +154,10 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 		}
 		m.lg.Warn("engine does not answer, trying another", zap.String("key", req.Key.String()), zap.String("engine", eng.ID), zap.Error(err))
 	}
-	confs := req.Confs
+	confs := req.Spec.Confs
 	if m.cfg.Shared && req.ConnID == 0 {
-		confs = make(map[string]string, len(req.Confs)+1)
-		for k, v := range req.Confs {
+		confs = make(map[string]string, len(req.Spec.Confs)+1)
+		for k, v := range req.Spec.Confs {
 			confs[k] = v
 		}
 		confs[conf.KeySessionDetached] = "true"
@@ -305,7 +306,12 @@ func (m *Manager) adopt(id string) (*Session, error) {
 		return s, nil
 	}
 	m.mu.Unlock()
-	eng := engine.Remote(rec.EngineID, rec.EngineAddr, m.cfg.Secret, engine.ParseKey(rec.EngineKey))
+	key, err := tenancy.ParseKey(rec.EngineKey)
+	if err != nil {
+		// The key only names the engine in messages: adopt all the same.
+		m.lg.Warn("a session's engine key in the metadata store does not parse", zap.String("session", id), zap.Error(err))
+	}
+	eng := engine.Remote(rec.EngineID, rec.EngineAddr, m.cfg.Secret, key)
 	user := rec.User
 	dial := func(ctx context.Context) (*client.Client, error) {
 		c, err := client.Dial(ctx, client.Options{Addr: eng.Addr, User: user, Password: eng.Secret, Timeout: 10 * time.Second})

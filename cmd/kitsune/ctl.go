@@ -18,6 +18,7 @@ import (
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/discovery"
 	"github.com/kitsune-sql/kitsune/discovery/zk"
+	"github.com/kitsune-sql/kitsune/tenancy"
 )
 
 const ctlUsage = `usage: kitsune ctl --zk-quorum host:port[,…] [--namespace kitsune] [--output table|json] <command>
@@ -185,16 +186,14 @@ func listEngines(ctx context.Context, c discovery.Conn, ns, user, subdomain, lev
 		return nil, err
 	}
 	reg := discovery.NewRegistry(c, "")
+	spaces := tenancy.Spaces{Namespace: ns}
 	var out []ctlEngine
 	for _, r := range roots {
-		if !strings.HasPrefix(r, ns+"_") || strings.HasSuffix(r, "_lock") || r == ns+"_secret" {
+		root, ok := spaces.ParseRoot(r)
+		if !ok {
 			continue
 		}
-		parts := strings.Split(strings.TrimPrefix(r, ns+"_"), "_")
-		if len(parts) < 3 {
-			continue
-		}
-		lvl, typ := parts[len(parts)-2], parts[len(parts)-1]
+		lvl, typ := root.ShareLevel, root.Type
 		if level != "" && !strings.EqualFold(level, lvl) {
 			continue
 		}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/kitsune-sql/kitsune/conf"
-	"github.com/kitsune-sql/kitsune/engine"
+	"github.com/kitsune-sql/kitsune/tenancy"
 )
 
 // Modes.
@@ -50,7 +50,7 @@ type Config struct {
 
 // Request is one launch.
 type Request struct {
-	Key     engine.Key
+	Key     tenancy.Key
 	Profile conf.Profile
 	RefID   string
 	// Confs are the session's effective confs (server < group < user <

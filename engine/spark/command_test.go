@@ -6,11 +6,11 @@ import (
 	"time"
 
 	"github.com/kitsune-sql/kitsune/conf"
-	"github.com/kitsune-sql/kitsune/engine"
+	"github.com/kitsune-sql/kitsune/tenancy"
 )
 
 func TestBuildCommandLines(t *testing.T) {
-	key := engine.Key{Type: "SPARK_SQL", ShareLevel: "USER", User: "alice", Subdomain: "default"}
+	key := tenancy.Key{Type: "SPARK_SQL", ShareLevel: "USER", User: "alice", Subdomain: "default"}
 	now := time.UnixMilli(1700000000000)
 	ts := Config{SparkHome: "/opt/spark", Mode: ModeThriftServer, DoAs: true, BindHost: "10.0.0.5",
 		K8sQueueKey: "spark.kubernetes.scheduler.name.queue", Env: map[string]string{"HADOOP_CONF_DIR": "/etc/hadoop", "JAVA_HOME": "/usr/lib/jvm"}}
@@ -85,7 +85,7 @@ func TestBuildCommandLines(t *testing.T) {
 }
 
 func TestBuildRefusals(t *testing.T) {
-	key := engine.Key{ShareLevel: "USER", User: "bob", Subdomain: "default"}
+	key := tenancy.Key{ShareLevel: "USER", User: "bob", Subdomain: "default"}
 	for _, tc := range []struct {
 		cfg   Config
 		confs map[string]string

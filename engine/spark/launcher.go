@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/kitsune-sql/kitsune/engine"
+	"github.com/kitsune-sql/kitsune/tenancy"
 	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 )
@@ -33,7 +34,7 @@ type LauncherConfig struct {
 	// "yarn app -kill $(yarn app -list -appTags {refId} | awk '/application_/{print $1}')".
 	KillCommand string
 	// Space computes a key's engine space (kyuubi-engine mode).
-	Space func(engine.Key) string
+	Space func(tenancy.Key) string
 	// Registered, in kyuubi-engine mode, returns the address an engine
 	// registered with refID under space, or "" while it has not.
 	Registered func(ctx context.Context, space, refID string) string
@@ -60,7 +61,7 @@ func freePort(host string) (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func (l *launcher) Launch(ctx context.Context, key engine.Key, spec engine.Spec) (*engine.Engine, error) {
+func (l *launcher) Launch(ctx context.Context, key tenancy.Key, spec tenancy.Spec) (*engine.Engine, error) {
 	refID := engine.NewID()
 	userDir, err := engine.UserDir(l.cfg.WorkDir, key.User)
 	if err != nil {
