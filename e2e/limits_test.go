@@ -11,12 +11,22 @@ import (
 
 	"github.com/kitsune-sql/kitsune/internal/testenv"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
 func refusedWith(t *testing.T, resp *tcli.TOpenSessionResp, want string) {
 	t.Helper()
 	if resp.Status.StatusCode != tcli.TStatusCode_ERROR_STATUS || !strings.Contains(resp.Status.GetErrorMessage(), want) {
 		t.Errorf("got %v %q, want an error containing %q", resp.Status.StatusCode, resp.Status.GetErrorMessage(), want)
+	}
+}
+
+// refusedWithCode checks the refusal's code (TStatus.errorCode, JDBC's
+// getErrorCode()), which clients match instead of the message.
+func refusedWithCode(t *testing.T, resp *tcli.TOpenSessionResp, code int32) {
+	t.Helper()
+	if resp.Status.StatusCode != tcli.TStatusCode_ERROR_STATUS || resp.Status.GetErrorCode() != code {
+		t.Errorf("got %v code %d (%q), want an error with code %d", resp.Status.StatusCode, resp.Status.GetErrorCode(), resp.Status.GetErrorMessage(), code)
 	}
 }
 
@@ -30,6 +40,7 @@ func TestConnectionLimits(t *testing.T) {
 	}
 	_, r3 := g.openWith(t, "olga", nil)
 	refusedWith(t, r3, "user olga has 2 open, the limit is 2 (kitsune.server.limit.connections.per.user)")
+	refusedWithCode(t, r3, status.CodeLimitConnections)
 	// Closing one makes room again.
 	c.CloseSession(context.Background(), &tcli.TCloseSessionReq{SessionHandle: r1.SessionHandle})
 	if _, r := g.openWith(t, "olga", nil); r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
@@ -37,6 +48,7 @@ func TestConnectionLimits(t *testing.T) {
 	}
 	_, r4 := g.openWith(t, "mallory", nil)
 	refusedWith(t, r4, "user mallory is denied (kitsune.server.limit.connections.user.deny.list)")
+	refusedWithCode(t, r4, status.CodeDeniedUser)
 	// admin is unlimited per user, but the address limit (4) still counts the others.
 	for i := 0; i < 2; i++ {
 		if _, r := g.openWith(t, "admin", nil); r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
@@ -45,6 +57,7 @@ func TestConnectionLimits(t *testing.T) {
 	}
 	_, r5 := g.openWith(t, "pat", nil)
 	refusedWith(t, r5, "client address 127.0.0.1 has 4 open, the limit is 4 (kitsune.server.limit.connections.per.ipaddress)")
+	refusedWithCode(t, r5, status.CodeLimitConnections)
 }
 
 func TestImpersonation(t *testing.T) {
@@ -67,6 +80,7 @@ func TestImpersonation(t *testing.T) {
 	}
 	_, r := g.openWith(t, "svc", map[string]string{"hive.server2.proxy.user": "sam"})
 	refusedWith(t, r, "svc may not run sessions as sam (kitsune.server.proxyuser.svc.users / kitsune.server.proxyuser.svc.groups)")
+	refusedWithCode(t, r, status.CodeImpersonation)
 	_, r = g.openWith(t, "far", map[string]string{"kitsune.session.proxy.user": "quinn"})
 	refusedWith(t, r, "far may not impersonate from 127.0.0.1 (kitsune.server.proxyuser.far.hosts)")
 	_, r = g.openWith(t, "nobody", map[string]string{"hive.server2.proxy.user": "quinn"})

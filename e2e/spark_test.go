@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kitsune-sql/kitsune/internal/testenv"
+	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
 // sparkHome makes a SPARK_HOME whose bin/spark-submit is the stub.
@@ -102,6 +103,7 @@ func TestSparkLaunchFailures(t *testing.T) {
 	start := time.Now()
 	_, r = hanging.openWith(t, "dina", nil)
 	refusedWith(t, r, "did not start within 2s (kitsune.session.engine.initialize.timeout)")
+	refusedWithCode(t, r, status.CodeNoEngine)
 	if time.Since(start) > 20*time.Second {
 		t.Errorf("the timeout took %s", time.Since(start))
 	}

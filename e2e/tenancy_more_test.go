@@ -15,6 +15,7 @@ import (
 
 	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
 func TestEnginePool(t *testing.T) {
@@ -39,6 +40,7 @@ func TestEnginePool(t *testing.T) {
 	}
 	_, r := g.openWith(t, "yara", map[string]string{"kitsune.engine.pool.size": "5"})
 	refusedWith(t, r, "kitsune.engine.pool.size=5 is above the maximum 4 (kitsune.engine.pool.size.threshold)")
+	refusedWithCode(t, r, status.CodeAboveMaximum)
 }
 
 func TestEnginesRefuseDirectConnections(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
 // gohiveConf connects gohive with session confs (as in a JDBC URL's ?part).
@@ -157,19 +158,23 @@ func TestAdminLimitsAndLists(t *testing.T) {
 		user  string
 		confs map[string]string
 		want  string
+		code  int32
 	}{
-		{"henry", map[string]string{"set:hiveconf:spark.driver.extraJavaOptions": "-Dx"}, "spark.driver.extraJavaOptions is restricted by the administrator (kitsune.session.conf.restrict.list)"},
-		{"henry", map[string]string{"kyuubi.engine.queue": "prod"}, "kitsune.engine.queue is restricted"},
-		{"henry", map[string]string{"spark.executor.memory": "1g"}, "memory 1g asked for, but the maximum for henry is 512m, set by ___henry___.kitsune.engine.max.memory"},
-		{"jack", map[string]string{"kitsune.engine.memory": "3g"}, "maximum for jack is 2g, set by kitsune.engine.max.memory (server)"},
-		{"ivy", map[string]string{"kitsune.engine.cores": "2"}, "2 cores asked for, but the maximum for ivy is 1, set by ___group:interns___.kitsune.engine.max.cores (group interns)"},
-		{"ivy", map[string]string{"kitsune.engine.cores": "many"}, "kitsune.engine.cores"},
-		{"ivy", map[string]string{"kitsune.frontend.bind.host": "0.0.0.0"}, "is a server setting"},
-		{"ivy", map[string]string{"kitsune.engine.memroy": "1g"}, `did you mean "kitsune.engine.memory"`},
+		{"henry", map[string]string{"set:hiveconf:spark.driver.extraJavaOptions": "-Dx"}, "spark.driver.extraJavaOptions is restricted by the administrator (kitsune.session.conf.restrict.list)", status.CodeConfRestricted},
+		{"henry", map[string]string{"kyuubi.engine.queue": "prod"}, "kitsune.engine.queue is restricted", status.CodeConfRestricted},
+		{"henry", map[string]string{"spark.executor.memory": "1g"}, "memory 1g asked for, but the maximum for henry is 512m, set by ___henry___.kitsune.engine.max.memory", status.CodeAboveMaximum},
+		{"jack", map[string]string{"kitsune.engine.memory": "3g"}, "maximum for jack is 2g, set by kitsune.engine.max.memory (server)", status.CodeAboveMaximum},
+		{"ivy", map[string]string{"kitsune.engine.cores": "2"}, "2 cores asked for, but the maximum for ivy is 1, set by ___group:interns___.kitsune.engine.max.cores (group interns)", status.CodeAboveMaximum},
+		{"ivy", map[string]string{"kitsune.engine.cores": "many"}, "kitsune.engine.cores", status.CodeConfInvalid},
+		{"ivy", map[string]string{"kitsune.frontend.bind.host": "0.0.0.0"}, "is a server setting", status.CodeConfServerScope},
+		{"ivy", map[string]string{"kitsune.engine.memroy": "1g"}, `did you mean "kitsune.engine.memory"`, status.CodeConfUnknown},
 	} {
 		_, resp := g.openWith(t, tc.user, tc.confs)
 		if resp.Status.StatusCode != tcli.TStatusCode_ERROR_STATUS || !strings.Contains(resp.Status.GetErrorMessage(), tc.want) {
 			t.Errorf("%s %v: %v %q, want error containing %q", tc.user, tc.confs, resp.Status.StatusCode, resp.Status.GetErrorMessage(), tc.want)
+		}
+		if resp.Status.GetErrorCode() != tc.code {
+			t.Errorf("%s %v: code %d, want %d", tc.user, tc.confs, resp.Status.GetErrorCode(), tc.code)
 		}
 	}
 	// An ignored key is dropped silently; a request within the limits works.

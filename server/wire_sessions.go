@@ -53,7 +53,7 @@ func buildHandler(cfg *conf.Config, mgr *session.Manager, lg *zap.Logger) (*hand
 	}
 	resolver := tenancy.NewResolver(tenancy.Config{Settings: cfg, EngineType: cfg.EngineType, ServerUser: serverUser, Pinned: cfg.Engines.ProfilePinned},
 		tenancy.NewPoolChooser(), engine.NewID)
-	return &handler{cfg: cfg, tenancy: resolver, mgr: mgr, groups: groups, proxy: auth.NewProxyRules(proxyRules(cfg.ProxyUsers)), lg: lg}, nil
+	return &handler{cfg: cfg, tenancy: resolver, routes: routes(), mgr: mgr, groups: groups, proxy: auth.NewProxyRules(proxyRules(cfg.ProxyUsers)), lg: lg}, nil
 }
 
 // proxyRules hands the configured impersonation rules to auth.

@@ -49,23 +49,25 @@ func host(addr string) string {
 	return addr
 }
 
-func refused(format string, args ...any) error {
-	return &status.Error{SQLState: "08004", Message: fmt.Sprintf(format, args...)}
+// refused is a limit's refusal: SQLSTATE 08004 (the server rejected the
+// connection) with the limit's code.
+func refused(code int32, format string, args ...any) error {
+	return &status.Error{SQLState: "08004", Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 // acquire counts a new session or refuses it with a message naming the limit.
 func (l *limiter) acquire(user, addr string) error {
 	ip := host(addr)
 	if has(l.cfg.DenyUsers, user) {
-		return refused("user %s is denied (kitsune.server.limit.connections.user.deny.list)", user)
+		return refused(status.CodeDeniedUser, "user %s is denied (kitsune.server.limit.connections.user.deny.list)", user)
 	}
 	if ip != "" && has(l.cfg.DenyIPs, ip) {
-		return refused("client address %s is denied (kitsune.server.limit.connections.ip.deny.list)", ip)
+		return refused(status.CodeDeniedAddress, "client address %s is denied (kitsune.server.limit.connections.ip.deny.list)", ip)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.cfg.Sessions > 0 && l.n["all"] >= l.cfg.Sessions {
-		return refused("too many sessions: this gateway has %d open, the limit is %d (kitsune.server.limit.sessions): try another gateway or later", l.n["all"], l.cfg.Sessions)
+		return refused(status.CodeLimitSessions, "too many sessions: this gateway has %d open, the limit is %d (kitsune.server.limit.sessions): try another gateway or later", l.n["all"], l.cfg.Sessions)
 	}
 	if !has(l.cfg.UnlimitedUser, user) {
 		for _, c := range []struct {
@@ -77,7 +79,7 @@ func (l *limiter) acquire(user, addr string) error {
 			{"ui:" + user + "@" + ip, "user " + user + " from " + ip, "per.user.ipaddress", l.cfg.PerUserIP},
 		} {
 			if c.max > 0 && l.n[c.key] >= c.max {
-				return refused("too many sessions: %s has %d open, the limit is %d (kitsune.server.limit.connections.%s)", c.what, l.n[c.key], c.max, c.limit)
+				return refused(status.CodeLimitConnections, "too many sessions: %s has %d open, the limit is %d (kitsune.server.limit.connections.%s)", c.what, l.n[c.key], c.max, c.limit)
 			}
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/session/store"
 	"github.com/kitsune-sql/kitsune/tenancy"
-	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
 	"github.com/kitsune-sql/kitsune/thrift/status"
@@ -49,6 +48,8 @@ type Config struct {
 	Gateway string
 	// Secret is the deployment's engine secret, to adopt sessions.
 	Secret string
+	// Dialer connects to engines (ClientDialer when nil).
+	Dialer Dialer
 }
 
 // Manager keeps the gateway's sessions and routes handles to them.
@@ -93,6 +94,9 @@ func (m *Manager) Refused(err error) *tcli.TSessionHandle {
 
 // NewManager returns a Manager over pool.
 func NewManager(cfg Config, pool EnginePool, lg *zap.Logger) *Manager {
+	if cfg.Dialer == nil {
+		cfg.Dialer = ClientDialer{}
+	}
 	m := &Manager{cfg: cfg, pool: pool, lg: lg, limiter: newLimiter(cfg.Limits)}
 	m.mu.sessions = map[string]*Session{}
 	m.mu.ops = map[string]*Session{}
@@ -129,21 +133,14 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 	// A cached engine that stopped answering is invalidated and the
 	// session tried once more on a fresh one.
 	var eng *engine.Engine
-	var c *client.Client
-	var dial func(ctx context.Context) (*client.Client, error)
+	var c EngineConn
+	var dial func(ctx context.Context) (EngineConn, error)
 	for attempt := 0; ; attempt++ {
 		eng, err = m.pool.Acquire(ctx, req.Key, req.Spec)
 		if err != nil {
-			return nil, nil, &status.Error{SQLState: status.StateConnection, Message: "no engine for " + req.User + ": " + err.Error(), Err: err}
+			return nil, nil, &status.Error{SQLState: status.StateConnection, Code: status.CodeNoEngine, Message: "no engine for " + req.User + ": " + err.Error(), Err: err}
 		}
-		e := eng
-		dial = func(ctx context.Context) (*client.Client, error) {
-			c, err := client.Dial(ctx, client.Options{Addr: e.Addr, User: req.User, Password: e.Secret, Timeout: 10 * time.Second})
-			if err != nil {
-				return nil, engineError(e, err)
-			}
-			return c, nil
-		}
+		dial = m.dialer(eng, req.User)
 		if c, err = dial(ctx); err == nil {
 			break
 		}
@@ -203,6 +200,17 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 	return s, resp, nil
 }
 
+// dialer connects to eng as user; a failure says what became of eng.
+func (m *Manager) dialer(eng *engine.Engine, user string) func(context.Context) (EngineConn, error) {
+	return func(ctx context.Context) (EngineConn, error) {
+		c, err := m.cfg.Dialer.Dial(ctx, eng.Addr, user, eng.Secret)
+		if err != nil {
+			return nil, engineError(eng, err)
+		}
+		return c, nil
+	}
+}
+
 // engineError explains a failure to reach an engine.
 func engineError(eng *engine.Engine, err error) error {
 	var se *status.Error
@@ -210,11 +218,11 @@ func engineError(eng *engine.Engine, err error) error {
 		return err
 	}
 	if !eng.Alive() {
-		return &status.Error{SQLState: status.StateConnection, Err: err, Message: fmt.Sprintf(
+		return &status.Error{SQLState: status.StateConnection, Code: status.CodeEngineStopped, Err: err, Message: fmt.Sprintf(
 			"the engine serving this session (%s, engine %s) stopped; open a new session and kitsune launches a new engine; engine log: %s",
 			eng.Key, eng.ID, eng.LogPath)}
 	}
-	return &status.Error{SQLState: status.StateConnection, Err: err, Message: fmt.Sprintf(
+	return &status.Error{SQLState: status.StateConnection, Code: status.CodeEngineLost, Err: err, Message: fmt.Sprintf(
 		"lost the connection to the engine serving this session (%s, engine %s at %s): %v", eng.Key, eng.ID, eng.Addr, err)}
 }
 
@@ -223,7 +231,7 @@ func engineError(eng *engine.Engine, err error) error {
 func (m *Manager) EngineFailed(s *Session) { m.pool.Invalidate(s.Engine) }
 
 // Get returns the session of h when it belongs to user ("" skips the check).
-func (m *Manager) Get(h *tcli.TSessionHandle, user string) (*Session, error) {
+func (m *Manager) Get(ctx context.Context, h *tcli.TSessionHandle, user string) (*Session, error) {
 	if h == nil || h.SessionId == nil {
 		return nil, ErrNoSession
 	}
@@ -236,7 +244,7 @@ func (m *Manager) Get(h *tcli.TSessionHandle, user string) (*Session, error) {
 	}
 	if !ok {
 		var err error
-		if s, err = m.adopt(hex.EncodeToString(h.SessionId.GUID)); err != nil {
+		if s, err = m.adopt(ctx, hex.EncodeToString(h.SessionId.GUID)); err != nil {
 			return nil, err
 		}
 		if s == nil {
@@ -250,7 +258,7 @@ func (m *Manager) Get(h *tcli.TSessionHandle, user string) (*Session, error) {
 }
 
 // ForOperation returns the session owning operation h.
-func (m *Manager) ForOperation(h *tcli.TOperationHandle, user string) (*Session, error) {
+func (m *Manager) ForOperation(ctx context.Context, h *tcli.TOperationHandle, user string) (*Session, error) {
 	if h == nil || h.OperationId == nil {
 		return nil, ErrNoOperation
 	}
@@ -258,16 +266,18 @@ func (m *Manager) ForOperation(h *tcli.TOperationHandle, user string) (*Session,
 	s, ok := m.mu.ops[string(h.OperationId.GUID)]
 	m.mu.Unlock()
 	if !ok && m.cfg.Store != nil && m.cfg.Shared {
-		op, err := m.cfg.Store.GetOperation(context.Background(), hex.EncodeToString(h.OperationId.GUID))
+		op, err := m.cfg.Store.GetOperation(ctx, hex.EncodeToString(h.OperationId.GUID))
 		switch {
 		case err == nil:
-			if s, err = m.adopt(op.SessionID); err != nil {
+			if s, err = m.adopt(ctx, op.SessionID); err != nil {
 				return nil, err
 			}
 			if s != nil {
-				m.AddOperation(s, h)
+				m.AddOperation(ctx, s, h)
 				ok = true
 			}
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
 		case !errors.Is(err, store.ErrNotFound):
 			return nil, storeUnavailable(err)
 		}
@@ -285,15 +295,18 @@ func (m *Manager) SetGateway(name string) { m.cfg.Gateway = name }
 // adopt takes over a session another gateway opened, from the store: nil
 // when the store does not know it; an error (not "invalid handle") when
 // the store cannot be asked, since only adoption depends on it.
-func (m *Manager) adopt(id string) (*Session, error) {
+func (m *Manager) adopt(ctx context.Context, id string) (*Session, error) {
 	if m.cfg.Store == nil || !m.cfg.Shared {
 		return nil, nil
 	}
-	rec, err := m.cfg.Store.GetSession(context.Background(), id)
+	rec, err := m.cfg.Store.GetSession(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // the caller gave up; the store may be fine
+		}
 		return nil, storeUnavailable(err)
 	}
 	guid, err := hex.DecodeString(rec.ID)
@@ -312,15 +325,8 @@ func (m *Manager) adopt(id string) (*Session, error) {
 		m.lg.Warn("a session's engine key in the metadata store does not parse", zap.String("session", id), zap.Error(err))
 	}
 	eng := engine.Remote(rec.EngineID, rec.EngineAddr, m.cfg.Secret, key)
-	user := rec.User
-	dial := func(ctx context.Context) (*client.Client, error) {
-		c, err := client.Dial(ctx, client.Options{Addr: eng.Addr, User: user, Password: eng.Secret, Timeout: 10 * time.Second})
-		if err != nil {
-			return nil, engineError(eng, err)
-		}
-		return c, nil
-	}
-	c, err := dial(context.Background())
+	dial := m.dialer(eng, rec.User)
+	c, err := dial(ctx)
 	if err != nil {
 		m.lg.Warn("could not adopt a session: its engine does not answer", zap.String("session", id), zap.Error(err))
 		return nil, nil
@@ -343,12 +349,12 @@ func (m *Manager) adopt(id string) (*Session, error) {
 // storeUnavailable explains a failed adoption: the session may well exist,
 // the store that says where could not be asked.
 func storeUnavailable(err error) error {
-	return &status.Error{SQLState: status.StateConnection, Err: err,
+	return &status.Error{SQLState: status.StateConnection, Code: status.CodeStoreUnavailable, Err: err,
 		Message: "metadata store unavailable (kitsune.metadata.store.url): this gateway cannot take over a session opened on another one until it is back: " + err.Error()}
 }
 
 // AddOperation records that operation h belongs to s.
-func (m *Manager) AddOperation(s *Session, h *tcli.TOperationHandle) {
+func (m *Manager) AddOperation(ctx context.Context, s *Session, h *tcli.TOperationHandle) {
 	if h == nil || h.OperationId == nil {
 		return
 	}
@@ -365,14 +371,14 @@ func (m *Manager) AddOperation(s *Session, h *tcli.TOperationHandle) {
 	s.mu.Unlock()
 	if m.adoptable(s) && !known {
 		op := store.Operation{ID: hex.EncodeToString(h.OperationId.GUID), SessionID: hex.EncodeToString(s.Handle.SessionId.GUID), Created: time.Now()}
-		if err := m.cfg.Store.PutOperation(context.Background(), op); err != nil {
+		if err := m.cfg.Store.PutOperation(ctx, op); err != nil {
 			m.lg.Warn("could not record the operation in the metadata store", zap.Error(err))
 		}
 	}
 }
 
 // RemoveOperation forgets operation h.
-func (m *Manager) RemoveOperation(s *Session, h *tcli.TOperationHandle) {
+func (m *Manager) RemoveOperation(ctx context.Context, s *Session, h *tcli.TOperationHandle) {
 	k := string(h.OperationId.GUID)
 	m.mu.Lock()
 	if _, ok := m.mu.ops[k]; ok {
@@ -384,7 +390,7 @@ func (m *Manager) RemoveOperation(s *Session, h *tcli.TOperationHandle) {
 	delete(s.mu.ops, k)
 	s.mu.Unlock()
 	if m.adoptable(s) {
-		_ = m.cfg.Store.DeleteOperation(context.Background(), hex.EncodeToString(h.OperationId.GUID))
+		_ = m.cfg.Store.DeleteOperation(ctx, hex.EncodeToString(h.OperationId.GUID))
 	}
 }
 
@@ -416,7 +422,7 @@ func (m *Manager) Close(ctx context.Context, s *Session) error {
 	var err error
 	if s.Engine.Alive() {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err = s.Call(cctx, func(c *client.Client) error {
+		err = s.Call(cctx, func(c EngineConn) error {
 			_, err := c.CloseSession(cctx, &tcli.TCloseSessionReq{SessionHandle: s.Handle})
 			return err
 		})
@@ -425,7 +431,7 @@ func (m *Manager) Close(ctx context.Context, s *Session) error {
 	s.closeConns()
 	s.release()
 	if m.cfg.Store != nil {
-		_ = m.cfg.Store.DeleteSession(context.Background(), hex.EncodeToString(s.Handle.SessionId.GUID))
+		_ = m.cfg.Store.DeleteSession(context.WithoutCancel(ctx), hex.EncodeToString(s.Handle.SessionId.GUID))
 	}
 	return err
 }
@@ -513,7 +519,7 @@ func (m *Manager) AllowOperation(s *Session) error {
 		n := len(s.mu.ops)
 		s.mu.Unlock()
 		if n >= lim.OpsPerSession {
-			return refused("too many operations: this session has %d open, the limit is %d (kitsune.server.limit.operations.per.session): close finished operations", n, lim.OpsPerSession)
+			return refused(status.CodeLimitOpsSession, "too many operations: this session has %d open, the limit is %d (kitsune.server.limit.operations.per.session): close finished operations", n, lim.OpsPerSession)
 		}
 	}
 	if lim.OpsPerUser > 0 {
@@ -521,7 +527,7 @@ func (m *Manager) AllowOperation(s *Session) error {
 		n := m.mu.userOps[s.User]
 		m.mu.Unlock()
 		if n >= lim.OpsPerUser {
-			return refused("too many operations: user %s has %d open, the limit is %d (kitsune.server.limit.operations.per.user)", s.User, n, lim.OpsPerUser)
+			return refused(status.CodeLimitOpsUser, "too many operations: user %s has %d open, the limit is %d (kitsune.server.limit.operations.per.user)", s.User, n, lim.OpsPerUser)
 		}
 	}
 	return nil

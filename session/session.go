@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/kitsune-sql/kitsune/engine"
-	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 )
 
@@ -27,8 +26,8 @@ type Session struct {
 	Engine   *engine.Engine
 	Protocol tcli.TProtocolVersion
 
-	dial    func(ctx context.Context) (*client.Client, error)
-	conns   chan *client.Client
+	dial    func(ctx context.Context) (EngineConn, error)
+	conns   chan EngineConn
 	slots   chan struct{}
 	release func()
 
@@ -40,9 +39,9 @@ type Session struct {
 	}
 }
 
-func newSession(h *tcli.TSessionHandle, user string, connID uint64, eng *engine.Engine, first *client.Client, dial func(context.Context) (*client.Client, error)) *Session {
+func newSession(h *tcli.TSessionHandle, user string, connID uint64, eng *engine.Engine, first EngineConn, dial func(context.Context) (EngineConn, error)) *Session {
 	s := &Session{Handle: h, User: user, ConnID: connID, Engine: eng, dial: dial,
-		conns: make(chan *client.Client, maxConns), slots: make(chan struct{}, maxConns)}
+		conns: make(chan EngineConn, maxConns), slots: make(chan struct{}, maxConns)}
 	s.slots <- struct{}{}
 	s.conns <- first
 	s.mu.ops = map[string]struct{}{}
@@ -52,9 +51,9 @@ func newSession(h *tcli.TSessionHandle, user string, connID uint64, eng *engine.
 
 // Call runs fn on one of the session's engine connections. A connection
 // whose call failed at the transport level is dropped.
-func (s *Session) Call(ctx context.Context, fn func(c *client.Client) error) error {
+func (s *Session) Call(ctx context.Context, fn func(c EngineConn) error) error {
 	s.touch()
-	var c *client.Client
+	var c EngineConn
 	select {
 	case c = <-s.conns:
 	default:

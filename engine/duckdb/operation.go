@@ -464,20 +464,3 @@ func (s *Service) GetQueryId(_ context.Context, req *tcli.TGetQueryIdReq) (*tcli
 	}
 	return &tcli.TGetQueryIdResp{QueryId: hex.EncodeToString(req.OperationHandle.OperationId.GUID)}, nil
 }
-
-var errNoTokens = &status.Error{SQLState: status.StateGeneral, Message: "delegation tokens are not supported by kitsune"}
-
-// GetDelegationToken implements tcli.TCLIService.
-func (s *Service) GetDelegationToken(context.Context, *tcli.TGetDelegationTokenReq) (*tcli.TGetDelegationTokenResp, error) {
-	return &tcli.TGetDelegationTokenResp{Status: status.From(errNoTokens)}, nil
-}
-
-// CancelDelegationToken implements tcli.TCLIService.
-func (s *Service) CancelDelegationToken(context.Context, *tcli.TCancelDelegationTokenReq) (*tcli.TCancelDelegationTokenResp, error) {
-	return &tcli.TCancelDelegationTokenResp{Status: status.From(errNoTokens)}, nil
-}
-
-// RenewDelegationToken implements tcli.TCLIService.
-func (s *Service) RenewDelegationToken(context.Context, *tcli.TRenewDelegationTokenReq) (*tcli.TRenewDelegationTokenResp, error) {
-	return &tcli.TRenewDelegationTokenResp{Status: status.From(errNoTokens)}, nil
-}

@@ -72,6 +72,7 @@ type Config struct {
 
 // Service is the engine's TCLIService.
 type Service struct {
+	serve.NoDelegationTokens
 	cfg     Config
 	db      *sql.DB
 	lg      *zap.Logger

@@ -2,15 +2,12 @@ package serve
 
 import (
 	"context"
-	"fmt"
-	"reflect"
 	"runtime/debug"
 	"time"
 
 	"github.com/apache/thrift/lib/go/thrift"
 	"go.uber.org/zap"
 
-	"github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
@@ -55,44 +52,4 @@ func timing(lg *zap.Logger) thrift.ProcessorMiddleware {
 			return ok, err
 		}}
 	}
-}
-
-// service is the TCLIService interface, whose methods name every reply type.
-var service = reflect.TypeFor[tcliservice.TCLIService]()
-
-// writeStatusReply writes method's reply struct with only st set (and, for
-// GetInfo, an empty info value: the union must hold a field to be written).
-func writeStatusReply(ctx context.Context, method string, seqID int32, out thrift.TProtocol, st *tcliservice.TStatus) (bool, thrift.TException) {
-	m, ok := service.MethodByName(method)
-	if !ok {
-		return false, thrift.NewTApplicationException(thrift.INTERNAL_ERROR, "internal error in "+method)
-	}
-	resp := reflect.New(m.Type.Out(0).Elem())
-	if f := resp.Elem().FieldByName("Status"); f.IsValid() {
-		f.Set(reflect.ValueOf(st))
-	}
-	if f := resp.Elem().FieldByName("InfoValue"); f.IsValid() {
-		f.Set(reflect.ValueOf(status.EmptyInfo()))
-	}
-	body, ok := resp.Interface().(thrift.TStruct)
-	if !ok {
-		return false, thrift.NewTApplicationException(thrift.INTERNAL_ERROR, fmt.Sprintf("%s reply is not a struct", method))
-	}
-	steps := []func() error{
-		func() error { return out.WriteMessageBegin(ctx, method, thrift.REPLY, seqID) },
-		func() error { return out.WriteStructBegin(ctx, method+"_result") },
-		func() error { return out.WriteFieldBegin(ctx, "success", thrift.STRUCT, 0) },
-		func() error { return body.Write(ctx, out) },
-		func() error { return out.WriteFieldEnd(ctx) },
-		func() error { return out.WriteFieldStop(ctx) },
-		func() error { return out.WriteStructEnd(ctx) },
-		func() error { return out.WriteMessageEnd(ctx) },
-		func() error { return out.Flush(ctx) },
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return false, thrift.WrapTException(err)
-		}
-	}
-	return true, nil
 }

@@ -1,0 +1,202 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apache/thrift/lib/go/thrift"
+	"go.uber.org/zap"
+
+	"github.com/kitsune-sql/kitsune/session"
+	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/serve"
+	"github.com/kitsune-sql/kitsune/thrift/status"
+)
+
+// route is how the gateway forwards one TCLIService method: the handle in
+// the request picks the session (and so the engine); the request's own
+// bytes go to the engine and the engine's reply bytes come back undecoded,
+// except where the reply opens an operation the gateway must route later.
+type route struct {
+	serve.Method
+	// opens: the reply carries an operation handle to record
+	// (ExecuteStatement and the metadata calls).
+	opens bool
+	// closes: the operation is forgotten after the call.
+	closes bool
+	// local, when set, may answer without the engine.
+	local func(h *handler, ctx context.Context, req thrift.TStruct) (thrift.TStruct, bool)
+}
+
+// routes is the forwarding table: every method but OpenSession,
+// CloseSession and the delegation tokens, which the handler answers itself.
+func routes() map[string]route {
+	table := map[string]route{}
+	add := func(name string, r route) {
+		m, ok := serve.MethodOf(name)
+		if !ok {
+			panic("server: no TCLIService method " + name) // the table and the IDL disagree: a programming error
+		}
+		r.Method = m
+		table[name] = r
+	}
+	for _, name := range []string{"ExecuteStatement", "GetTypeInfo", "GetCatalogs", "GetSchemas", "GetTables",
+		"GetTableTypes", "GetColumns", "GetFunctions", "GetPrimaryKeys", "GetCrossReference"} {
+		add(name, route{opens: true})
+	}
+	for _, name := range []string{"SetClientInfo", "GetOperationStatus", "CancelOperation", "GetResultSetMetadata",
+		"FetchResults", "GetQueryId"} {
+		add(name, route{})
+	}
+	add("CloseOperation", route{closes: true})
+	add("GetInfo", route{local: (*handler).serverInfo})
+	return table
+}
+
+// sessionAddressed and operationAddressed are the requests' handle getters.
+type sessionAddressed interface {
+	GetSessionHandle() *tcli.TSessionHandle
+}
+
+type operationAddressed interface {
+	GetOperationHandle() *tcli.TOperationHandle
+}
+
+// reply is what forwarding produced: the engine's undecoded result (typ,
+// raw), or a result the gateway made (an error status, a local answer).
+type reply struct {
+	typ    thrift.TMessageType
+	raw    []byte
+	result thrift.TStruct
+}
+
+// forward routes req by its handle to the session's engine.
+func (h *handler) forward(ctx context.Context, r route, req thrift.TStruct) reply {
+	if r.local != nil {
+		if res, ok := r.local(h, ctx, req); ok {
+			return reply{result: &serve.Envelope{Name: r.Name + "_result", Body: res}}
+		}
+	}
+	fail := func(st *tcli.TStatus) reply { return reply{result: r.StatusResult(st)} }
+	user := serve.PeerFrom(ctx).User
+	var s *session.Session
+	var err error
+	if q, ok := req.(sessionAddressed); ok {
+		if s, err = h.mgr.Get(ctx, q.GetSessionHandle(), user); err == nil && r.opens {
+			err = h.mgr.AllowOperation(s)
+		}
+	} else {
+		s, err = h.mgr.ForOperation(ctx, req.(operationAddressed).GetOperationHandle(), user)
+	}
+	if err != nil {
+		return fail(statusOf(err))
+	}
+	args := &serve.Envelope{Name: r.Name + "_args", ID: 1, Body: req}
+	var out reply
+	err = s.Call(ctx, func(c session.EngineConn) error {
+		var err error
+		out.typ, out.raw, err = c.CallRaw(ctx, r.Name, args)
+		return err
+	})
+	if r.closes {
+		h.mgr.RemoveOperation(ctx, s, req.(operationAddressed).GetOperationHandle())
+	}
+	if err != nil {
+		return fail(status.From(h.engineError(s, err)))
+	}
+	if r.opens && out.typ == thrift.REPLY {
+		h.recordOpened(ctx, r, s, out.raw)
+	}
+	return out
+}
+
+// recordOpened records the operation an opening reply carries, unless the
+// engine already closed it in its direct results.
+func (h *handler) recordOpened(ctx context.Context, r route, s *session.Session, raw []byte) {
+	res := r.Result()
+	if err := res.Read(ctx, reader(raw)); err != nil {
+		h.lg.Debug("could not read an opening reply", zap.String("method", r.Name), zap.Error(err))
+		return
+	}
+	resp, ok := res.Body.(interface {
+		GetOperationHandle() *tcli.TOperationHandle
+		GetDirectResults() *tcli.TSparkDirectResults
+	})
+	if !ok {
+		return
+	}
+	if d := resp.GetDirectResults(); d != nil && d.CloseOperation != nil {
+		return
+	}
+	h.mgr.AddOperation(ctx, s, resp.GetOperationHandle())
+}
+
+// RawFunctions serves every routed method as a pass-through of bytes (the
+// data path of DESIGN.md: the gateway decodes what routing needs).
+func (h *handler) RawFunctions() map[string]thrift.TProcessorFunction {
+	out := make(map[string]thrift.TProcessorFunction, len(h.routes))
+	for name, r := range h.routes {
+		out[name] = &rawRoute{h: h, r: r}
+	}
+	return out
+}
+
+var _ serve.RawProvider = (*handler)(nil)
+
+// rawRoute is one routed method as a processor function.
+type rawRoute struct {
+	h *handler
+	r route
+}
+
+func (p *rawRoute) Process(ctx context.Context, seqID int32, in, out thrift.TProtocol) (bool, thrift.TException) {
+	args := p.r.Args()
+	if err := args.Read(ctx, in); err != nil {
+		_ = in.ReadMessageEnd(ctx)
+		x := thrift.NewTApplicationException(thrift.PROTOCOL_ERROR, err.Error())
+		_, _ = serve.WriteMessage(ctx, out, p.r.Name, thrift.EXCEPTION, seqID, func() error { return x.Write(ctx, out) })
+		return false, thrift.WrapTException(err)
+	}
+	_ = in.ReadMessageEnd(ctx)
+	rep := p.h.forward(ctx, p.r, args.Body)
+	if rep.result != nil {
+		return serve.WriteMessage(ctx, out, p.r.Name, thrift.REPLY, seqID, func() error { return rep.result.Write(ctx, out) })
+	}
+	return serve.WriteMessage(ctx, out, p.r.Name, rep.typ, seqID, func() error {
+		_, err := out.Transport().Write(rep.raw)
+		return err
+	})
+}
+
+// call is the typed form of forward, for in-process callers: the same
+// route, with the reply decoded into resp.
+func (h *handler) call(ctx context.Context, method string, req, resp thrift.TStruct) error {
+	r, ok := h.routes[method]
+	if !ok {
+		return fmt.Errorf("server: %s is not routed", method)
+	}
+	rep := h.forward(ctx, r, req)
+	if rep.result != nil {
+		buf := thrift.NewTMemoryBuffer()
+		if err := rep.result.Write(ctx, thrift.NewTBinaryProtocolConf(buf, nil)); err != nil {
+			return err
+		}
+		rep.typ, rep.raw = thrift.REPLY, buf.Bytes()
+	}
+	in := reader(rep.raw)
+	if rep.typ == thrift.EXCEPTION {
+		x := thrift.NewTApplicationException(thrift.UNKNOWN_APPLICATION_EXCEPTION, "")
+		if err := x.Read(ctx, in); err != nil {
+			return err
+		}
+		return x
+	}
+	return (&serve.Envelope{ID: 0, Body: resp}).Read(ctx, in)
+}
+
+// reader reads the binary protocol from b.
+func reader(b []byte) thrift.TProtocol {
+	buf := thrift.NewTMemoryBufferLen(len(b))
+	_, _ = buf.Write(b)
+	return thrift.NewTBinaryProtocolConf(buf, nil)
+}
