@@ -59,10 +59,12 @@ type Manager struct {
 	lg      *zap.Logger
 	limiter *limiter
 
+	// sessions are by session GUID, ops give the session of an operation.
+	sessions serve.Handles[*Session]
+	ops      serve.Handles[*Session]
+
 	mu struct {
 		sync.Mutex
-		sessions map[string]*Session
-		ops      map[string]*Session
 		// refused remembers why recent OpenSession calls were refused, by
 		// the handle handed out with the refusal, for clients (gohive) that
 		// ignore OpenSession's status and call on.
@@ -73,33 +75,12 @@ type Manager struct {
 	}
 }
 
-// maxRefused bounds the remembered refusals.
-const maxRefused = 1024
-
-// Refused records err for a refused session and returns a handle that
-// answers every later call with it.
-func (m *Manager) Refused(err error) *tcli.TSessionHandle {
-	h := &tcli.TSessionHandle{SessionId: serve.NewHandleID()}
-	k := string(h.SessionId.GUID)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.mu.refused[k] = err
-	m.mu.refusedOrder = append(m.mu.refusedOrder, k)
-	if len(m.mu.refusedOrder) > maxRefused {
-		delete(m.mu.refused, m.mu.refusedOrder[0])
-		m.mu.refusedOrder = m.mu.refusedOrder[1:]
-	}
-	return h
-}
-
 // NewManager returns a Manager over pool.
 func NewManager(cfg Config, pool EnginePool, lg *zap.Logger) *Manager {
 	if cfg.Dialer == nil {
 		cfg.Dialer = ClientDialer{}
 	}
 	m := &Manager{cfg: cfg, pool: pool, lg: lg, limiter: newLimiter(cfg.Limits)}
-	m.mu.sessions = map[string]*Session{}
-	m.mu.ops = map[string]*Session{}
 	m.mu.refused = map[string]error{}
 	m.mu.userOps = map[string]int{}
 	return m
@@ -194,9 +175,7 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 		m.pool.Release(key)
 		m.limiter.release(req.User, req.Addr)
 	}
-	m.mu.Lock()
-	m.mu.sessions[string(s.Handle.SessionId.GUID)] = s
-	m.mu.Unlock()
+	m.sessions.Put(serve.Key(s.Handle.SessionId), s)
 	return s, resp, nil
 }
 
@@ -235,9 +214,9 @@ func (m *Manager) Get(ctx context.Context, h *tcli.TSessionHandle, user string) 
 	if h == nil || h.SessionId == nil {
 		return nil, ErrNoSession
 	}
+	s, ok := m.sessions.Get(serve.Key(h.SessionId))
 	m.mu.Lock()
-	s, ok := m.mu.sessions[string(h.SessionId.GUID)]
-	refusal := m.mu.refused[string(h.SessionId.GUID)]
+	refusal := m.mu.refused[serve.Key(h.SessionId)]
 	m.mu.Unlock()
 	if refusal != nil {
 		return nil, fmt.Errorf("this session was refused when it was opened: %w", refusal)
@@ -257,168 +236,25 @@ func (m *Manager) Get(ctx context.Context, h *tcli.TSessionHandle, user string) 
 	return s, nil
 }
 
-// ForOperation returns the session owning operation h.
-func (m *Manager) ForOperation(ctx context.Context, h *tcli.TOperationHandle, user string) (*Session, error) {
-	if h == nil || h.OperationId == nil {
-		return nil, ErrNoOperation
-	}
-	m.mu.Lock()
-	s, ok := m.mu.ops[string(h.OperationId.GUID)]
-	m.mu.Unlock()
-	if !ok && m.cfg.Store != nil && m.cfg.Shared {
-		op, err := m.cfg.Store.GetOperation(ctx, hex.EncodeToString(h.OperationId.GUID))
-		switch {
-		case err == nil:
-			if s, err = m.adopt(ctx, op.SessionID); err != nil {
-				return nil, err
-			}
-			if s != nil {
-				m.AddOperation(ctx, s, h)
-				ok = true
-			}
-		case ctx.Err() != nil:
-			return nil, ctx.Err()
-		case !errors.Is(err, store.ErrNotFound):
-			return nil, storeUnavailable(err)
-		}
-	}
-	if !ok || (user != "" && s.Owner != user) {
-		return nil, ErrNoOperation
-	}
-	return s, nil
-}
-
 // SetGateway names this gateway in the metadata store; call it once,
 // before serving.
 func (m *Manager) SetGateway(name string) { m.cfg.Gateway = name }
 
-// adopt takes over a session another gateway opened, from the store: nil
-// when the store does not know it; an error (not "invalid handle") when
-// the store cannot be asked, since only adoption depends on it.
-func (m *Manager) adopt(ctx context.Context, id string) (*Session, error) {
-	if m.cfg.Store == nil || !m.cfg.Shared {
-		return nil, nil
-	}
-	rec, err := m.cfg.Store.GetSession(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err() // the caller gave up; the store may be fine
-		}
-		return nil, storeUnavailable(err)
-	}
-	guid, err := hex.DecodeString(rec.ID)
-	if err != nil {
-		return nil, nil
-	}
-	m.mu.Lock()
-	if s, ok := m.mu.sessions[string(guid)]; ok {
-		m.mu.Unlock()
-		return s, nil
-	}
-	m.mu.Unlock()
-	key, err := tenancy.ParseKey(rec.EngineKey)
-	if err != nil {
-		// The key only names the engine in messages: adopt all the same.
-		m.lg.Warn("a session's engine key in the metadata store does not parse", zap.String("session", id), zap.Error(err))
-	}
-	eng := engine.Remote(rec.EngineID, rec.EngineAddr, m.cfg.Secret, key)
-	dial := m.dialer(eng, rec.User)
-	c, err := dial(ctx)
-	if err != nil {
-		m.lg.Warn("could not adopt a session: its engine does not answer", zap.String("session", id), zap.Error(err))
-		return nil, nil
-	}
-	h := &tcli.TSessionHandle{SessionId: &tcli.THandleIdentifier{GUID: guid, Secret: make([]byte, 16)}}
-	s := newSession(h, rec.User, 0, eng, c, dial)
-	s.Owner, s.Protocol = rec.Owner, tcli.TProtocolVersion(rec.Protocol)
-	s.release = func() {}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if prev, ok := m.mu.sessions[string(guid)]; ok {
-		c.Close()
-		return prev, nil
-	}
-	m.mu.sessions[string(guid)] = s
-	m.lg.Info("adopted a session opened on another gateway", zap.String("user", s.User), zap.String("gateway", rec.Gateway))
-	return s, nil
-}
-
-// storeUnavailable explains a failed adoption: the session may well exist,
-// the store that says where could not be asked.
-func storeUnavailable(err error) error {
-	return &status.Error{SQLState: status.StateConnection, Code: status.CodeStoreUnavailable, Err: err,
-		Message: "metadata store unavailable (kitsune.metadata.store.url): this gateway cannot take over a session opened on another one until it is back: " + err.Error()}
-}
-
-// AddOperation records that operation h belongs to s.
-func (m *Manager) AddOperation(ctx context.Context, s *Session, h *tcli.TOperationHandle) {
-	if h == nil || h.OperationId == nil {
-		return
-	}
-	k := string(h.OperationId.GUID)
-	m.mu.Lock()
-	_, known := m.mu.ops[k]
-	m.mu.ops[k] = s
-	if !known {
-		m.mu.userOps[s.User]++
-	}
-	m.mu.Unlock()
-	s.mu.Lock()
-	s.mu.ops[k] = struct{}{}
-	s.mu.Unlock()
-	if m.adoptable(s) && !known {
-		op := store.Operation{ID: hex.EncodeToString(h.OperationId.GUID), SessionID: hex.EncodeToString(s.Handle.SessionId.GUID), Created: time.Now()}
-		if err := m.cfg.Store.PutOperation(ctx, op); err != nil {
-			m.lg.Warn("could not record the operation in the metadata store", zap.Error(err))
-		}
-	}
-}
-
-// RemoveOperation forgets operation h.
-func (m *Manager) RemoveOperation(ctx context.Context, s *Session, h *tcli.TOperationHandle) {
-	k := string(h.OperationId.GUID)
-	m.mu.Lock()
-	if _, ok := m.mu.ops[k]; ok {
-		m.forgetUserOps(s.User, 1)
-	}
-	delete(m.mu.ops, k)
-	m.mu.Unlock()
-	s.mu.Lock()
-	delete(s.mu.ops, k)
-	s.mu.Unlock()
-	if m.adoptable(s) {
-		_ = m.cfg.Store.DeleteOperation(ctx, hex.EncodeToString(h.OperationId.GUID))
-	}
-}
-
-// adoptable reports whether another gateway may adopt s (an HTTP session
-// with a shared store): only then are its operations recorded, so the
-// statement path writes nothing to disk otherwise.
-func (m *Manager) adoptable(s *Session) bool {
-	return m.cfg.Store != nil && m.cfg.Shared && s.ConnID == 0
-}
-
 // Close closes s on its engine and forgets it.
 func (m *Manager) Close(ctx context.Context, s *Session) error {
-	m.mu.Lock()
-	if _, ok := m.mu.sessions[string(s.Handle.SessionId.GUID)]; !ok {
-		m.mu.Unlock()
+	if _, ok := m.sessions.Delete(serve.Key(s.Handle.SessionId)); !ok {
 		return ErrNoSession
 	}
-	delete(m.mu.sessions, string(s.Handle.SessionId.GUID))
 	s.mu.Lock()
-	for k := range s.mu.ops {
-		if _, ok := m.mu.ops[k]; ok {
-			m.forgetUserOps(s.User, 1)
-		}
-		delete(m.mu.ops, k)
-	}
 	s.mu.closed = true
+	ops := make([]string, 0, len(s.mu.ops))
+	for k := range s.mu.ops {
+		ops = append(ops, k)
+	}
 	s.mu.Unlock()
-	m.mu.Unlock()
+	for _, k := range ops {
+		m.forgetOperation(s, k)
+	}
 	var err error
 	if s.Engine.Alive() {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -443,24 +279,10 @@ func (m *Manager) ConnectionClosed(connID uint64) {
 	}
 }
 
-func (m *Manager) sessionsWhere(pred func(*Session) bool) []*Session {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []*Session
-	for _, s := range m.mu.sessions {
-		if pred(s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
+func (m *Manager) sessionsWhere(pred func(*Session) bool) []*Session { return m.sessions.Where(pred) }
 
 // Count is the number of open sessions.
-func (m *Manager) Count() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.mu.sessions)
-}
+func (m *Manager) Count() int { return m.sessions.Len() }
 
 // Run closes idle sessions until ctx is done, then closes every session.
 func (m *Manager) Run(ctx context.Context) error {
@@ -501,34 +323,4 @@ func (m *Manager) CloseAll() {
 		}
 		_ = m.Close(context.Background(), s)
 	}
-}
-
-// forgetUserOps lowers user's open operations by n; m.mu is held.
-func (m *Manager) forgetUserOps(user string, n int) {
-	if m.mu.userOps[user] -= n; m.mu.userOps[user] <= 0 {
-		delete(m.mu.userOps, user)
-	}
-}
-
-// AllowOperation refuses a new operation on s beyond the open-operation
-// limits, naming the key.
-func (m *Manager) AllowOperation(s *Session) error {
-	lim := m.cfg.Limits
-	if lim.OpsPerSession > 0 {
-		s.mu.Lock()
-		n := len(s.mu.ops)
-		s.mu.Unlock()
-		if n >= lim.OpsPerSession {
-			return refused(status.CodeLimitOpsSession, "too many operations: this session has %d open, the limit is %d (kitsune.server.limit.operations.per.session): close finished operations", n, lim.OpsPerSession)
-		}
-	}
-	if lim.OpsPerUser > 0 {
-		m.mu.Lock()
-		n := m.mu.userOps[s.User]
-		m.mu.Unlock()
-		if n >= lim.OpsPerUser {
-			return refused(status.CodeLimitOpsUser, "too many operations: user %s has %d open, the limit is %d (kitsune.server.limit.operations.per.user)", s.User, n, lim.OpsPerUser)
-		}
-	}
-	return nil
 }

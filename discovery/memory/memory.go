@@ -52,7 +52,11 @@ var _ discovery.Conn = (*conn)(nil)
 
 func clean(p string) string { return path.Clean("/" + p) }
 
-func (c *conn) check() error {
+// check refuses a call on a closed connection or with an ended context.
+func (c *conn) check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if c.closed {
 		return discovery.ErrClosed
 	}
@@ -67,11 +71,11 @@ func (s *Store) fire(parent string) {
 	delete(s.watches, parent)
 }
 
-func (c *conn) Create(_ context.Context, p string, data []byte, mode discovery.Mode) (string, error) {
+func (c *conn) Create(ctx context.Context, p string, data []byte, mode discovery.Mode) (string, error) {
 	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := c.check(); err != nil {
+	if err := c.check(ctx); err != nil {
 		return "", err
 	}
 	p = clean(p)
@@ -109,10 +113,10 @@ func (c *conn) Create(_ context.Context, p string, data []byte, mode discovery.M
 	return p, nil
 }
 
-func (c *conn) Get(_ context.Context, p string) ([]byte, error) {
+func (c *conn) Get(ctx context.Context, p string) ([]byte, error) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	if err := c.check(); err != nil {
+	if err := c.check(ctx); err != nil {
 		return nil, err
 	}
 	n, ok := c.s.nodes[clean(p)]
@@ -137,19 +141,19 @@ func (s *Store) children(p string) ([]string, error) {
 	return out, nil
 }
 
-func (c *conn) Children(_ context.Context, p string) ([]string, error) {
+func (c *conn) Children(ctx context.Context, p string) ([]string, error) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	if err := c.check(); err != nil {
+	if err := c.check(ctx); err != nil {
 		return nil, err
 	}
 	return c.s.children(clean(p))
 }
 
-func (c *conn) WatchChildren(_ context.Context, p string) ([]string, <-chan struct{}, error) {
+func (c *conn) WatchChildren(ctx context.Context, p string) ([]string, <-chan struct{}, error) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	if err := c.check(); err != nil {
+	if err := c.check(ctx); err != nil {
 		return nil, nil, err
 	}
 	p = clean(p)
@@ -162,10 +166,10 @@ func (c *conn) WatchChildren(_ context.Context, p string) ([]string, <-chan stru
 	return kids, ch, nil
 }
 
-func (c *conn) Delete(_ context.Context, p string) error {
+func (c *conn) Delete(ctx context.Context, p string) error {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	if err := c.check(); err != nil {
+	if err := c.check(ctx); err != nil {
 		return err
 	}
 	p = clean(p)

@@ -151,7 +151,10 @@ func flags(mode discovery.Mode) int32 {
 	return 0
 }
 
-func (c *conn) Create(_ context.Context, p string, data []byte, mode discovery.Mode) (string, error) {
+func (c *conn) Create(ctx context.Context, p string, data []byte, mode discovery.Mode) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	p = path.Clean("/" + p)
 	acl := c.acl
 	if mode == discovery.PersistentPrivate {
@@ -171,7 +174,10 @@ func (c *conn) Create(_ context.Context, p string, data []byte, mode discovery.M
 }
 
 // MakePrivate restricts p to this connection's identity.
-func (c *conn) MakePrivate(_ context.Context, p string) error {
+func (c *conn) MakePrivate(ctx context.Context, p string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if !c.authed {
 		return fmt.Errorf("make %s private: %w: ZooKeeper authentication is needed (kitsune.ha.zookeeper.auth.type=DIGEST)", p, discovery.ErrNoAuth)
 	}
@@ -193,12 +199,18 @@ func (c *conn) makeParents(dir string) error {
 	return nil
 }
 
-func (c *conn) Get(_ context.Context, p string) ([]byte, error) {
+func (c *conn) Get(ctx context.Context, p string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	data, _, err := c.zc.Get(path.Clean("/" + p))
 	return data, convert("get", p, err)
 }
 
-func (c *conn) Children(_ context.Context, p string) ([]string, error) {
+func (c *conn) Children(ctx context.Context, p string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	kids, _, err := c.zc.Children(path.Clean("/" + p))
 	if err != nil {
 		return nil, convert("children of", p, err)
@@ -207,7 +219,10 @@ func (c *conn) Children(_ context.Context, p string) ([]string, error) {
 	return kids, nil
 }
 
-func (c *conn) WatchChildren(_ context.Context, p string) ([]string, <-chan struct{}, error) {
+func (c *conn) WatchChildren(ctx context.Context, p string) ([]string, <-chan struct{}, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
 	kids, _, events, err := c.zc.ChildrenW(path.Clean("/" + p))
 	if err != nil {
 		return nil, nil, convert("watch children of", p, err)
@@ -221,12 +236,16 @@ func (c *conn) WatchChildren(_ context.Context, p string) ([]string, <-chan stru
 		select {
 		case <-events:
 		case <-c.done:
+		case <-ctx.Done(): // the caller stopped watching: the goroutine goes too
 		}
 	}()
 	return kids, ch, nil
 }
 
-func (c *conn) Delete(_ context.Context, p string) error {
+func (c *conn) Delete(ctx context.Context, p string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	return convert("delete", p, c.zc.Delete(path.Clean("/"+p), -1))
 }
 

@@ -1,0 +1,126 @@
+package session
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/kitsune-sql/kitsune/session/store"
+	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/serve"
+	"github.com/kitsune-sql/kitsune/thrift/status"
+)
+
+// ForOperation returns the session owning operation h.
+func (m *Manager) ForOperation(ctx context.Context, h *tcli.TOperationHandle, user string) (*Session, error) {
+	if h == nil || h.OperationId == nil {
+		return nil, ErrNoOperation
+	}
+	s, ok := m.ops.Get(serve.Key(h.OperationId))
+	if !ok && m.cfg.Store != nil && m.cfg.Shared {
+		op, err := m.cfg.Store.GetOperation(ctx, hex.EncodeToString(h.OperationId.GUID))
+		switch {
+		case err == nil:
+			if s, err = m.adopt(ctx, op.SessionID); err != nil {
+				return nil, err
+			}
+			if s != nil {
+				m.AddOperation(ctx, s, h)
+				ok = true
+			}
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, storeUnavailable(err)
+		}
+	}
+	if !ok || (user != "" && s.Owner != user) {
+		return nil, ErrNoOperation
+	}
+	return s, nil
+}
+
+// AddOperation records that operation h belongs to s.
+func (m *Manager) AddOperation(ctx context.Context, s *Session, h *tcli.TOperationHandle) {
+	if h == nil || h.OperationId == nil {
+		return
+	}
+	k := serve.Key(h.OperationId)
+	s.mu.Lock()
+	if s.mu.closed {
+		s.mu.Unlock()
+		return // closed meanwhile: its engine session and operations are gone
+	}
+	s.mu.ops[k] = struct{}{}
+	s.mu.Unlock()
+	first := m.ops.Put(k, s)
+	if first {
+		m.mu.Lock()
+		m.mu.userOps[s.User]++
+		m.mu.Unlock()
+	}
+	if m.adoptable(s) && first {
+		op := store.Operation{ID: hex.EncodeToString(h.OperationId.GUID), SessionID: hex.EncodeToString(s.Handle.SessionId.GUID), Created: time.Now()}
+		if err := m.cfg.Store.PutOperation(ctx, op); err != nil {
+			m.lg.Warn("could not record the operation in the metadata store", zap.Error(err))
+		}
+	}
+}
+
+// RemoveOperation forgets operation h.
+func (m *Manager) RemoveOperation(ctx context.Context, s *Session, h *tcli.TOperationHandle) {
+	k := serve.Key(h.OperationId)
+	m.forgetOperation(s, k)
+	s.mu.Lock()
+	delete(s.mu.ops, k)
+	s.mu.Unlock()
+	if m.adoptable(s) {
+		_ = m.cfg.Store.DeleteOperation(ctx, hex.EncodeToString(h.OperationId.GUID))
+	}
+}
+
+// adoptable reports whether another gateway may adopt s (an HTTP session
+// with a shared store): only then are its operations recorded, so the
+// statement path writes nothing to disk otherwise.
+func (m *Manager) adoptable(s *Session) bool {
+	return m.cfg.Store != nil && m.cfg.Shared && s.ConnID == 0
+}
+
+// forgetOperation drops operation k of s from the registry and from its
+// user's count of open operations.
+func (m *Manager) forgetOperation(s *Session, k string) {
+	if _, ok := m.ops.Delete(k); !ok {
+		return
+	}
+	m.mu.Lock()
+	if m.mu.userOps[s.User]--; m.mu.userOps[s.User] <= 0 {
+		delete(m.mu.userOps, s.User)
+	}
+	m.mu.Unlock()
+}
+
+// AllowOperation refuses a new operation on s beyond the open-operation
+// limits, naming the key.
+func (m *Manager) AllowOperation(s *Session) error {
+	lim := m.cfg.Limits
+	if lim.OpsPerSession > 0 {
+		s.mu.Lock()
+		n := len(s.mu.ops)
+		s.mu.Unlock()
+		if n >= lim.OpsPerSession {
+			return refused(status.CodeLimitOpsSession, "too many operations: this session has %d open, the limit is %d (kitsune.server.limit.operations.per.session): close finished operations", n, lim.OpsPerSession)
+		}
+	}
+	if lim.OpsPerUser > 0 {
+		m.mu.Lock()
+		n := m.mu.userOps[s.User]
+		m.mu.Unlock()
+		if n >= lim.OpsPerUser {
+			return refused(status.CodeLimitOpsUser, "too many operations: user %s has %d open, the limit is %d (kitsune.server.limit.operations.per.user)", s.User, n, lim.OpsPerUser)
+		}
+	}
+	return nil
+}
