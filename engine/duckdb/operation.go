@@ -58,10 +58,8 @@ func (s *Service) newOperation(ss *session, typ tcli.TOperationType, stmt string
 	op.mu.state = tcli.TOperationState_INITIALIZED_STATE
 	op.mu.started = time.Now()
 	op.mu.lastAccess = op.mu.started
-	key := string(op.handle.OperationId.GUID)
-	s.mu.Lock()
-	s.mu.ops[key] = op
-	s.mu.Unlock()
+	key := serve.Key(op.handle.OperationId)
+	s.ops.Put(key, op)
 	ss.mu.Lock()
 	ss.mu.ops[key] = op
 	ss.mu.Unlock()
@@ -72,10 +70,8 @@ func (s *Service) closeOperation(op *operation) {
 	if op.cancel != nil {
 		op.cancel()
 	}
-	key := string(op.handle.OperationId.GUID)
-	s.mu.Lock()
-	delete(s.mu.ops, key)
-	s.mu.Unlock()
+	key := serve.Key(op.handle.OperationId)
+	s.ops.Delete(key)
 	op.sess.mu.Lock()
 	delete(op.sess.mu.ops, key)
 	op.sess.mu.Unlock()

@@ -81,10 +81,11 @@ type Service struct {
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
 
+	sessions serve.Handles[*session]
+	ops      serve.Handles[*operation]
+
 	mu struct {
 		sync.Mutex
-		sessions map[string]*session
-		ops      map[string]*operation
 		idleFrom time.Time
 	}
 }
@@ -125,8 +126,6 @@ func Open(cfg Config, lg *zap.Logger) (*Service, error) {
 	s := &Service{cfg: cfg, db: db, lg: lg}
 	_ = db.QueryRowContext(ctx, "SELECT version()").Scan(&s.version)
 	s.base, s.stop = context.WithCancel(context.Background())
-	s.mu.sessions = map[string]*session{}
-	s.mu.ops = map[string]*operation{}
 	s.mu.idleFrom = time.Now()
 	return s, nil
 }
@@ -146,11 +145,11 @@ func (s *Service) Authenticate(_ context.Context, user, password, addr string) (
 // IdleSince reports since when the engine has had no session (zero when it
 // has sessions).
 func (s *Service) IdleSince() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.mu.sessions) > 0 {
+	if s.sessions.Len() > 0 {
 		return time.Time{}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return s.mu.idleFrom
 }
 
@@ -205,22 +204,14 @@ func (s *Service) closeIdle(now time.Time) {
 	if t := s.cfg.SessionIdleTimeout; t > 0 {
 		sessCutoff = now.Add(-t - min(t, time.Minute))
 	}
-	s.mu.Lock()
-	var idleSessions []*session
-	for _, ss := range s.mu.sessions {
-		if ss.detached && ss.idleSince(sessCutoff, s.cfg.SessionIdleTimeout > 0) {
-			idleSessions = append(idleSessions, ss)
-		}
-	}
-	var idle []*operation
-	for _, op := range s.mu.ops {
+	idleSessions := s.sessions.Where(func(ss *session) bool {
+		return ss.detached && ss.idleSince(sessCutoff, s.cfg.SessionIdleTimeout > 0)
+	})
+	idle := s.ops.Where(func(op *operation) bool {
 		op.mu.Lock()
-		if op.mu.lastAccess.Before(opCutoff) {
-			idle = append(idle, op)
-		}
-		op.mu.Unlock()
-	}
-	s.mu.Unlock()
+		defer op.mu.Unlock()
+		return op.mu.lastAccess.Before(opCutoff)
+	})
 	for _, op := range idle {
 		s.lg.Info("closing idle operation", zap.String("user", op.sess.user), zap.Duration("idle", now.Sub(opCutoff)))
 		s.closeOperation(op)
@@ -234,13 +225,7 @@ func (s *Service) closeIdle(now time.Time) {
 // Close cancels running statements, closes every session and the database.
 func (s *Service) Close() error {
 	s.stop()
-	s.mu.Lock()
-	sessions := make([]*session, 0, len(s.mu.sessions))
-	for _, ss := range s.mu.sessions {
-		sessions = append(sessions, ss)
-	}
-	s.mu.Unlock()
-	for _, ss := range sessions {
+	for _, ss := range s.sessions.Where(func(*session) bool { return true }) {
 		s.closeSession(ss)
 	}
 	s.wg.Wait()
@@ -249,15 +234,7 @@ func (s *Service) Close() error {
 
 // ConnectionClosed closes the sessions opened on a binary connection that ended.
 func (s *Service) ConnectionClosed(connID uint64) {
-	s.mu.Lock()
-	var gone []*session
-	for _, ss := range s.mu.sessions {
-		if ss.connID == connID && connID != 0 {
-			gone = append(gone, ss)
-		}
-	}
-	s.mu.Unlock()
-	for _, ss := range gone {
+	for _, ss := range s.sessions.Where(func(ss *session) bool { return ss.connID == connID && connID != 0 }) {
 		s.closeSession(ss)
 	}
 }
@@ -266,9 +243,7 @@ func (s *Service) session(h *tcli.TSessionHandle) (*session, error) {
 	if h == nil || h.SessionId == nil {
 		return nil, errInvalidSession
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss, ok := s.mu.sessions[string(h.SessionId.GUID)]
+	ss, ok := s.sessions.Get(serve.Key(h.SessionId))
 	if !ok {
 		return nil, errInvalidSession
 	}
@@ -280,9 +255,7 @@ func (s *Service) operation(h *tcli.TOperationHandle) (*operation, error) {
 	if h == nil || h.OperationId == nil {
 		return nil, errInvalidOperation
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	op, ok := s.mu.ops[string(h.OperationId.GUID)]
+	op, ok := s.ops.Get(serve.Key(h.OperationId))
 	if !ok {
 		return nil, errInvalidOperation
 	}

@@ -127,9 +127,7 @@ func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 			return resp, nil
 		}
 	}
-	s.mu.Lock()
-	s.mu.sessions[string(ss.handle.SessionId.GUID)] = ss
-	s.mu.Unlock()
+	s.sessions.Put(serve.Key(ss.handle.SessionId), ss)
 	resp.SessionHandle = ss.handle
 	// Hive JDBC 4 needs the fetch size in the reply (the gateway answers
 	// its own configured one).
@@ -153,16 +151,14 @@ func (s *Service) CloseSession(_ context.Context, req *tcli.TCloseSessionReq) (*
 }
 
 func (s *Service) closeSession(ss *session) {
-	s.mu.Lock()
-	if _, ok := s.mu.sessions[string(ss.handle.SessionId.GUID)]; !ok {
-		s.mu.Unlock()
+	if _, ok := s.sessions.Delete(serve.Key(ss.handle.SessionId)); !ok {
 		return
 	}
-	delete(s.mu.sessions, string(ss.handle.SessionId.GUID))
-	if len(s.mu.sessions) == 0 {
+	if s.sessions.Len() == 0 {
+		s.mu.Lock()
 		s.mu.idleFrom = time.Now()
+		s.mu.Unlock()
 	}
-	s.mu.Unlock()
 	ss.mu.Lock()
 	ops := make([]*operation, 0, len(ss.mu.ops))
 	for _, op := range ss.mu.ops {
