@@ -40,6 +40,10 @@ type Pool struct {
 	lg       *zap.Logger
 	launches chan struct{}
 	closing  chan struct{}
+	// base is the context of every launch: a launch belongs to the pool,
+	// not to the session that happened to ask first; Close ends it.
+	base context.Context
+	stop context.CancelFunc
 
 	mu struct {
 		sync.Mutex
@@ -53,7 +57,8 @@ type entry struct {
 	ready    chan struct{} // closed once the launch ended
 	eng      *Engine
 	err      error
-	unqueue  func() // gives back the queue reservation
+	unqueue  func()             // gives back the queue reservation
+	abandon  context.CancelFunc // ends the launch (CONNECTION: its only session gave up)
 	sessions int
 	idle     time.Time
 }
@@ -61,6 +66,7 @@ type entry struct {
 // NewPool returns a Pool launching with l.
 func NewPool(cfg PoolConfig, l Launcher, lg *zap.Logger) *Pool {
 	p := &Pool{cfg: cfg, launcher: l, lg: lg, closing: make(chan struct{})}
+	p.base, p.stop = context.WithCancel(context.Background())
 	if cfg.MaxLaunches > 0 {
 		p.launches = make(chan struct{}, cfg.MaxLaunches)
 	}
@@ -87,11 +93,17 @@ func (p *Pool) Acquire(ctx context.Context, key tenancy.Key, spec tenancy.Spec) 
 			ok = false
 		}
 		if !ok {
-			e = &entry{ready: make(chan struct{})}
+			lctx, abandon := context.WithCancel(p.base)
+			e = &entry{ready: make(chan struct{}), abandon: abandon}
 			p.mu.entries[key] = e
 			e.sessions++
+			p.wg.Add(1)
 			p.mu.Unlock()
-			p.launch(key, spec, e)
+			go func() {
+				defer p.wg.Done()
+				defer abandon()
+				p.launch(lctx, key, spec, e)
+			}()
 		} else {
 			e.sessions++
 			p.mu.Unlock()
@@ -114,15 +126,16 @@ func (p *Pool) Acquire(ctx context.Context, key tenancy.Key, spec tenancy.Spec) 
 	}
 }
 
-func (p *Pool) launch(key tenancy.Key, spec tenancy.Spec, e *entry) {
+// launch finds or starts the engine of e within ctx, which outlives the
+// first caller's context: other sessions of the key wait for it too, and a
+// retrying JDBC client whose login timed out finds it starting.
+func (p *Pool) launch(ctx context.Context, key tenancy.Key, spec tenancy.Spec, e *entry) {
 	profile := spec.Profile
-	// The launch outlives the first caller's context: other sessions of
-	// the key wait for it too.
 	var eng *Engine
 	var err error
 	if p.cfg.Registry != nil {
 		var unlock func() error
-		eng, unlock, err = p.findShared(key)
+		eng, unlock, err = p.findShared(ctx, key)
 		if unlock != nil {
 			defer func() { _ = unlock() }()
 		}
@@ -141,16 +154,10 @@ func (p *Pool) launch(key tenancy.Key, spec tenancy.Spec, e *entry) {
 		}
 	}
 	if p.cfg.Queues != nil {
-		e.unqueue, err = p.cfg.Queues.Reserve(context.Background(), key, profile)
+		e.unqueue, err = p.cfg.Queues.Reserve(ctx, key, profile)
 	}
 	if err == nil {
-		if p.launches != nil {
-			p.launches <- struct{}{}
-		}
-		eng, err = p.launcher.Launch(context.Background(), key, spec)
-		if p.launches != nil {
-			<-p.launches
-		}
+		eng, err = p.launchLimited(ctx, key, spec)
 		if err != nil && e.unqueue != nil {
 			e.unqueue()
 		}
@@ -167,6 +174,19 @@ func (p *Pool) launch(key tenancy.Key, spec tenancy.Spec, e *entry) {
 	}
 	p.mu.Unlock()
 	close(e.ready)
+}
+
+// launchLimited launches within kitsune.engine.max.concurrent.launches.
+func (p *Pool) launchLimited(ctx context.Context, key tenancy.Key, spec tenancy.Spec) (*Engine, error) {
+	if p.launches != nil {
+		select {
+		case p.launches <- struct{}{}:
+			defer func() { <-p.launches }()
+		case <-ctx.Done():
+			return nil, fmt.Errorf("engine launch for %s abandoned while waiting for a launch slot: %w", key, ctx.Err())
+		}
+	}
+	return p.launcher.Launch(ctx, key, spec)
 }
 
 // watch forgets an engine whose process ended.
@@ -203,6 +223,10 @@ func (p *Pool) Release(key tenancy.Key) {
 	}
 	e.sessions = 0
 	e.idle = time.Now()
+	if key.ShareLevel == "CONNECTION" && e.eng == nil && e.err == nil {
+		e.abandon() // its only session gave up while it was launching
+		return
+	}
 	if key.ShareLevel == "CONNECTION" && e.eng != nil {
 		delete(p.mu.entries, key)
 		p.wg.Add(1)
@@ -247,8 +271,8 @@ func (p *Pool) Run(ctx context.Context) error {
 // findShared looks for a live registered engine of key; when there is none
 // it returns the held creation lock, so that the caller launches while
 // holding it (one launch across gateways).
-func (p *Pool) findShared(key tenancy.Key) (*Engine, func() error, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+func (p *Pool) findShared(ctx context.Context, key tenancy.Key) (*Engine, func() error, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	space := p.cfg.Spaces.Path(key)
 	if e := p.liveRegistered(ctx, key, space); e != nil {
@@ -313,6 +337,7 @@ func (p *Pool) stopIdle(ctx context.Context) {
 
 // Close stops every engine the pool launched and waits for them.
 func (p *Pool) Close() {
+	p.stop() // launches in flight are abandoned, not waited out
 	p.mu.Lock()
 	if !p.mu.closed {
 		close(p.closing)
