@@ -2,7 +2,7 @@
 GO      ?= go
 BIN     := bin/kitsune
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X main.version=$(VERSION)
+LDFLAGS := -X main.build=$(VERSION)
 THRIFT_OUT := thrift/gen
 # duckdb_arrow compiles duckdb-go's Arrow interface: the local engine answers
 # Arrow results from DuckDB's own Arrow output (without the tag it builds,

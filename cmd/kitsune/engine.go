@@ -24,6 +24,7 @@ import (
 	"github.com/kitsune-sql/kitsune/discovery/zk"
 	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/engine/duckdb"
+	"github.com/kitsune-sql/kitsune/server"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
 )
 
@@ -113,7 +114,7 @@ func runEngine(args []string) error {
 		reg := discovery.NewRegistry(zc, "")
 		k := &discovery.Keeper{Conn: zc, Log: lg,
 			Register: func(ctx context.Context) (string, error) {
-				return reg.RegisterEngine(ctx, *haSpace, ln.Addr().String(), version, cfg.ID)
+				return reg.RegisterEngine(ctx, *haSpace, ln.Addr().String(), server.Version, cfg.ID)
 			},
 			Removed: func() {
 				lg.Warn("this engine's registration was deleted: stopping")

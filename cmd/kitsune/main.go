@@ -16,10 +16,15 @@ import (
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/kitsune-sql/kitsune/server"
 )
 
-// version is set by the linker (-X main.version=…).
-var version = "0.1.0-dev"
+// build names the commit the binary was built from; the linker sets it
+// (-X main.build=…). The product version is server.Version, the one that
+// `kitsune version`, gateway znodes, engine spaces and engine registrations
+// all carry.
+var build = "dev"
 
 func main() {
 	if len(os.Args) < 2 {
@@ -43,7 +48,7 @@ func main() {
 			err = fmt.Errorf("usage: kitsune conf docs")
 		}
 	case "version", "--version", "-v":
-		fmt.Println("kitsune", version)
+		fmt.Printf("kitsune %s (build %s)\n", server.Version, build)
 	case "help", "-h", "--help":
 		usage()
 	default:

@@ -9,10 +9,11 @@ import (
 	"runtime/pprof"
 	"syscall"
 
-	"github.com/kitsune-sql/kitsune/conf"
-	"github.com/kitsune-sql/kitsune/server"
 	"go.uber.org/zap"
 	"golang.org/x/sys/unix"
+
+	"github.com/kitsune-sql/kitsune/conf"
+	"github.com/kitsune-sql/kitsune/server"
 )
 
 func runServer(args []string) error {
@@ -61,7 +62,7 @@ func runServer(args []string) error {
 	case <-srv.Serving():
 		// Printed once registered, so that whoever waits for this line
 		// finds the gateway through ZooKeeper too.
-		fmt.Fprintf(os.Stderr, "kitsune %s serving: binary %s, http %s/%s\n", version, srv.BinaryAddr(), srv.HTTPAddr(), cfg.HTTPPath)
+		fmt.Fprintf(os.Stderr, "kitsune %s serving: binary %s, http %s/%s\n", server.Version, srv.BinaryAddr(), srv.HTTPAddr(), cfg.HTTPPath)
 	case err := <-done:
 		return err
 	}
