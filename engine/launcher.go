@@ -91,82 +91,22 @@ func NewID() string {
 }
 
 func (l *localLauncher) Launch(ctx context.Context, key tenancy.Key, spec tenancy.Spec) (*Engine, error) {
-	profile := spec.Profile
 	id := NewID()
 	userDir, err := UserDir(l.cfg.WorkDir, key.User)
 	if err != nil {
 		return nil, fmt.Errorf("launch engine for %s: %w", key, err)
 	}
 	logPath := filepath.Join(userDir, "engine-"+id+".log")
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("launch engine for %s: %w", key, err)
-	}
-	defer logFile.Close()
-	// Each engine owns its database: a DuckDB file has one writer. Engines
-	// of another profile or subdomain get their own; CONNECTION engines
-	// live in memory and vanish with their session.
-	dir := safeName.ReplaceAllString(key.Subdomain, "_")
-	if p := profile.String(); p != "" {
-		dir += "-" + safeName.ReplaceAllString(strings.ReplaceAll(p, ",", "-"), "_")
-	}
-	db := filepath.Join(userDir, dir, "spark_catalog.duckdb")
-	if key.ShareLevel == "CONNECTION" {
-		db = ""
-	}
-	args := []string{"engine", "--id", id, "--user", key.User, "--home", userDir, "--database", db, "--bind", "127.0.0.1", "--port", "0",
-		"--ready-fd", "3", "--secrets-fd", "4", "--confine", "--idle-timeout", l.cfg.IdleTimeout.String()}
-	for k, v := range conf.LaunchPairs(l.cfg.Confs, profile) {
-		args = append(args, "--conf", k+"="+v)
-	}
+	args := LocalArgs{ID: id, User: key.User, Home: userDir, Database: databasePath(userDir, key, spec.Profile), Bind: "127.0.0.1",
+		ReadyFD: 3, SecretsFD: 4, Confine: true, IdleTimeout: l.cfg.IdleTimeout, Confs: conf.LaunchPairs(l.cfg.Confs, spec.Profile)}
 	if len(l.cfg.HAAddresses) > 0 {
-		args = append(args, "--ha-addresses", strings.Join(l.cfg.HAAddresses, ","), "--ha-space", l.cfg.Space(key))
-	}
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		return nil, fmt.Errorf("launch engine for %s: %w", key, err)
-	}
-	defer pr.Close()
-	cmd := exec.Command(l.cfg.Executable, args...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.Dir = userDir // relative paths in SQL resolve in the tenant's directory
-	// The engine secret and the ZooKeeper digest travel in a pipe, not in
-	// the environment: a process can always read its own environment
-	// (/proc/self/environ), and tenants' SQL runs in this one.
-	sr, sw, err := os.Pipe()
-	if err != nil {
-		pw.Close()
-		return nil, fmt.Errorf("launch engine for %s: %w", key, err)
-	}
-	_, werr := fmt.Fprintf(sw, "%s\n%s\n", l.cfg.Secret, l.cfg.HADigest)
-	sw.Close()
-	defer sr.Close()
-	if werr != nil {
-		pw.Close()
-		return nil, fmt.Errorf("launch engine for %s: pass its secrets: %w", key, werr)
-	}
-	cmd.ExtraFiles = []*os.File{pw, sr}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if l.cfg.RunAsUser {
-		cred, err := tenantCredential(key.User, userDir)
-		if err != nil {
-			pw.Close()
-			return nil, fmt.Errorf("launch engine for %s: %w", key, err)
-		}
-		cmd.SysProcAttr.Credential = cred
+		args.HAAddresses, args.HASpace = l.cfg.HAAddresses, l.cfg.Space(key)
 	}
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		pw.Close()
-		return nil, fmt.Errorf("launch engine for %s: start %s: %w", key, l.cfg.Executable, err)
+	e, ready, err := l.start(key, args, logPath, spec.Profile)
+	if err != nil {
+		return nil, fmt.Errorf("launch engine for %s: %w", key, err)
 	}
-	pw.Close()
-	e := Started(cmd, id, "", logPath, l.cfg.Secret, key, profile)
-	ready := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(pr).ReadString('\n')
-		ready <- strings.TrimSpace(line)
-	}()
 	timeout := time.NewTimer(l.cfg.InitTimeout)
 	defer timeout.Stop()
 	fail := func(why string) (*Engine, error) {
@@ -186,8 +126,77 @@ func (l *localLauncher) Launch(ctx context.Context, key tenancy.Key, spec tenanc
 		return fail("launch was abandoned: " + ctx.Err().Error())
 	}
 	l.lg.Info("engine launched", zap.String("key", key.String()), zap.String("engine", id), zap.String("addr", e.Addr),
-		zap.Int("pid", cmd.Process.Pid), zap.Duration("took", time.Since(start)), zap.String("log", logPath))
+		zap.Int("pid", e.cmd.Process.Pid), zap.Duration("took", time.Since(start)), zap.String("log", logPath))
 	return e, nil
+}
+
+// databasePath is the DuckDB file of key's engine. Each engine owns its
+// database: a DuckDB file has one writer. Engines of another profile or
+// subdomain get their own; CONNECTION engines live in memory and vanish
+// with their session.
+func databasePath(userDir string, key tenancy.Key, profile conf.Profile) string {
+	if key.ShareLevel == "CONNECTION" {
+		return ""
+	}
+	dir := safeName.ReplaceAllString(key.Subdomain, "_")
+	if p := profile.String(); p != "" {
+		dir += "-" + safeName.ReplaceAllString(strings.ReplaceAll(p, ",", "-"), "_")
+	}
+	return filepath.Join(userDir, dir, "spark_catalog.duckdb")
+}
+
+// start starts `kitsune engine` with args, its output in logPath, its
+// secrets on a pipe; the channel yields the address it announces on its
+// ready pipe ("" if it exits first).
+func (l *localLauncher) start(key tenancy.Key, args LocalArgs, logPath string, profile conf.Profile) (*Engine, <-chan string, error) {
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer logFile.Close()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer pw.Close()
+	// The engine secret and the ZooKeeper digest travel in a pipe, not in
+	// the environment: a process can always read its own environment
+	// (/proc/self/environ), and tenants' SQL runs in this one.
+	sr, sw, err := os.Pipe()
+	if err != nil {
+		pr.Close()
+		return nil, nil, err
+	}
+	defer sr.Close()
+	werr := WriteSecrets(sw, l.cfg.Secret, l.cfg.HADigest)
+	sw.Close()
+	if werr != nil {
+		pr.Close()
+		return nil, nil, fmt.Errorf("pass its secrets: %w", werr)
+	}
+	cmd := exec.Command(l.cfg.Executable, args.Args()...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.Dir = args.Home // relative paths in SQL resolve in the tenant's directory
+	cmd.ExtraFiles = []*os.File{pw, sr}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if l.cfg.RunAsUser {
+		if cmd.SysProcAttr.Credential, err = tenantCredential(key.User, args.Home); err != nil {
+			pr.Close()
+			return nil, nil, err
+		}
+	}
+	if err := cmd.Start(); err != nil {
+		pr.Close()
+		return nil, nil, fmt.Errorf("start %s: %w", l.cfg.Executable, err)
+	}
+	e := Started(cmd, args.ID, "", logPath, l.cfg.Secret, key, profile)
+	ready := make(chan string, 1)
+	go func() {
+		defer pr.Close()
+		line, _ := bufio.NewReader(pr).ReadString('\n')
+		ready <- strings.TrimSpace(line)
+	}()
+	return e, ready, nil
 }
 
 // Tail returns the last n lines of the file at path.

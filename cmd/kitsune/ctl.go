@@ -44,6 +44,17 @@ type ctlEngine struct {
 	Node       string `json:"node"`
 }
 
+// ctl is one `kitsune ctl` invocation: its connection, options and the
+// positional arguments after the verb and noun.
+type ctl struct {
+	conn                   discovery.Conn
+	reg                    *discovery.Registry
+	ns, output             string
+	user, subdomain, level string
+	positional             []string
+	stdout                 io.Writer
+}
+
 func runCtl(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("ctl", flag.ContinueOnError)
 	quorum := fs.String("zk-quorum", os.Getenv("KITSUNE_HA_ADDRESSES"), "ZooKeeper quorum (kitsune.ha.addresses)")
@@ -57,126 +68,170 @@ func runCtl(args []string, stdout io.Writer) error {
 	if *quorum == "" || len(rest) < 2 {
 		return errors.New(strings.TrimSpace(ctlUsage))
 	}
-	c, err := zk.Dial(zk.Config{Addresses: conf.SplitList(*quorum), SessionTimeout: 10 * time.Second, ConnectTimeout: 10 * time.Second}, zap.NewNop())
+	c := &ctl{ns: *ns, output: *output, stdout: stdout}
+	if err := c.parseRest(rest[0]+" "+rest[1], rest[2:]); err != nil {
+		return err
+	}
+	commands := map[string]func(context.Context) error{
+		"list server": c.listServers, "list engine": c.listEngines, "get server": c.getServer,
+		"get engine": c.getEngine, "delete server": c.deleteServer, "delete engine": c.deleteEngine,
+	}
+	run, ok := commands[rest[0]+" "+rest[1]]
+	if !ok {
+		return fmt.Errorf("unknown command %q\n%s", rest[0]+" "+rest[1], ctlUsage)
+	}
+	zc, err := zk.Dial(zk.Config{Addresses: conf.SplitList(*quorum), SessionTimeout: 10 * time.Second, ConnectTimeout: 10 * time.Second}, zap.NewNop())
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	ctx := context.Background()
-	reg := discovery.NewRegistry(c, *ns)
-	sub := flag.NewFlagSet("ctl "+rest[0]+" "+rest[1], flag.ContinueOnError)
-	user := sub.String("user", "", "only this user's engines")
-	subdomain := sub.String("subdomain", "", "only this subdomain")
-	level := sub.String("share-level", "", "only this share level")
-	verb, noun := rest[0], rest[1]
-	var positional []string
-	rest = rest[2:]
+	defer zc.Close()
+	c.conn, c.reg = zc, discovery.NewRegistry(zc, *ns)
+	return run(context.Background())
+}
+
+// parseRest reads the options and positional arguments of a command.
+func (c *ctl) parseRest(command string, rest []string) error {
+	sub := flag.NewFlagSet("ctl "+command, flag.ContinueOnError)
+	sub.StringVar(&c.user, "user", "", "only this user's engines")
+	sub.StringVar(&c.subdomain, "subdomain", "", "only this subdomain")
+	sub.StringVar(&c.level, "share-level", "", "only this share level")
 	for len(rest) > 0 {
 		if err := sub.Parse(rest); err != nil {
 			return err
 		}
 		rest = sub.Args()
 		if len(rest) > 0 {
-			positional = append(positional, rest[0])
+			c.positional = append(c.positional, rest[0])
 			rest = rest[1:]
 		}
 	}
-	switch verb + " " + noun {
-	case "list server":
-		servers, err := reg.Servers(ctx)
-		if err != nil {
-			return err
-		}
-		return show(stdout, *output, servers, []string{"ADDRESS", "VERSION", "NODE"}, func(i int) []string {
-			s := servers[i]
-			return []string{s.Addr(), s.Version, s.Node}
-		}, len(servers))
-	case "list engine":
-		engines, err := listEngines(ctx, c, *ns, *user, *subdomain, *level)
-		if err != nil {
-			return err
-		}
-		return show(stdout, *output, engines, []string{"SHARE LEVEL", "TYPE", "USER", "SUBDOMAIN", "ADDRESS", "REF ID"}, func(i int) []string {
-			e := engines[i]
-			return []string{e.ShareLevel, e.Type, e.User, e.Subdomain, e.Addr, e.RefID}
-		}, len(engines))
-	case "get server":
-		if len(positional) != 1 {
-			return errors.New("usage: kitsune ctl get server <host:port>")
-		}
-		servers, err := reg.Servers(ctx)
-		if err != nil {
-			return err
-		}
-		var found []discovery.Server
-		for _, s := range servers {
-			if s.Addr() == positional[0] {
-				found = append(found, s)
-			}
-		}
-		if len(found) == 0 {
-			return fmt.Errorf("no gateway %s registered under /%s (see kitsune ctl list server)", positional[0], *ns)
-		}
-		return show(stdout, *output, found, []string{"ADDRESS", "VERSION", "NODE"}, func(i int) []string {
-			return []string{found[i].Addr(), found[i].Version, found[i].Node}
-		}, len(found))
-	case "get engine":
-		if len(positional) != 1 {
-			return errors.New("usage: kitsune ctl get engine <user> [--subdomain S]")
-		}
-		engines, err := listEngines(ctx, c, *ns, positional[0], *subdomain, *level)
-		if err != nil {
-			return err
-		}
-		if len(engines) == 0 {
-			return fmt.Errorf("no engine of %s registered under namespace %s", positional[0], *ns)
-		}
-		return show(stdout, *output, engines, []string{"SHARE LEVEL", "TYPE", "USER", "SUBDOMAIN", "ADDRESS", "REF ID", "NODE"}, func(i int) []string {
-			e := engines[i]
-			return []string{e.ShareLevel, e.Type, e.User, e.Subdomain, e.Addr, e.RefID, e.Node}
-		}, len(engines))
-	case "delete server":
-		if len(positional) != 1 {
-			return errors.New("usage: kitsune ctl delete server <host:port>")
-		}
-		servers, err := reg.Servers(ctx)
-		if err != nil {
-			return err
-		}
-		n := 0
-		for _, s := range servers {
-			if s.Addr() == positional[0] {
-				if err := reg.Deregister(ctx, s.Node); err != nil {
-					return err
-				}
-				n++
-				fmt.Fprintf(stdout, "deleted %s: the gateway drains and stops\n", s.Node)
-			}
-		}
-		if n == 0 {
-			return fmt.Errorf("no gateway %s registered under /%s (see kitsune ctl list server)", positional[0], *ns)
-		}
-		return nil
-	case "delete engine":
-		if len(positional) != 1 {
-			return errors.New("usage: kitsune ctl delete engine <user> [--subdomain S] [--share-level L]")
-		}
-		engines, err := listEngines(ctx, c, *ns, positional[0], *subdomain, *level)
-		if err != nil {
-			return err
-		}
-		if len(engines) == 0 {
-			return fmt.Errorf("no engine of %s registered under namespace %s (see kitsune ctl list engine)", positional[0], *ns)
-		}
-		for _, e := range engines {
-			if err := reg.Deregister(ctx, e.Node); err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "deleted %s: the engine stops\n", e.Node)
-		}
-		return nil
+	return nil
+}
+
+// one is the single positional argument a command takes.
+func (c *ctl) one(usage string) (string, error) {
+	if len(c.positional) != 1 {
+		return "", errors.New("usage: kitsune ctl " + usage)
 	}
-	return fmt.Errorf("unknown command %q\n%s", verb+" "+noun, ctlUsage)
+	return c.positional[0], nil
+}
+
+func (c *ctl) showServers(servers []discovery.Server) error {
+	return show(c.stdout, c.output, servers, []string{"ADDRESS", "VERSION", "NODE"}, func(i int) []string {
+		return []string{servers[i].Addr(), servers[i].Version, servers[i].Node}
+	}, len(servers))
+}
+
+func (c *ctl) listServers(ctx context.Context) error {
+	servers, err := c.reg.Servers(ctx)
+	if err != nil {
+		return err
+	}
+	return c.showServers(servers)
+}
+
+func (c *ctl) listEngines(ctx context.Context) error {
+	engines, err := listEngines(ctx, c.conn, c.ns, c.user, c.subdomain, c.level)
+	if err != nil {
+		return err
+	}
+	return show(c.stdout, c.output, engines, []string{"SHARE LEVEL", "TYPE", "USER", "SUBDOMAIN", "ADDRESS", "REF ID"}, func(i int) []string {
+		e := engines[i]
+		return []string{e.ShareLevel, e.Type, e.User, e.Subdomain, e.Addr, e.RefID}
+	}, len(engines))
+}
+
+// serversAt are the registrations of the gateway at addr.
+func (c *ctl) serversAt(ctx context.Context, addr string) ([]discovery.Server, error) {
+	servers, err := c.reg.Servers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var found []discovery.Server
+	for _, s := range servers {
+		if s.Addr() == addr {
+			found = append(found, s)
+		}
+	}
+	if len(found) == 0 {
+		return nil, fmt.Errorf("no gateway %s registered under /%s (see kitsune ctl list server)", addr, c.ns)
+	}
+	return found, nil
+}
+
+func (c *ctl) getServer(ctx context.Context) error {
+	addr, err := c.one("get server <host:port>")
+	if err != nil {
+		return err
+	}
+	found, err := c.serversAt(ctx, addr)
+	if err != nil {
+		return err
+	}
+	return c.showServers(found)
+}
+
+// enginesOf are the registered engines of user, at least one.
+func (c *ctl) enginesOf(ctx context.Context, user string) ([]ctlEngine, error) {
+	engines, err := listEngines(ctx, c.conn, c.ns, user, c.subdomain, c.level)
+	if err != nil {
+		return nil, err
+	}
+	if len(engines) == 0 {
+		return nil, fmt.Errorf("no engine of %s registered under namespace %s (see kitsune ctl list engine)", user, c.ns)
+	}
+	return engines, nil
+}
+
+func (c *ctl) getEngine(ctx context.Context) error {
+	user, err := c.one("get engine <user> [--subdomain S]")
+	if err != nil {
+		return err
+	}
+	engines, err := c.enginesOf(ctx, user)
+	if err != nil {
+		return err
+	}
+	return show(c.stdout, c.output, engines, []string{"SHARE LEVEL", "TYPE", "USER", "SUBDOMAIN", "ADDRESS", "REF ID", "NODE"}, func(i int) []string {
+		e := engines[i]
+		return []string{e.ShareLevel, e.Type, e.User, e.Subdomain, e.Addr, e.RefID, e.Node}
+	}, len(engines))
+}
+
+func (c *ctl) deleteServer(ctx context.Context) error {
+	addr, err := c.one("delete server <host:port>")
+	if err != nil {
+		return err
+	}
+	found, err := c.serversAt(ctx, addr)
+	if err != nil {
+		return err
+	}
+	for _, s := range found {
+		if err := c.reg.Deregister(ctx, s.Node); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "deleted %s: the gateway drains and stops\n", s.Node)
+	}
+	return nil
+}
+
+func (c *ctl) deleteEngine(ctx context.Context) error {
+	user, err := c.one("delete engine <user> [--subdomain S] [--share-level L]")
+	if err != nil {
+		return err
+	}
+	engines, err := c.enginesOf(ctx, user)
+	if err != nil {
+		return err
+	}
+	for _, e := range engines {
+		if err := c.reg.Deregister(ctx, e.Node); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "deleted %s: the engine stops\n", e.Node)
+	}
+	return nil
 }
 
 // listEngines walks the engine spaces /<ns>_<version>_<LEVEL>_<TYPE>/<user>/<subdomain>.

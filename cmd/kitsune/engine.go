@@ -3,16 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"net"
 	"os"
 	"os/signal"
 	"runtime"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -28,69 +25,35 @@ import (
 	"github.com/kitsune-sql/kitsune/thrift/serve"
 )
 
-func runEngine(args []string) error {
-	fs := flag.NewFlagSet("engine", flag.ContinueOnError)
-	id := fs.String("id", "", "engine id")
-	user := fs.String("user", "", "tenant the engine serves")
-	database := fs.String("database", "", "DuckDB database file (empty: in memory)")
-	home := fs.String("home", "", "the tenant's directory: the only one SQL may reach (the launcher starts the engine there)")
-	bind := fs.String("bind", "127.0.0.1", "address to listen on")
-	port := fs.Int("port", 0, "port to listen on (0: a free port)")
-	readyFD := fs.Int("ready-fd", 0, "file descriptor to write host:port to once ready")
-	confine := fs.Bool("confine", false, "confine the process to --home with the kernel's Landlock before serving (the local launcher sets it)")
-	secretsFD := fs.Int("secrets-fd", 0, "file descriptor to read the engine secret and the ZooKeeper digest from, a line each (0: KITSUNE_ENGINE_SECRET and KITSUNE_ZK_DIGEST)")
-	idle := fs.Duration("idle-timeout", 0, "stop after this long with no session (0: never)")
-	logLevel := fs.String("log-level", "info", "log level")
-	haAddrs := fs.String("ha-addresses", "", "ZooKeeper quorum to register in (empty: none)")
-	haSpace := fs.String("ha-space", "", "engine space node to register under")
-	var confs repeated
-	fs.Var(&confs, "conf", "key=value engine setting (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	kv, err := parseConfs(confs)
+func runEngine(argv []string) error {
+	args, err := engine.ParseLocalArgs(argv, os.Stderr)
 	if err != nil {
 		return err
 	}
-	lg, err := newLogger(*logLevel)
+	lg, err := newLogger(args.LogLevel)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = lg.Sync() }()
-	if *confine && os.Getenv(confinedMarker) == "" {
-		if err := confineEngine(*home, lg); err != nil {
+	if args.Confine && os.Getenv(confinedMarker) == "" {
+		if err := confineEngine(args.Home, lg); err != nil {
 			return err
 		}
 	}
-	secret, digest, err := engineSecrets(*secretsFD)
+	secret, digest, err := engineSecrets(args.SecretsFD)
 	if err != nil {
 		return err
 	}
-	cfg := duckdb.Config{ID: *id, Owner: *user, Database: *database, Home: *home, Secret: secret, Confs: kv, IdleTimeout: *idle}
-	if cfg.ID == "" {
-		cfg.ID = "local"
-	}
-	es, err := conf.ParseEngineSettings(kv)
+	cfg, err := engineConfig(args, secret, lg)
 	if err != nil {
 		return err
 	}
-	if es.Memory > 0 {
-		cfg.Memory = strconv.FormatInt(es.Memory/(1<<20), 10) + "MiB"
-	}
-	if cfg.Threads = es.Cores; cfg.Threads > 0 {
-		if err := pinCPUs(cfg.ID, cfg.Threads); err != nil {
-			lg.Warn("could not set CPU affinity", zap.Int("cores", cfg.Threads), zap.Error(err))
-		}
-	}
-	cfg.StatusPollWait, cfg.OperationIdleTimeout, cfg.QueryTimeout = es.StatusPollWait, es.OperationIdle, es.QueryTimeout
-	cfg.SessionIdleTimeout = es.SessionIdle
-	cfg.MaxResultRows, cfg.MaxResultBytes, cfg.LogStatements, cfg.HiveOutput = es.MaxResultRows, es.MaxResultBytes, es.LogStatements, es.HiveOutput
 	svc, err := duckdb.Open(cfg, lg)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
-	ln, err := net.Listen("tcp", net.JoinHostPort(*bind, strconv.Itoa(*port)))
+	ln, err := net.Listen("tcp", net.JoinHostPort(args.Bind, strconv.Itoa(args.Port)))
 	if err != nil {
 		return fmt.Errorf("engine listen: %w", err)
 	}
@@ -105,49 +68,90 @@ func runEngine(args []string) error {
 	context.AfterFunc(ctx, srv.ForceClose)
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeBinary(ctx, ln) }()
-	if *haAddrs != "" {
-		zc, err := zk.Dial(zk.Config{Addresses: conf.SplitList(*haAddrs), SessionTimeout: 30 * time.Second, Digest: digest}, lg)
+	if len(args.HAAddresses) > 0 {
+		deregister, err := registerEngine(args, ln.Addr().String(), digest, stop, lg)
 		if err != nil {
 			return err
 		}
-		defer zc.Close()
-		reg := discovery.NewRegistry(zc, "")
-		k := &discovery.Keeper{Conn: zc, Log: lg,
-			Register: func(ctx context.Context) (string, error) {
-				return reg.RegisterEngine(ctx, *haSpace, ln.Addr().String(), server.Version, cfg.ID)
-			},
-			Removed: func() {
-				lg.Warn("this engine's registration was deleted: stopping")
-				stop()
-			}}
-		kctx, kcancel := context.WithCancel(context.Background())
-		ready := make(chan string, 1)
-		last := make(chan string, 1)
-		go func() { last <- k.Run(kctx, ready) }()
-		<-ready
-		// Deregister first on the way out, before sessions are closed.
-		defer func() {
-			kcancel()
-			if node := <-last; node != "" {
-				_ = reg.Deregister(context.Background(), node)
-			}
-		}()
+		defer deregister() // first on the way out, before sessions are closed
 	}
-	lg.Info("engine ready", zap.String("engine", cfg.ID), zap.String("user", *user), zap.String("addr", ln.Addr().String()),
+	lg.Info("engine ready", zap.String("engine", cfg.ID), zap.String("user", args.User), zap.String("addr", ln.Addr().String()),
 		zap.String("duckdb", svc.DuckDBVersion()))
-	if *readyFD > 0 {
-		f := os.NewFile(uintptr(*readyFD), "ready")
-		fmt.Fprintln(f, ln.Addr().String())
-		f.Close()
-	} else {
-		fmt.Println(ln.Addr().String())
-	}
+	announce(args.ReadyFD, ln.Addr().String())
 	err = <-done
 	lg.Info("engine stopped", zap.String("engine", cfg.ID))
 	return err
 }
 
-// confOrDefault is kv[name], else the key's declared default.
+// engineConfig is the DuckDB engine's configuration from its launch
+// arguments and settings.
+func engineConfig(args engine.LocalArgs, secret string, lg *zap.Logger) (duckdb.Config, error) {
+	cfg := duckdb.Config{ID: args.ID, Owner: args.User, Database: args.Database, Home: args.Home, Secret: secret, Confs: args.Confs,
+		IdleTimeout: args.IdleTimeout}
+	if cfg.ID == "" {
+		cfg.ID = "local"
+	}
+	es, err := conf.ParseEngineSettings(args.Confs)
+	if err != nil {
+		return duckdb.Config{}, err
+	}
+	if es.Memory > 0 {
+		cfg.Memory = strconv.FormatInt(es.Memory/(1<<20), 10) + "MiB"
+	}
+	if cfg.Threads = es.Cores; cfg.Threads > 0 {
+		if err := pinCPUs(cfg.ID, cfg.Threads); err != nil {
+			lg.Warn("could not set CPU affinity", zap.Int("cores", cfg.Threads), zap.Error(err))
+		}
+	}
+	cfg.StatusPollWait, cfg.OperationIdleTimeout, cfg.QueryTimeout = es.StatusPollWait, es.OperationIdle, es.QueryTimeout
+	cfg.SessionIdleTimeout = es.SessionIdle
+	cfg.MaxResultRows, cfg.MaxResultBytes, cfg.LogStatements, cfg.HiveOutput = es.MaxResultRows, es.MaxResultBytes, es.LogStatements, es.HiveOutput
+	return cfg, nil
+}
+
+// registerEngine registers the engine in its engine space and keeps the
+// registration (stop is called when an operator deletes it); the returned
+// function deregisters.
+func registerEngine(args engine.LocalArgs, addr, digest string, stop func(), lg *zap.Logger) (func(), error) {
+	zc, err := zk.Dial(zk.Config{Addresses: args.HAAddresses, SessionTimeout: 30 * time.Second, Digest: digest}, lg)
+	if err != nil {
+		return nil, err
+	}
+	reg := discovery.NewRegistry(zc, "")
+	k := &discovery.Keeper{Conn: zc, Log: lg,
+		Register: func(ctx context.Context) (string, error) {
+			return reg.RegisterEngine(ctx, args.HASpace, addr, server.Version, args.ID)
+		},
+		Removed: func() {
+			lg.Warn("this engine's registration was deleted: stopping")
+			stop()
+		}}
+	kctx, kcancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	last := make(chan string, 1)
+	go func() { last <- k.Run(kctx, ready) }()
+	<-ready
+	return func() {
+		kcancel()
+		if node := <-last; node != "" {
+			_ = reg.Deregister(context.Background(), node)
+		}
+		zc.Close()
+	}, nil
+}
+
+// announce tells the launcher the engine's address on the ready pipe (or
+// prints it, for engines started by hand or by spark-submit).
+func announce(fd int, addr string) {
+	if fd > 0 {
+		f := os.NewFile(uintptr(fd), "ready")
+		fmt.Fprintln(f, addr)
+		f.Close()
+		return
+	}
+	fmt.Println(addr)
+}
+
 // pinCPUs restricts the engine process to n CPUs, chosen from an offset
 // derived from the engine id so that engines spread over the machine.
 func pinCPUs(id string, n int) error {
@@ -174,15 +178,10 @@ func engineSecrets(fd int) (secret, digest string, err error) {
 	}
 	f := os.NewFile(uintptr(fd), "secrets")
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, 1<<16))
-	if err != nil {
+	if secret, digest, err = engine.ReadSecrets(f); err != nil {
 		return "", "", fmt.Errorf("read the engine secrets from fd %d: %w", fd, err)
 	}
-	lines := strings.SplitN(string(b), "\n", 3)
-	for len(lines) < 2 {
-		lines = append(lines, "")
-	}
-	return lines[0], lines[1], nil
+	return secret, digest, nil
 }
 
 // confinedMarker tells the re-executed engine that it runs confined.

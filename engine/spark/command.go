@@ -2,8 +2,9 @@ package spark
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,42 +75,73 @@ type ErrConfig struct{ Msg string }
 
 func (e *ErrConfig) Error() string { return e.Msg }
 
+// cluster is what the master says about where the engine runs.
+type cluster struct {
+	master, deployMode    string
+	yarn, k8s, standalone bool
+}
+
 // Build returns the spark-submit command line for req.
 func Build(cfg Config, req Request) (Command, error) {
 	if cfg.SparkHome == "" {
 		return Command{}, &ErrConfig{"no Spark: set kitsune.engineEnv.SPARK_HOME (or SPARK_HOME in the gateway's environment)"}
 	}
 	confs := engineConfs(req.Confs)
-	master := confs["spark.master"]
-	if master == "" {
-		master = "local[*]"
-	}
-	delete(confs, "spark.master")
-	deployMode := confs["spark.submit.deployMode"]
-	if deployMode == "" {
-		deployMode = "client"
-	}
-	delete(confs, "spark.submit.deployMode")
-	if cfg.Mode == ModeThriftServer && deployMode == "cluster" {
+	cl := clusterOf(confs)
+	if cfg.Mode == ModeThriftServer && cl.deployMode == "cluster" {
 		return Command{}, &ErrConfig{"spark.submit.deployMode=cluster: Spark's Thrift server runs in client deploy mode only; use kitsune.engine.spark.mode=kyuubi-engine for cluster mode"}
 	}
-	yarn := master == "yarn" || strings.HasPrefix(master, "yarn")
-	k8s := strings.HasPrefix(master, "k8s://")
-	standalone := strings.HasPrefix(master, "spark://")
+	profileConfs(confs, cfg, cl, req.Profile)
+	findableConfs(confs, cl, req)
+	class, resource, appArgs, err := modeArgs(confs, cfg, req)
+	if err != nil {
+		return Command{}, err
+	}
+	args := []string{"--class", class, "--master", cl.master, "--deploy-mode", cl.deployMode}
+	args = append(args, identityArgs(confs, cfg, req.Key.User)...)
+	for _, k := range slices.Sorted(maps.Keys(confs)) {
+		args = append(args, "--conf", k+"="+confs[k])
+	}
+	args = append(args, resource)
+	args = append(args, appArgs...)
+	env := make([]string, 0, len(cfg.Env))
+	for _, k := range slices.Sorted(maps.Keys(cfg.Env)) {
+		env = append(env, k+"="+cfg.Env[k])
+	}
+	return Command{Path: filepath.Join(cfg.SparkHome, "bin", "spark-submit"), Args: args, Env: env}, nil
+}
 
-	// The profile.
-	p := req.Profile
+// clusterOf takes the master and deploy mode out of confs (they become
+// spark-submit options).
+func clusterOf(confs map[string]string) cluster {
+	cl := cluster{master: confs["spark.master"], deployMode: confs["spark.submit.deployMode"]}
+	delete(confs, "spark.master")
+	delete(confs, "spark.submit.deployMode")
+	if cl.master == "" {
+		cl.master = "local[*]"
+	}
+	if cl.deployMode == "" {
+		cl.deployMode = "client"
+	}
+	cl.yarn = strings.HasPrefix(cl.master, "yarn")
+	cl.k8s = strings.HasPrefix(cl.master, "k8s://")
+	cl.standalone = strings.HasPrefix(cl.master, "spark://")
+	return cl
+}
+
+// profileConfs maps the session's profile onto the cluster's settings.
+func profileConfs(confs map[string]string, cfg Config, cl cluster, p conf.Profile) {
 	if p.Queue != "" {
 		switch {
-		case yarn:
+		case cl.yarn:
 			confs["spark.yarn.queue"] = p.Queue
-		case k8s && cfg.K8sQueueKey != "":
+		case cl.k8s && cfg.K8sQueueKey != "":
 			confs[cfg.K8sQueueKey] = p.Queue
 		}
 	}
 	if p.Cores > 0 {
 		confs["spark.executor.cores"] = strconv.Itoa(p.Cores)
-		if standalone {
+		if cl.standalone {
 			confs["spark.cores.max"] = strconv.Itoa(p.Cores * max(p.Executors, 1))
 		}
 	}
@@ -123,11 +155,15 @@ func Build(cfg Config, req Request) (Command, error) {
 			confs["spark.executor.instances"] = strconv.Itoa(p.Executors)
 		}
 	}
-	// Finding the application again.
+}
+
+// findableConfs name and tag the application so that it can be found
+// again (and killed) by its reference id.
+func findableConfs(confs map[string]string, cl cluster, req Request) {
 	if _, ok := confs["spark.app.name"]; !ok {
 		confs["spark.app.name"] = fmt.Sprintf("kitsune_%s_%s_%s_%s", strings.ToUpper(req.Key.ShareLevel), req.Key.User, req.Key.Subdomain, req.RefID)
 	}
-	if yarn {
+	if cl.yarn {
 		tags := "KITSUNE," + req.RefID
 		if t := confs["spark.yarn.tags"]; t != "" {
 			tags = t + "," + tags
@@ -137,23 +173,25 @@ func Build(cfg Config, req Request) (Command, error) {
 			confs["spark.yarn.maxAppAttempts"] = "1"
 		}
 	}
-	if k8s {
+	if cl.k8s {
 		confs["spark.kubernetes.driver.label.kitsune-unique-tag"] = req.RefID
 	}
-	var appArgs []string
-	class, resource := thriftServerClass, "spark-internal"
+}
+
+// modeArgs are the main class, resource and application arguments of the
+// engine mode (and the Kyuubi engine's registration settings).
+func modeArgs(confs map[string]string, cfg Config, req Request) (class, resource string, appArgs []string, err error) {
 	switch cfg.Mode {
 	case ModeThriftServer:
-		appArgs = []string{"--hiveconf", "hive.server2.thrift.port=" + strconv.Itoa(req.Port),
-			"--hiveconf", "hive.server2.thrift.bind.host=" + cfg.BindHost}
+		return thriftServerClass, "spark-internal", []string{"--hiveconf", "hive.server2.thrift.port=" + strconv.Itoa(req.Port),
+			"--hiveconf", "hive.server2.thrift.bind.host=" + cfg.BindHost}, nil
 	case ModeKyuubiEngine:
 		if cfg.MainResource == "" {
-			return Command{}, &ErrConfig{"kitsune.engine.spark.mode=kyuubi-engine needs kitsune.engine.spark.main.resource (the kyuubi-spark-sql-engine jar)"}
+			return "", "", nil, &ErrConfig{"kitsune.engine.spark.mode=kyuubi-engine needs kitsune.engine.spark.main.resource (the kyuubi-spark-sql-engine jar)"}
 		}
 		if len(cfg.HAAddresses) == 0 {
-			return Command{}, &ErrConfig{"kitsune.engine.spark.mode=kyuubi-engine needs kitsune.ha.addresses: the engine registers in ZooKeeper"}
+			return "", "", nil, &ErrConfig{"kitsune.engine.spark.mode=kyuubi-engine needs kitsune.ha.addresses: the engine registers in ZooKeeper"}
 		}
-		class, resource = kyuubiEngineClass, cfg.MainResource
 		confs["spark.kyuubi.ha.namespace"] = cfg.Space
 		confs["spark.kyuubi.ha.addresses"] = strings.Join(cfg.HAAddresses, ",")
 		confs["spark.kyuubi.ha.engine.ref.id"] = req.RefID
@@ -161,42 +199,24 @@ func Build(cfg Config, req Request) (Command, error) {
 		if cfg.IdleTimeout > 0 {
 			confs["spark.kyuubi.session.engine.idle.timeout"] = "PT" + strconv.FormatInt(int64(cfg.IdleTimeout/time.Second), 10) + "S"
 		}
-	default:
-		return Command{}, &ErrConfig{fmt.Sprintf("kitsune.engine.spark.mode=%q: use thriftserver or kyuubi-engine", cfg.Mode)}
+		return kyuubiEngineClass, cfg.MainResource, nil, nil
 	}
+	return "", "", nil, &ErrConfig{fmt.Sprintf("kitsune.engine.spark.mode=%q: use thriftserver or kyuubi-engine", cfg.Mode)}
+}
 
-	args := []string{"--class", class, "--master", master, "--deploy-mode", deployMode}
+// identityArgs: a principal and keytab log the engine in as that principal
+// (no impersonation); otherwise, with doAs, the engine runs as the user.
+func identityArgs(confs map[string]string, cfg Config, user string) []string {
 	principal, keytab := confs["spark.kerberos.principal"], confs["spark.kerberos.keytab"]
 	switch {
 	case principal != "" && keytab != "":
-		// The engine logs in as that principal itself: no impersonation.
 		delete(confs, "spark.kerberos.principal")
 		delete(confs, "spark.kerberos.keytab")
-		args = append(args, "--principal", principal, "--keytab", keytab)
+		return []string{"--principal", principal, "--keytab", keytab}
 	case cfg.DoAs:
-		args = append(args, "--proxy-user", req.Key.User)
+		return []string{"--proxy-user", user}
 	}
-	keys := make([]string, 0, len(confs))
-	for k := range confs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		args = append(args, "--conf", k+"="+confs[k])
-	}
-	args = append(args, resource)
-	args = append(args, appArgs...)
-
-	env := make([]string, 0, len(cfg.Env))
-	envKeys := make([]string, 0, len(cfg.Env))
-	for k := range cfg.Env {
-		envKeys = append(envKeys, k)
-	}
-	sort.Strings(envKeys)
-	for _, k := range envKeys {
-		env = append(env, k+"="+cfg.Env[k])
-	}
-	return Command{Path: filepath.Join(cfg.SparkHome, "bin", "spark-submit"), Args: args, Env: env}, nil
+	return nil
 }
 
 // engineConfs keeps what may reach an engine: spark.* as is, other
