@@ -6,126 +6,214 @@ import (
 )
 
 // rewriteExpr applies the expression-level rewrites to a whole statement:
-// Spark type syntax, Spark functions, range(n), current_user(), RLIKE,
-// <=>, DIV, the default database and file references such as
-// parquet.`/path`.
+// Spark type syntax, then, token by token, the first expression rule that
+// applies (exprRules); a token no rule takes is kept as it is.
 func rewriteExpr(toks []token) []token {
-	toks = rewriteTypes(toks)
-	out := make([]token, 0, len(toks))
-	prevSig := func() token {
-		for k := len(out) - 1; k >= 0; k-- {
-			if out[k].significant() {
-				return out[k]
+	c := &exprCursor{toks: rewriteTypes(toks)}
+	c.out = make([]token, 0, len(c.toks))
+	rules := exprRules()
+	for c.i = 0; c.i < len(c.toks); c.i++ {
+		c.at()
+		applied := false
+		for _, r := range rules {
+			if applied = r.apply(c); applied {
+				break
 			}
 		}
-		return token{}
+		if !applied {
+			c.out = append(c.out, c.t)
+		}
 	}
-	nextSig := func(k int) int {
-		for k < len(toks) && !toks[k].significant() {
-			k++
-		}
-		return k
+	return c.out
+}
+
+// exprCursor is where the expression rules stand: the tokens, what they
+// were rewritten to so far, and the current token t at i with the
+// significant tokens around it (next at n).
+type exprCursor struct {
+	toks, out     []token
+	i, n          int
+	t, next, prev token
+}
+
+// at reads the current token and its neighbours.
+func (c *exprCursor) at() {
+	c.t = c.toks[c.i]
+	c.n = c.sigFrom(c.i + 1)
+	c.next = token{}
+	if c.n < len(c.toks) {
+		c.next = c.toks[c.n]
 	}
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		n := nextSig(i + 1)
-		var next token
-		if n < len(toks) {
-			next = toks[n]
+	c.prev = token{}
+	for k := len(c.out) - 1; k >= 0; k-- {
+		if c.out[k].significant() {
+			c.prev = c.out[k]
+			break
 		}
-		prev := prevSig()
-		switch {
-		case t.kind == tkIdent && next.text == "(" && prev.text != "." && strings.EqualFold(t.text, "range") && prev.is("FROM", "JOIN", ","):
-			end := matchParen(toks, n)
-			inner := render(toks[n : end+1])
-			out = append(out, token{kind: tkPunct, text: "(SELECT range AS id FROM range" + inner + ")"})
-			i = end
-			continue
-		case t.kind == tkIdent && prev.text != "." && (strings.EqualFold(t.text, "current_user") || strings.EqualFold(t.text, "session_user") || strings.EqualFold(t.text, "user") && next.text == "("):
-			if next.text == "(" {
-				if e := nextSig(n + 1); e < len(toks) && toks[e].text == ")" {
-					i = e
-				}
-			}
-			out = append(out, token{kind: tkPunct, text: "getvariable('kitsune_user')"})
-			continue
-		case t.kind == tkIdent && next.text == "(" && prev.text != "." && t.is("array", "map", "named_struct", "struct"):
-			args, end := splitArgs(toks, n)
-			out = append(out, token{kind: tkPunct, text: constructor(strings.ToLower(t.text), args)})
-			i = end
-			continue
-		case t.kind == tkIdent && next.text == "(" && prev.text != "." && isSparkFunction(t.text):
-			out = append(out, token{kind: tkIdent, text: fnCatalog + ".main.spark_" + strings.ToLower(t.text)})
-			if takesJavaFormat(t.text) {
-				convertFormatArg(toks, n)
-			}
-			continue
-		case t.kind == tkIdent && next.text == "(" && prev.text != "." && t.is("current_timestamp", "current_date", "localtimestamp"):
-			// Spark allows (and tools send) the parentheses; DuckDB does not.
-			if e := nextSig(n + 1); e < len(toks) && toks[e].text == ")" {
-				out = append(out, t)
-				i = e
-				continue
-			}
-		case t.kind == tkIdent && next.text == "(" && prev.text != "." && castType(t.text) != "":
-			// Spark's function-style casts: int(x), string(x), …
-			if args, end := splitArgs(toks, n); len(args) == 1 {
-				out = append(out, token{kind: tkPunct, text: "CAST(" + args[0] + " AS " + castType(t.text) + ")"})
-				i = end
-				continue
-			}
-		case t.is("DISTRIBUTE") && next.is("BY"):
-			// Distribution does not matter on one engine: drop the clause.
-			i = clauseEnd(toks, n+1) - 1
-			continue
-		case t.is("SORT", "CLUSTER") && next.is("BY") && !prev.is("WITHIN"):
-			out = append(out, token{kind: tkIdent, text: "ORDER"})
-			continue
-		case t.is("LATERAL") && next.is("VIEW"):
-			if repl, end, ok := lateralView(toks, n); ok {
-				out = append(out, token{kind: tkPunct, text: repl})
-				i = end
-				continue
-			}
-		case t.kind == tkIdent && next.text == "." && prev.text != "." && strings.EqualFold(t.text, "default"):
-			out = append(out, token{kind: tkIdent, text: "main"})
-			continue
-		case t.kind == tkIdent && next.text == "." && prev.text != "." && (t.is("parquet", "csv", "json", "orc")):
-			if p := nextSig(n + 1); p < len(toks) && toks[p].kind == tkQuoted {
-				out = append(out, token{kind: tkPunct, text: readerCall(strings.ToLower(t.text), toks[p].val, nil)})
-				i = p
-				continue
-			}
-		case t.is("<=>"):
-			out = append(out, token{kind: tkIdent, text: "IS NOT DISTINCT FROM"})
-			continue
-		case t.is("DIV") && prev.kind != tkSpace && prev.text != "":
-			out = append(out, token{kind: tkPunct, text: "//"})
-			continue
-		case t.is("RLIKE", "REGEXP") && next.text != "(":
-			neg := false
-			if p := prevSig(); p.is("NOT") {
-				neg = true
-				for k := len(out) - 1; k >= 0; k-- {
-					if out[k].significant() {
-						out = out[:k]
-						break
-					}
-				}
-			}
-			left, rest := takeOperandBack(out)
-			rend := operandEnd(toks, n)
-			fn := "regexp_matches("
-			if neg {
-				fn = "NOT regexp_matches("
-			}
-			out = append(rest, token{kind: tkPunct, text: fn + strings.TrimSpace(render(left)) + ", " + strings.TrimSpace(render(rewriteExpr(toks[n:rend+1]))) + ")"})
-			i = rend
-			continue
-		}
-		out = append(out, t)
 	}
-	return out
+}
+
+// sigFrom is the first significant token at or after k.
+func (c *exprCursor) sigFrom(k int) int {
+	for k < len(c.toks) && !c.toks[k].significant() {
+		k++
+	}
+	return k
+}
+
+// emit appends a rewritten piece and moves past the tokens up to last.
+func (c *exprCursor) emit(kind tokKind, text string, last int) bool {
+	c.out = append(c.out, token{kind: kind, text: text})
+	c.i = last
+	return true
+}
+
+// call reports whether t is an unqualified identifier followed by "(".
+func (c *exprCursor) call() bool {
+	return c.t.kind == tkIdent && c.next.text == "(" && c.prev.text != "."
+}
+
+// exprRule rewrites the token under the cursor when it applies, and says
+// whether it did.
+type exprRule struct {
+	name  string
+	apply func(c *exprCursor) bool
+}
+
+// exprRules are the expression forms the local engine rewrites, in the
+// order they are tried.
+func exprRules() []exprRule {
+	return []exprRule{
+		{"range(n) as a table", ruleRange},
+		{"current_user()", ruleCurrentUser},
+		{"array/map/struct constructors", ruleConstructor},
+		{"Spark functions", ruleSparkFunction},
+		{"current_timestamp()", ruleNiladic},
+		{"function-style casts", ruleCast},
+		{"DISTRIBUTE BY", func(c *exprCursor) bool {
+			if !c.t.is("DISTRIBUTE") || !c.next.is("BY") {
+				return false
+			}
+			c.i = clauseEnd(c.toks, c.n+1) - 1 // distribution does not matter on one engine
+			return true
+		}},
+		{"SORT/CLUSTER BY", func(c *exprCursor) bool {
+			return c.t.is("SORT", "CLUSTER") && c.next.is("BY") && !c.prev.is("WITHIN") && c.emit(tkIdent, "ORDER", c.i)
+		}},
+		{"LATERAL VIEW", func(c *exprCursor) bool {
+			if !c.t.is("LATERAL") || !c.next.is("VIEW") {
+				return false
+			}
+			repl, end, ok := lateralView(c.toks, c.n)
+			return ok && c.emit(tkPunct, repl, end)
+		}},
+		{"default. → main.", func(c *exprCursor) bool {
+			return c.t.kind == tkIdent && c.next.text == "." && c.prev.text != "." && strings.EqualFold(c.t.text, "default") && c.emit(tkIdent, "main", c.i)
+		}},
+		{"parquet.`path`", ruleFileReference},
+		{"<=>", func(c *exprCursor) bool { return c.t.is("<=>") && c.emit(tkIdent, "IS NOT DISTINCT FROM", c.i) }},
+		{"DIV", func(c *exprCursor) bool {
+			return c.t.is("DIV") && c.prev.kind != tkSpace && c.prev.text != "" && c.emit(tkPunct, "//", c.i)
+		}},
+		{"RLIKE", ruleRlike},
+	}
+}
+
+func ruleRange(c *exprCursor) bool {
+	if !c.call() || !strings.EqualFold(c.t.text, "range") || !c.prev.is("FROM", "JOIN", ",") {
+		return false
+	}
+	end := matchParen(c.toks, c.n)
+	return c.emit(tkPunct, "(SELECT range AS id FROM range"+render(c.toks[c.n:end+1])+")", end)
+}
+
+func ruleCurrentUser(c *exprCursor) bool {
+	t := c.t
+	if t.kind != tkIdent || c.prev.text == "." ||
+		!(strings.EqualFold(t.text, "current_user") || strings.EqualFold(t.text, "session_user") || strings.EqualFold(t.text, "user") && c.next.text == "(") {
+		return false
+	}
+	last := c.i
+	if c.next.text == "(" {
+		if e := c.sigFrom(c.n + 1); e < len(c.toks) && c.toks[e].text == ")" {
+			last = e
+		}
+	}
+	return c.emit(tkPunct, "getvariable('kitsune_user')", last)
+}
+
+func ruleConstructor(c *exprCursor) bool {
+	if !c.call() || !c.t.is("array", "map", "named_struct", "struct") {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	return c.emit(tkPunct, constructor(strings.ToLower(c.t.text), args), end)
+}
+
+func ruleSparkFunction(c *exprCursor) bool {
+	if !c.call() || !isSparkFunction(c.t.text) {
+		return false
+	}
+	if takesJavaFormat(c.t.text) {
+		convertFormatArg(c.toks, c.n)
+	}
+	return c.emit(tkIdent, fnCatalog+".main.spark_"+strings.ToLower(c.t.text), c.i)
+}
+
+// ruleNiladic drops the parentheses Spark allows (and tools send) after
+// current_timestamp and friends; DuckDB does not take them.
+func ruleNiladic(c *exprCursor) bool {
+	if !c.call() || !c.t.is("current_timestamp", "current_date", "localtimestamp") {
+		return false
+	}
+	e := c.sigFrom(c.n + 1)
+	if e >= len(c.toks) || c.toks[e].text != ")" {
+		return false
+	}
+	c.out = append(c.out, c.t)
+	c.i = e
+	return true
+}
+
+// ruleCast: Spark's function-style casts, int(x), string(x), …
+func ruleCast(c *exprCursor) bool {
+	if !c.call() || castType(c.t.text) == "" {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	return len(args) == 1 && c.emit(tkPunct, "CAST("+args[0]+" AS "+castType(c.t.text)+")", end)
+}
+
+func ruleFileReference(c *exprCursor) bool {
+	if c.t.kind != tkIdent || c.next.text != "." || c.prev.text == "." || !c.t.is("parquet", "csv", "json", "orc") {
+		return false
+	}
+	p := c.sigFrom(c.n + 1)
+	return p < len(c.toks) && c.toks[p].kind == tkQuoted && c.emit(tkPunct, readerCall(strings.ToLower(c.t.text), c.toks[p].val, nil), p)
+}
+
+// ruleRlike turns a [NOT] RLIKE b into [NOT] regexp_matches(a, b).
+func ruleRlike(c *exprCursor) bool {
+	if !c.t.is("RLIKE", "REGEXP") || c.next.text == "(" {
+		return false
+	}
+	neg := c.prev.is("NOT")
+	if neg {
+		for k := len(c.out) - 1; k >= 0; k-- {
+			if c.out[k].significant() {
+				c.out = c.out[:k]
+				break
+			}
+		}
+	}
+	left, rest := takeOperandBack(c.out)
+	rend := operandEnd(c.toks, c.n)
+	fn := "regexp_matches("
+	if neg {
+		fn = "NOT regexp_matches("
+	}
+	c.out = rest
+	return c.emit(tkPunct, fn+strings.TrimSpace(render(left))+", "+strings.TrimSpace(render(rewriteExpr(c.toks[c.n:rend+1])))+")", rend)
 }
 
 // takeOperandBack splits off the last operand of out (a dotted name, a
