@@ -39,9 +39,6 @@ type Keeper struct {
 	node string
 }
 
-// Node is the current registration's path ("" before Run registered).
-func (k *Keeper) Node() string { return k.node }
-
 func (k *Keeper) session() int64 {
 	if s, ok := k.Conn.(Sessioned); ok {
 		return s.SessionID()

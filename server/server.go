@@ -272,9 +272,3 @@ func (s *Server) register(ctx context.Context) (string, error) {
 
 // Version is the version the gateway registers with.
 const Version = "0.1.0"
-
-// Engines lists the engines this gateway launched and that are alive.
-func (s *Server) Engines() []*engine.Engine { return s.pool.Engines() }
-
-// Sessions is the number of open sessions.
-func (s *Server) Sessions() int { return s.mgr.Count() }

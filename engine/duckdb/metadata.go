@@ -307,19 +307,11 @@ func (s *Service) GetCrossReference(_ context.Context, req *tcli.TGetCrossRefere
 // GetTypeInfo implements tcli.TCLIService.
 func (s *Service) GetTypeInfo(_ context.Context, req *tcli.TGetTypeInfoReq) (*tcli.TGetTypeInfoResp, error) {
 	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_TYPE_INFO, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
-		types := []struct {
-			name string
-			id   tcli.TTypeId
-			prec any
-		}{
-			{"BOOLEAN", tcli.TTypeId_BOOLEAN_TYPE, nil}, {"TINYINT", tcli.TTypeId_TINYINT_TYPE, int32(3)},
-			{"SMALLINT", tcli.TTypeId_SMALLINT_TYPE, int32(5)}, {"INT", tcli.TTypeId_INT_TYPE, int32(10)},
-			{"BIGINT", tcli.TTypeId_BIGINT_TYPE, int32(19)}, {"FLOAT", tcli.TTypeId_FLOAT_TYPE, int32(7)},
-			{"DOUBLE", tcli.TTypeId_DOUBLE_TYPE, int32(15)}, {"DECIMAL", tcli.TTypeId_DECIMAL_TYPE, int32(38)},
-			{"STRING", tcli.TTypeId_STRING_TYPE, nil}, {"DATE", tcli.TTypeId_DATE_TYPE, nil},
-			{"TIMESTAMP", tcli.TTypeId_TIMESTAMP_TYPE, nil}, {"BINARY", tcli.TTypeId_BINARY_TYPE, nil},
-			{"ARRAY", tcli.TTypeId_ARRAY_TYPE, nil}, {"MAP", tcli.TTypeId_MAP_TYPE, nil},
-			{"STRUCT", tcli.TTypeId_STRUCT_TYPE, nil}, {"INTERVAL", tcli.TTypeId_INTERVAL_DAY_TIME_TYPE, nil},
+		var types []sparkType
+		for _, t := range sparkTypes() {
+			if t.listed {
+				types = append(types, t)
+			}
 		}
 		out := make([][]any, len(types))
 		for i, t := range types {

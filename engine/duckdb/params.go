@@ -14,17 +14,6 @@ import (
 // match its markers (ODBC's "wrong number of parameters").
 const StateParameter = "07001"
 
-// paramTypes maps the types Databricks clients send (TSparkParameter.type)
-// to DuckDB's; DECIMAL(p,s) is accepted as written.
-var paramTypes = map[string]string{
-	"STRING": "VARCHAR", "VARCHAR": "VARCHAR", "CHAR": "VARCHAR",
-	"BOOLEAN": "BOOLEAN", "TINYINT": "TINYINT", "BYTE": "TINYINT", "SMALLINT": "SMALLINT", "SHORT": "SMALLINT",
-	"INT": "INTEGER", "INTEGER": "INTEGER", "BIGINT": "BIGINT", "LONG": "BIGINT",
-	"FLOAT": "FLOAT", "REAL": "FLOAT", "DOUBLE": "DOUBLE", "DECIMAL": "DECIMAL(10,0)",
-	"DATE": "DATE", "TIMESTAMP": "TIMESTAMPTZ", "TIMESTAMP_LTZ": "TIMESTAMPTZ", "TIMESTAMP_NTZ": "TIMESTAMP",
-	"BINARY": "BLOB", "INTERVAL": "INTERVAL",
-}
-
 var decimalType = regexp.MustCompile(`^DECIMAL\(\s*(\d+)\s*,\s*(\d+)\s*\)$`)
 
 // duckParamType is the DuckDB type of a parameter's declared type; "" is a
@@ -37,7 +26,7 @@ func duckParamType(p *tcli.TSparkParameter) (string, error) {
 	if m := decimalType.FindStringSubmatch(t); m != nil {
 		return "DECIMAL(" + m[1] + "," + m[2] + ")", nil
 	}
-	if d, ok := paramTypes[t]; ok {
+	if d, ok := paramType(t); ok {
 		return d, nil
 	}
 	return "", status.Errorf("42000", 0, "parameter %s has type %q, which kitsune does not know: use STRING, BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p,s), DATE, TIMESTAMP, TIMESTAMP_NTZ, BINARY or INTERVAL", paramName(p), p.GetType())

@@ -526,31 +526,6 @@ func lateralView(toks []token, view int) (string, int, bool) {
 	return join, last, true
 }
 
-// castType is the DuckDB type of Spark's function-style cast name, or "".
-func castType(fn string) string {
-	switch strings.ToLower(fn) {
-	case "int":
-		return "INTEGER"
-	case "bigint":
-		return "BIGINT"
-	case "smallint":
-		return "SMALLINT"
-	case "tinyint":
-		return "TINYINT"
-	case "double":
-		return "DOUBLE"
-	case "float":
-		return "FLOAT"
-	case "string":
-		return "VARCHAR"
-	case "boolean":
-		return "BOOLEAN"
-	case "binary":
-		return "BLOB"
-	}
-	return ""
-}
-
 // clauseEnd returns the index of the token that ends the clause starting
 // at i: the next SORT/ORDER/LIMIT/CLUSTER/WINDOW keyword, a closing
 // parenthesis of the enclosing level, a semicolon or the end.

@@ -48,9 +48,7 @@ func (ss *session) touch() {
 	ss.mu.Unlock()
 }
 
-func (ss *session) columnar() bool {
-	return ss.protocol >= tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V6
-}
+func (ss *session) columnar() bool { return serve.Columnar(ss.protocol) }
 
 // OpenSession implements tcli.TCLIService.
 func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*tcli.TOpenSessionResp, error) {
