@@ -36,10 +36,12 @@ type Keeper struct {
 	Lost      func()
 	Log       *zap.Logger
 
-	node string
+	node      string
+	session   int64     // the backend session the node was made in
+	lostSince time.Time // when the backend went away (zero: it is there)
 }
 
-func (k *Keeper) session() int64 {
+func (k *Keeper) sessionID() int64 {
 	if s, ok := k.Conn.(Sessioned); ok {
 		return s.SessionID()
 	}
@@ -49,24 +51,7 @@ func (k *Keeper) session() int64 {
 // Run registers and watches until ctx is done; it returns the last node so
 // that the caller can deregister it.
 func (k *Keeper) Run(ctx context.Context, ready chan<- string) string {
-	var session int64
-	register := func() bool {
-		for {
-			node, err := k.Register(ctx)
-			if err == nil {
-				k.node, session = node, k.session()
-				k.Log.Info("registered", zap.String("node", node))
-				return true
-			}
-			k.Log.Warn("registration failed, retrying", zap.Error(err))
-			select {
-			case <-ctx.Done():
-				return false
-			case <-time.After(time.Second):
-			}
-		}
-	}
-	if !register() {
+	if !k.register(ctx) {
 		close(ready)
 		return ""
 	}
@@ -74,35 +59,11 @@ func (k *Keeper) Run(ctx context.Context, ready chan<- string) string {
 	close(ready)
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
-	var lostSince time.Time
-	// lost reports whether the backend has been away longer than the grace.
-	lost := func() bool {
-		h, ok := k.Conn.(Healthy)
-		if !ok || k.LostGrace <= 0 {
-			return false
-		}
-		if h.Connected() {
-			lostSince = time.Time{}
-			return false
-		}
-		if lostSince.IsZero() {
-			lostSince = time.Now()
-			k.Log.Warn("lost ZooKeeper: running sessions go on", zap.Duration("grace", k.LostGrace))
-		}
-		if time.Since(lostSince) < k.LostGrace {
-			return false
-		}
-		k.Log.Error("ZooKeeper unreachable for longer than kitsune.ha.zookeeper.lost.grace: stopping advertising", zap.Duration("grace", k.LostGrace))
-		if k.Lost != nil {
-			k.Lost()
-		}
-		return true
-	}
 	for {
 		kids, changed, err := k.Conn.WatchChildren(ctx, path.Dir(k.node))
 		if err != nil && !errors.Is(err, ErrNoNode) {
 			// ZooKeeper is unreachable: running sessions go on; try again.
-			if lost() {
+			if k.lost() {
 				return k.node
 			}
 			select {
@@ -113,32 +74,82 @@ func (k *Keeper) Run(ctx context.Context, ready chan<- string) string {
 			}
 		}
 		if !contains(kids, path.Base(k.node)) {
-			if s := k.session(); s != session {
-				k.Log.Warn("registration lost with an expired session, registering again", zap.String("node", k.node))
-				if !register() {
-					return ""
+			if k.sessionID() == k.session {
+				k.Log.Warn("registration deleted by an operator", zap.String("node", k.node))
+				k.node = ""
+				if k.Removed != nil {
+					k.Removed()
 				}
-				continue
+				return ""
 			}
-			k.Log.Warn("registration deleted by an operator", zap.String("node", k.node))
-			k.node = ""
-			if k.Removed != nil {
-				k.Removed()
+			k.Log.Warn("registration lost with an expired session, registering again", zap.String("node", k.node))
+			if !k.register(ctx) {
+				return ""
 			}
-			return ""
+			continue
 		}
-	wait:
-		for {
-			select {
-			case <-ctx.Done():
-				return k.node
-			case <-changed:
-				break wait
-			case <-tick.C:
-				if lost() {
-					return k.node
-				}
+		if !k.await(ctx, changed, tick.C) {
+			return k.node
+		}
+	}
+}
+
+// register registers until it succeeds or ctx ends (false).
+func (k *Keeper) register(ctx context.Context) bool {
+	for {
+		node, err := k.Register(ctx)
+		if err == nil {
+			k.node, k.session = node, k.sessionID()
+			k.Log.Info("registered", zap.String("node", node))
+			return true
+		}
+		k.Log.Warn("registration failed, retrying", zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// await waits for the registration's parent to change (true), or for ctx
+// to end or the backend to be lost past the grace (false).
+func (k *Keeper) await(ctx context.Context, changed <-chan struct{}, tick <-chan time.Time) bool {
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-changed:
+			return true
+		case <-tick:
+			if k.lost() {
+				return false
 			}
 		}
 	}
+}
+
+// lost reports whether the backend has been away longer than the grace,
+// calling Lost when it has.
+func (k *Keeper) lost() bool {
+	h, ok := k.Conn.(Healthy)
+	if !ok || k.LostGrace <= 0 {
+		return false
+	}
+	if h.Connected() {
+		k.lostSince = time.Time{}
+		return false
+	}
+	if k.lostSince.IsZero() {
+		k.lostSince = time.Now()
+		k.Log.Warn("lost ZooKeeper: running sessions go on", zap.Duration("grace", k.LostGrace))
+	}
+	if time.Since(k.lostSince) < k.LostGrace {
+		return false
+	}
+	k.Log.Error("ZooKeeper unreachable for longer than kitsune.ha.zookeeper.lost.grace: stopping advertising", zap.Duration("grace", k.LostGrace))
+	if k.Lost != nil {
+		k.Lost()
+	}
+	return true
 }

@@ -139,47 +139,14 @@ func (s *Server) Serving() <-chan struct{} { return s.serving }
 // session, stops the engines it launched and returns.
 func (s *Server) Run(ctx context.Context) error {
 	s.lg.Info("kitsune gateway serving", zap.String("binary", s.BinaryAddr()), zap.String("http", s.HTTPAddr()))
-	var wg sync.WaitGroup
-	errc := make(chan error, 4)
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	bg := func(f func() error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := f(); err != nil {
-				errc <- err
-				cancel()
-			}
-		}()
-	}
-	if s.binLn != nil {
-		bg(func() error { return s.thrift.ServeBinary(sctx, s.binLn) })
-	}
-	if s.httpSrv != nil {
-		bg(func() error {
-			if err := s.httpSrv.Serve(s.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return fmt.Errorf("http transport: %w", err)
-			}
-			return nil
-		})
-	}
+	listeners, errc := s.serveTransports(sctx, cancel)
 	var keeperDone chan string
 	if s.registry != nil && s.binLn != nil {
-		keeperDone = make(chan string, 1)
-		ready := make(chan string, 1)
-		k := &discovery.Keeper{Conn: s.zkConn, Register: s.register, Log: s.lg, LostGrace: s.cfg.HA.LostGrace,
-			Removed: func() {
-				s.lg.Warn("this gateway's registration was deleted: draining and stopping")
-				cancel()
-			},
-			Lost: cancel}
-		kctx, kcancel := context.WithCancel(context.Background())
+		var kcancel context.CancelFunc
+		keeperDone, kcancel = s.keepRegistration(cancel)
 		defer kcancel()
-		go func() { keeperDone <- k.Run(kctx, ready) }()
-		<-ready
-		defer func() { kcancel() }()
-		s.keeperStop = kcancel
 	}
 	close(s.serving)
 	mctx, mcancel := context.WithCancel(context.Background())
@@ -194,26 +161,98 @@ func (s *Server) Run(ctx context.Context) error {
 
 	<-sctx.Done()
 	s.lg.Info("kitsune gateway stopping")
-	// Deregister first, so that no new client is sent here.
 	if keeperDone != nil {
-		s.keeperStop()
-		if node := <-keeperDone; node != "" {
-			// ZooKeeper may be the reason we stop: do not wait on it for long
-			// (closing the connection later ends the call).
-			done := make(chan error, 1)
-			go func() { done <- s.registry.Deregister(context.Background(), node) }()
-			select {
-			case err := <-done:
-				if err != nil {
-					s.lg.Warn("could not deregister from ZooKeeper", zap.String("node", node), zap.Error(err))
-				}
-			case <-time.After(5 * time.Second):
-				s.lg.Warn("ZooKeeper did not answer the deregistration; the node goes with the session", zap.String("node", node))
-			}
-		}
+		s.deregister(keeperDone) // first, so that no new client is sent here
 	}
-	// Drain: no new connections; open sessions may finish, up to the
-	// graceful stop timeout.
+	s.drain()
+	listeners.Wait()
+	mcancel() // closes every session
+	bgwg.Wait()
+	s.pool.Close()
+	s.closeZK()
+	s.meta.Close()
+	s.lg.Info("kitsune gateway stopped")
+	select {
+	case err := <-errc:
+		return err
+	default:
+		return nil
+	}
+}
+
+// serveTransports serves the binary and HTTP listeners until ctx ends; a
+// transport that fails stops the gateway (cancel) with its error on the
+// channel.
+func (s *Server) serveTransports(ctx context.Context, cancel context.CancelFunc) (*sync.WaitGroup, <-chan error) {
+	var wg sync.WaitGroup
+	errc := make(chan error, 4)
+	bg := func(f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(); err != nil {
+				errc <- err
+				cancel()
+			}
+		}()
+	}
+	if s.binLn != nil {
+		bg(func() error { return s.thrift.ServeBinary(ctx, s.binLn) })
+	}
+	if s.httpSrv != nil {
+		bg(func() error {
+			if err := s.httpSrv.Serve(s.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("http transport: %w", err)
+			}
+			return nil
+		})
+	}
+	return &wg, errc
+}
+
+// keepRegistration registers the gateway in ZooKeeper and keeps the
+// registration until the returned cancel; a deleted registration or a
+// ZooKeeper lost past the grace stops the gateway (stop).
+func (s *Server) keepRegistration(stop context.CancelFunc) (chan string, context.CancelFunc) {
+	done := make(chan string, 1)
+	ready := make(chan string, 1)
+	k := &discovery.Keeper{Conn: s.zkConn, Register: s.register, Log: s.lg, LostGrace: s.cfg.HA.LostGrace,
+		Removed: func() {
+			s.lg.Warn("this gateway's registration was deleted: draining and stopping")
+			stop()
+		},
+		Lost: stop}
+	kctx, kcancel := context.WithCancel(context.Background())
+	go func() { done <- k.Run(kctx, ready) }()
+	<-ready
+	s.keeperStop = kcancel
+	return done, kcancel
+}
+
+// deregister ends the registration; ZooKeeper may be the reason the
+// gateway stops, so it is not waited on for long (closing the connection
+// later ends the call).
+func (s *Server) deregister(keeperDone <-chan string) {
+	s.keeperStop()
+	node := <-keeperDone
+	if node == "" {
+		return
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.registry.Deregister(context.Background(), node) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			s.lg.Warn("could not deregister from ZooKeeper", zap.String("node", node), zap.Error(err))
+		}
+	case <-time.After(5 * time.Second):
+		s.lg.Warn("ZooKeeper did not answer the deregistration; the node goes with the session", zap.String("node", node))
+	}
+}
+
+// drain refuses new sessions and lets open ones finish, up to the graceful
+// stop timeout, then closes the transports.
+func (s *Server) drain() {
 	s.handler.draining.Store(true)
 	grace := s.cfg.Frontend.GracefulStop
 	if grace > 0 && s.mgr.Count() > 0 {
@@ -228,19 +267,6 @@ func (s *Server) Run(ctx context.Context) error {
 		shctx, c := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = s.httpSrv.Shutdown(shctx)
 		c()
-	}
-	wg.Wait()
-	mcancel() // closes every session
-	bgwg.Wait()
-	s.pool.Close()
-	s.closeZK()
-	s.meta.Close()
-	s.lg.Info("kitsune gateway stopped")
-	select {
-	case err := <-errc:
-		return err
-	default:
-		return nil
 	}
 }
 
