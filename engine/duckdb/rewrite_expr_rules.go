@@ -1,0 +1,148 @@
+package duckdb
+
+import (
+	"strings"
+)
+
+// exprRule rewrites the token under the cursor when it applies, and says
+// whether it did.
+type exprRule struct {
+	name  string
+	apply func(c *exprCursor) bool
+}
+
+// exprRules are the expression forms the local engine rewrites, in the
+// order they are tried.
+func exprRules() []exprRule {
+	return []exprRule{
+		{"range(n) as a table", ruleRange},
+		{"current_user()", ruleCurrentUser},
+		{"array/map/struct constructors", ruleConstructor},
+		{"Spark functions", ruleSparkFunction},
+		{"current_timestamp()", ruleNiladic},
+		{"function-style casts", ruleCast},
+		{"DISTRIBUTE BY", func(c *exprCursor) bool {
+			if !c.t.is("DISTRIBUTE") || !c.next.is("BY") {
+				return false
+			}
+			c.i = clauseEnd(c.toks, c.n+1) - 1 // distribution does not matter on one engine
+			return true
+		}},
+		{"SORT/CLUSTER BY", func(c *exprCursor) bool {
+			return c.t.is("SORT", "CLUSTER") && c.next.is("BY") && !c.prev.is("WITHIN") && c.emit(tkIdent, "ORDER", c.i)
+		}},
+		{"LATERAL VIEW", func(c *exprCursor) bool {
+			if !c.t.is("LATERAL") || !c.next.is("VIEW") {
+				return false
+			}
+			repl, end, ok := lateralView(c.toks, c.n)
+			return ok && c.emit(tkPunct, repl, end)
+		}},
+		{"default. → main.", func(c *exprCursor) bool {
+			return c.t.kind == tkIdent && c.next.text == "." && c.prev.text != "." && strings.EqualFold(c.t.text, "default") && c.emit(tkIdent, "main", c.i)
+		}},
+		{"parquet.`path`", ruleFileReference},
+		{"<=>", func(c *exprCursor) bool { return c.t.is("<=>") && c.emit(tkIdent, "IS NOT DISTINCT FROM", c.i) }},
+		{"DIV", func(c *exprCursor) bool {
+			return c.t.is("DIV") && c.prev.kind != tkSpace && c.prev.text != "" && c.emit(tkPunct, "//", c.i)
+		}},
+		{"RLIKE", ruleRlike},
+	}
+}
+
+func ruleRange(c *exprCursor) bool {
+	if !c.call() || !strings.EqualFold(c.t.text, "range") || !c.prev.is("FROM", "JOIN", ",") {
+		return false
+	}
+	end := matchParen(c.toks, c.n)
+	return c.emit(tkPunct, "(SELECT range AS id FROM range"+render(c.toks[c.n:end+1])+")", end)
+}
+
+func ruleCurrentUser(c *exprCursor) bool {
+	t := c.t
+	if t.kind != tkIdent || c.prev.text == "." ||
+		!(strings.EqualFold(t.text, "current_user") || strings.EqualFold(t.text, "session_user") || strings.EqualFold(t.text, "user") && c.next.text == "(") {
+		return false
+	}
+	last := c.i
+	if c.next.text == "(" {
+		if e := c.sigFrom(c.n + 1); e < len(c.toks) && c.toks[e].text == ")" {
+			last = e
+		}
+	}
+	return c.emit(tkPunct, "getvariable('kitsune_user')", last)
+}
+
+func ruleConstructor(c *exprCursor) bool {
+	if !c.call() || !c.t.is("array", "map", "named_struct", "struct") {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	return c.emit(tkPunct, constructor(strings.ToLower(c.t.text), args), end)
+}
+
+func ruleSparkFunction(c *exprCursor) bool {
+	if !c.call() || !isSparkFunction(c.t.text) {
+		return false
+	}
+	if takesJavaFormat(c.t.text) {
+		convertFormatArg(c.toks, c.n)
+	}
+	return c.emit(tkIdent, fnCatalog+".main.spark_"+strings.ToLower(c.t.text), c.i)
+}
+
+// ruleNiladic drops the parentheses Spark allows (and tools send) after
+// current_timestamp and friends; DuckDB does not take them.
+func ruleNiladic(c *exprCursor) bool {
+	if !c.call() || !c.t.is("current_timestamp", "current_date", "localtimestamp") {
+		return false
+	}
+	e := c.sigFrom(c.n + 1)
+	if e >= len(c.toks) || c.toks[e].text != ")" {
+		return false
+	}
+	c.out = append(c.out, c.t)
+	c.i = e
+	return true
+}
+
+// ruleCast: Spark's function-style casts, int(x), string(x), …
+func ruleCast(c *exprCursor) bool {
+	if !c.call() || castType(c.t.text) == "" {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	return len(args) == 1 && c.emit(tkPunct, "CAST("+args[0]+" AS "+castType(c.t.text)+")", end)
+}
+
+func ruleFileReference(c *exprCursor) bool {
+	if c.t.kind != tkIdent || c.next.text != "." || c.prev.text == "." || !c.t.is("parquet", "csv", "json", "orc") {
+		return false
+	}
+	p := c.sigFrom(c.n + 1)
+	return p < len(c.toks) && c.toks[p].kind == tkQuoted && c.emit(tkPunct, readerCall(strings.ToLower(c.t.text), c.toks[p].val, nil), p)
+}
+
+// ruleRlike turns a [NOT] RLIKE b into [NOT] regexp_matches(a, b).
+func ruleRlike(c *exprCursor) bool {
+	if !c.t.is("RLIKE", "REGEXP") || c.next.text == "(" {
+		return false
+	}
+	neg := c.prev.is("NOT")
+	if neg {
+		for k := len(c.out) - 1; k >= 0; k-- {
+			if c.out[k].significant() {
+				c.out = c.out[:k]
+				break
+			}
+		}
+	}
+	left, rest := takeOperandBack(c.out)
+	rend := operandEnd(c.toks, c.n)
+	fn := "regexp_matches("
+	if neg {
+		fn = "NOT regexp_matches("
+	}
+	c.out = rest
+	return c.emit(tkPunct, fn+strings.TrimSpace(render(left))+", "+strings.TrimSpace(render(rewriteExpr(c.toks[c.n:rend+1])))+")", rend)
+}
