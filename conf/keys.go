@@ -1,6 +1,9 @@
 package conf
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // Declared returns every configuration key kitsune knows, in documentation
 // order. It builds a fresh slice on each call so that no caller can change
@@ -233,18 +236,40 @@ func Declared() []Key {
 // pattern key such as kitsune.server.proxyuser.<user>.hosts matches any
 // value in place of <user>.
 func Lookup(name string) (Key, bool) {
+	idx := keyIndex()
 	name = Canonical(name)
-	for _, k := range Declared() {
-		if k.Name == name {
+	if k, ok := idx.exact[name]; ok {
+		return k, true
+	}
+	for _, k := range idx.patterns {
+		open, close := strings.IndexByte(k.Name, '<'), strings.IndexByte(k.Name, '>')
+		pre, post := k.Name[:open], k.Name[close+1:]
+		if strings.HasPrefix(name, pre) && strings.HasSuffix(name, post) && len(name) > len(pre)+len(post) {
 			return k, true
-		}
-		if k.Pattern {
-			open, close := strings.IndexByte(k.Name, '<'), strings.IndexByte(k.Name, '>')
-			pre, post := k.Name[:open], k.Name[close+1:]
-			if strings.HasPrefix(name, pre) && strings.HasSuffix(name, post) && len(name) > len(pre)+len(post) {
-				return k, true
-			}
 		}
 	}
 	return Key{}, false
 }
+
+// index is the declarations by name, and the pattern keys in order.
+type index struct {
+	exact    map[string]Key
+	patterns []Key
+}
+
+// keyIndex is built once from Declared and never changes: Lookup runs for
+// every key of every session's configuration, and rebuilding and scanning
+// the declarations each time showed in the session-open profile.
+var keyIndex = sync.OnceValue(func() index {
+	idx := index{exact: map[string]Key{}}
+	for _, k := range Declared() {
+		if k.Pattern {
+			idx.patterns = append(idx.patterns, k)
+			continue
+		}
+		if _, dup := idx.exact[k.Name]; !dup {
+			idx.exact[k.Name] = k
+		}
+	}
+	return idx
+})

@@ -15,6 +15,7 @@ import (
 
 	"github.com/apache/thrift/lib/go/thrift"
 
+	"github.com/kitsune-sql/kitsune/thrift/framing"
 	"github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/sasl"
 )
@@ -92,7 +93,7 @@ type Client struct {
 	*tcliservice.TCLIServiceClient
 	trans thrift.TTransport
 	// framed is set on the binary SASL transport, where CallRaw works.
-	framed *thrift.TFramedTransport
+	framed *framing.Transport
 	prot   thrift.TProtocol
 	// closeIdle closes the HTTP transport's idle connections.
 	closeIdle func()
@@ -212,7 +213,7 @@ func Dial(ctx context.Context, o Options) (*Client, error) {
 			return nil, fmt.Errorf("kerberos login to %s: %w", o.Addr, err)
 		}
 		_ = conn.SetDeadline(time.Time{})
-		trans = thrift.NewTFramedTransportConf(thrift.NewTBufferedTransport(thrift.NewTSocketFromConnConf(conn, cfg), 64<<10), cfg)
+		trans = framing.New(conn, cfg.MaxFrameSize)
 	} else {
 		user := o.User
 		if user == "" {
@@ -230,10 +231,10 @@ func Dial(ctx context.Context, o Options) (*Client, error) {
 			return nil, fmt.Errorf("authenticate to %s as %s: %w", o.Addr, user, err)
 		}
 		_ = conn.SetDeadline(time.Time{})
-		// Buffer under the framing so that a call leaves in one write.
-		trans = thrift.NewTFramedTransportConf(thrift.NewTBufferedTransport(thrift.NewTSocketFromConnConf(conn, cfg), 64<<10), cfg)
+		// A call leaves in one write; no buffer is kept beyond the message.
+		trans = framing.New(conn, cfg.MaxFrameSize)
 	}
 	prot := thrift.NewTBinaryProtocolConf(trans, cfg)
-	framed, _ := trans.(*thrift.TFramedTransport)
+	framed, _ := trans.(*framing.Transport)
 	return &Client{TCLIServiceClient: tcliservice.NewTCLIServiceClient(thrift.NewTStandardClient(prot, prot)), trans: trans, framed: framed, prot: prot}, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/apache/thrift/lib/go/thrift"
 	"go.uber.org/zap"
 
+	"github.com/kitsune-sql/kitsune/thrift/framing"
 	"github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/sasl"
 )
@@ -269,8 +270,9 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 		}
 		peer.User, peer.Principal = res.User, res.Principal
 		_ = c.SetDeadline(time.Time{})
-		// Buffer under the framing so that a reply leaves in one write.
-		trans = thrift.NewTFramedTransportConf(thrift.NewTBufferedTransport(thrift.NewTSocketFromConnConf(c, s.tcfg), 64<<10), s.tcfg)
+		// A reply leaves in one write; no buffer is kept per connection
+		// beyond the message in flight.
+		trans = framing.New(c, s.tcfg.MaxFrameSize)
 	}
 	prot := thrift.NewTBinaryProtocolConf(trans, s.tcfg)
 	cctx := WithPeer(ctx, peer)

@@ -1,0 +1,143 @@
+// Package framing is Thrift's framed transport (a 4-byte big-endian length
+// before each message) straight over a connection: a frame is read into a
+// buffer the size of that frame, and a message is written as the header and
+// its body in one writev. Apache Thrift's TFramedTransport over a
+// TBufferedTransport keeps a 64 KiB read and a 64 KiB write buffer per
+// connection whatever the messages' sizes; with a connection per client
+// session that was most of the gateway's memory per idle session.
+package framing
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/apache/thrift/lib/go/thrift"
+)
+
+// keep is the largest buffer kept between messages; a larger one (a big
+// result page) is let go once used.
+const keep = 64 << 10
+
+// Transport is a framed thrift.TTransport over conn. Not safe for
+// concurrent use: one call at a time, as the protocol runs.
+type Transport struct {
+	conn     net.Conn
+	maxFrame int32
+	hdr      [4]byte
+	rbuf     []byte // the frame being read
+	rpos     int
+	wbuf     bytes.Buffer
+}
+
+var _ thrift.TTransport = (*Transport)(nil)
+
+// New returns a framed transport over conn refusing frames above maxFrame
+// bytes before reading them.
+func New(conn net.Conn, maxFrame int32) *Transport {
+	return &Transport{conn: conn, maxFrame: maxFrame}
+}
+
+// Open implements thrift.TTransport: the connection is open already.
+func (t *Transport) Open() error { return nil }
+
+// IsOpen implements thrift.TTransport.
+func (t *Transport) IsOpen() bool { return t.conn != nil }
+
+// Close closes the connection.
+func (t *Transport) Close() error { return t.conn.Close() }
+
+// Read implements io.Reader within frames: a read at a frame's end reads
+// the next frame.
+func (t *Transport) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if t.rpos == len(t.rbuf) {
+		if err := t.readFrame(); err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, t.rbuf[t.rpos:])
+	t.rpos += n
+	t.release()
+	return n, nil
+}
+
+// ReadByte implements io.ByteReader, which the binary protocol prefers.
+func (t *Transport) ReadByte() (byte, error) {
+	if t.rpos == len(t.rbuf) {
+		if err := t.readFrame(); err != nil {
+			return 0, err
+		}
+	}
+	b := t.rbuf[t.rpos]
+	t.rpos++
+	t.release()
+	return b, nil
+}
+
+// release lets go of a large frame's buffer once it is read.
+func (t *Transport) release() {
+	if t.rpos == len(t.rbuf) && cap(t.rbuf) > keep {
+		t.rbuf, t.rpos = nil, 0
+	}
+}
+
+func (t *Transport) readFrame() error {
+	if _, err := io.ReadFull(t.conn, t.hdr[:]); err != nil {
+		return thrift.NewTTransportExceptionFromError(err)
+	}
+	size := int32(binary.BigEndian.Uint32(t.hdr[:]))
+	if size < 0 || (t.maxFrame > 0 && size > t.maxFrame) {
+		return thrift.NewTTransportException(thrift.UNKNOWN_TRANSPORT_EXCEPTION,
+			fmt.Sprintf("frame of %d bytes is larger than the maximum of %d", size, t.maxFrame))
+	}
+	if cap(t.rbuf) >= int(size) {
+		t.rbuf = t.rbuf[:size]
+	} else {
+		t.rbuf = make([]byte, size)
+	}
+	t.rpos = 0
+	if _, err := io.ReadFull(t.conn, t.rbuf); err != nil {
+		t.rbuf = t.rbuf[:0]
+		return thrift.NewTTransportExceptionFromError(err)
+	}
+	return nil
+}
+
+// RemainingBytes is what is left of the frame being read.
+func (t *Transport) RemainingBytes() uint64 { return uint64(len(t.rbuf) - t.rpos) }
+
+// Write buffers a message until Flush.
+func (t *Transport) Write(p []byte) (int, error) { return t.wbuf.Write(p) }
+
+// WriteByte implements io.ByteWriter.
+func (t *Transport) WriteByte(b byte) error { return t.wbuf.WriteByte(b) }
+
+// WriteString implements io.StringWriter.
+func (t *Transport) WriteString(s string) (int, error) { return t.wbuf.WriteString(s) }
+
+// Flush writes the buffered message as one frame: header and body in one
+// system call.
+func (t *Transport) Flush(context.Context) error {
+	if t.wbuf.Len() == 0 {
+		return nil
+	}
+	var hdr [4]byte
+	binary.BigEndian.PutUint32(hdr[:], uint32(t.wbuf.Len()))
+	bufs := net.Buffers{hdr[:], t.wbuf.Bytes()}
+	_, err := bufs.WriteTo(t.conn)
+	if t.wbuf.Cap() > keep {
+		t.wbuf = bytes.Buffer{}
+	} else {
+		t.wbuf.Reset()
+	}
+	if err != nil {
+		return thrift.NewTTransportExceptionFromError(err)
+	}
+	return nil
+}
