@@ -44,18 +44,19 @@ func (m *Manager) adopt(ctx context.Context, id string) (*Session, error) {
 		m.lg.Warn("a session's engine key in the metadata store does not parse", zap.String("session", id), zap.Error(err))
 	}
 	eng := engine.Remote(rec.EngineID, rec.EngineAddr, m.cfg.Secret, key)
-	dial := m.dialer(eng, rec.User)
-	c, err := dial(ctx)
-	if err != nil {
+	conns := m.conns.acquire(poolKey{engine: eng.ID, user: rec.User}, m.dialer(eng, rec.User))
+	// The engine must answer before the session is taken over.
+	if err := conns.call(ctx, func(EngineConn) error { return nil }); err != nil {
+		m.conns.release(conns)
 		m.lg.Warn("could not adopt a session: its engine does not answer", zap.String("session", id), zap.Error(err))
 		return nil, nil
 	}
 	h := &tcli.TSessionHandle{SessionId: &tcli.THandleIdentifier{GUID: guid, Secret: make([]byte, 16)}}
-	s := newSession(h, rec.User, 0, eng, c, dial)
+	s := newSession(h, rec.User, 0, eng, conns)
 	s.Owner, s.Protocol = rec.Owner, tcli.TProtocolVersion(rec.Protocol)
-	s.release = func() {}
+	s.release = func() { m.conns.release(conns) }
 	if prev, stored := m.sessions.PutFirst(string(guid), s); !stored {
-		c.Close()
+		m.conns.release(conns)
 		return prev, nil
 	}
 	m.lg.Info("adopted a session opened on another gateway", zap.String("user", s.User), zap.String("gateway", rec.Gateway))

@@ -58,6 +58,7 @@ type Manager struct {
 	pool    EnginePool
 	lg      *zap.Logger
 	limiter *limiter
+	conns   pools
 
 	// sessions are by session GUID, ops give the session of an operation.
 	sessions serve.Handles[*Session]
@@ -113,25 +114,6 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 	}()
 	// A cached engine that stopped answering is invalidated and the
 	// session tried once more on a fresh one.
-	var eng *engine.Engine
-	var c EngineConn
-	var dial func(ctx context.Context) (EngineConn, error)
-	for attempt := 0; ; attempt++ {
-		eng, err = m.pool.Acquire(ctx, req.Key, req.Spec)
-		if err != nil {
-			return nil, nil, &status.Error{SQLState: status.StateConnection, Code: status.CodeNoEngine, Message: "no engine for " + req.User + ": " + err.Error(), Err: err}
-		}
-		dial = m.dialer(eng, req.User)
-		if c, err = dial(ctx); err == nil {
-			break
-		}
-		m.pool.Invalidate(eng)
-		m.pool.Release(req.Key)
-		if attempt > 0 {
-			return nil, nil, err
-		}
-		m.lg.Warn("engine does not answer, trying another", zap.String("key", req.Key.String()), zap.String("engine", eng.ID), zap.Error(err))
-	}
 	confs := req.Spec.Confs
 	if m.cfg.Shared && req.ConnID == 0 {
 		confs = make(map[string]string, len(req.Spec.Confs)+1)
@@ -142,16 +124,11 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 	}
 	ereq := &tcli.TOpenSessionReq{Username: &req.User, Configuration: confs, InitialNamespace: req.Namespace}
 	serve.ForwardProtocol(ereq, req.Protocol)
-	resp, err := c.OpenSession(ctx, ereq)
-	if err == nil && !status.Succeeded(resp.Status) {
-		err = status.AsError(resp.Status)
-	}
+	eng, conns, resp, err := m.openOnEngine(ctx, req, ereq)
 	if err != nil {
-		c.Close()
-		m.pool.Release(req.Key)
-		return nil, nil, engineError(eng, err)
+		return nil, nil, err
 	}
-	s := newSession(resp.SessionHandle, req.User, req.ConnID, eng, c, dial)
+	s := newSession(resp.SessionHandle, req.User, req.ConnID, eng, conns)
 	s.Protocol = resp.ServerProtocolVersion
 	s.Owner = req.Owner
 	if s.Owner == "" {
@@ -172,6 +149,7 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 	}
 	key := req.Key
 	s.release = func() {
+		m.conns.release(conns)
 		m.pool.Release(key)
 		m.limiter.release(req.User, req.Addr)
 	}
@@ -179,12 +157,42 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 	return s, resp, nil
 }
 
-// dialer connects to eng as user; a failure says what became of eng.
+// openOnEngine acquires the engine of req.Key and opens the engine session
+// on its connection pool. A cached engine that stopped answering is
+// invalidated and the session tried once more on a fresh one.
+func (m *Manager) openOnEngine(ctx context.Context, req OpenRequest, ereq *tcli.TOpenSessionReq) (*engine.Engine, *connPool, *tcli.TOpenSessionResp, error) {
+	for attempt := 0; ; attempt++ {
+		eng, err := m.pool.Acquire(ctx, req.Key, req.Spec)
+		if err != nil {
+			return nil, nil, nil, &status.Error{SQLState: status.StateConnection, Code: status.CodeNoEngine, Message: "no engine for " + req.User + ": " + err.Error(), Err: err}
+		}
+		conns := m.conns.acquire(poolKey{engine: eng.ID, user: req.User}, m.dialer(eng, req.User))
+		resp, err := conns.openSession(ctx, ereq)
+		if err == nil && !status.Succeeded(resp.Status) {
+			m.conns.release(conns)
+			m.pool.Release(req.Key)
+			return nil, nil, nil, engineError(eng, status.AsError(resp.Status))
+		}
+		if err == nil {
+			return eng, conns, resp, nil
+		}
+		m.conns.release(conns)
+		m.pool.Release(req.Key)
+		if attempt > 0 {
+			return nil, nil, nil, engineError(eng, err)
+		}
+		m.pool.Invalidate(eng)
+		m.lg.Warn("engine does not answer, trying another", zap.String("key", req.Key.String()), zap.String("engine", eng.ID), zap.Error(err))
+	}
+}
+
+// dialer connects to eng as user. A failure is a plain error, as a failed
+// call's is: whoever sees it decides what became of the engine.
 func (m *Manager) dialer(eng *engine.Engine, user string) func(context.Context) (EngineConn, error) {
 	return func(ctx context.Context) (EngineConn, error) {
 		c, err := m.cfg.Dialer.Dial(ctx, eng.Addr, user, eng.Secret)
 		if err != nil {
-			return nil, engineError(eng, err)
+			return nil, fmt.Errorf("connect to engine %s at %s: %w", eng.ID, eng.Addr, err)
 		}
 		return c, nil
 	}
@@ -264,7 +272,6 @@ func (m *Manager) Close(ctx context.Context, s *Session) error {
 		})
 		cancel()
 	}
-	s.closeConns()
 	s.release()
 	if m.cfg.Store != nil {
 		_ = m.cfg.Store.DeleteSession(context.WithoutCancel(ctx), hex.EncodeToString(s.Handle.SessionId.GUID))
@@ -318,7 +325,9 @@ func (m *Manager) Run(ctx context.Context) error {
 func (m *Manager) CloseAll() {
 	for _, s := range m.sessionsWhere(func(*Session) bool { return true }) {
 		if m.cfg.Shared && s.ConnID == 0 {
-			s.closeConns()
+			if _, ok := m.sessions.Delete(serve.Key(s.Handle.SessionId)); ok {
+				s.release() // only this gateway's connections to its engine close
+			}
 			continue
 		}
 		_ = m.Close(context.Background(), s)

@@ -184,3 +184,50 @@ func TestIdleSessionsAreReapedAndConnectionsClosed(t *testing.T) {
 		t.Errorf("the engine still has %d sessions", e.Sessions())
 	}
 }
+
+// A user's sessions on one engine share its connections: one that only
+// opens sessions, and the ones calls take turns on; a connection whose
+// call failed is dropped and the sessions go on.
+func TestSessionsShareEngineConnections(t *testing.T) {
+	ctx := context.Background()
+	m, _, dialer := newManager(t, session.Config{})
+	var all []*session.Session
+	for range 10 {
+		all = append(all, open(t, m, "lee", 1))
+	}
+	if n := dialer.Dials(); n != 1 {
+		t.Fatalf("10 sessions dialed %d connections, want 1", n)
+	}
+	for _, s := range all {
+		if err := s.Call(ctx, func(c session.EngineConn) error {
+			r, err := c.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: s.Handle, Statement: "SELECT 1"})
+			if err == nil {
+				err = status.AsError(r.Status)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := dialer.Dials(); n != 2 {
+		t.Errorf("10 sequential statements dialed %d connections in all, want 2", n)
+	}
+	if err := all[0].Call(ctx, func(session.EngineConn) error { return errors.New("broken pipe") }); err == nil {
+		t.Fatal("a failed call reported success")
+	}
+	if err := all[1].Call(ctx, func(session.EngineConn) error { return nil }); err != nil || dialer.Dials() != 3 {
+		t.Errorf("after a dropped connection: %v, %d dials", err, dialer.Dials())
+	}
+	engine := dialer.Engine(all[0].Engine.Addr)
+	for _, s := range all {
+		_ = m.Close(ctx, s)
+	}
+	if engine.Sessions() != 0 {
+		t.Errorf("%d engine sessions left", engine.Sessions())
+	}
+	// Another user gets connections of their own.
+	open(t, m, "max", 2)
+	if n := dialer.Dials(); n != 4 {
+		t.Errorf("another user's session: %d dials, want 4", n)
+	}
+}

@@ -9,10 +9,6 @@ import (
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 )
 
-// maxConns bounds the engine connections of one session: a call in flight
-// (a synchronous statement) must not block a cancel or a status poll.
-const maxConns = 4
-
 // Session is one client session and the engine session behind it. The
 // handle the client holds is the engine's own (random, unguessable), so
 // calls need no translation.
@@ -26,9 +22,9 @@ type Session struct {
 	Engine   *engine.Engine
 	Protocol tcli.TProtocolVersion
 
-	dial    func(ctx context.Context) (EngineConn, error)
-	conns   chan EngineConn
-	slots   chan struct{}
+	// conns are the engine connections this session shares with the
+	// user's other sessions on its engine.
+	conns   *connPool
 	release func()
 
 	mu struct {
@@ -39,44 +35,23 @@ type Session struct {
 	}
 }
 
-func newSession(h *tcli.TSessionHandle, user string, connID uint64, eng *engine.Engine, first EngineConn, dial func(context.Context) (EngineConn, error)) *Session {
-	s := &Session{Handle: h, User: user, ConnID: connID, Engine: eng, dial: dial,
-		conns: make(chan EngineConn, maxConns), slots: make(chan struct{}, maxConns)}
-	s.slots <- struct{}{}
-	s.conns <- first
+func newSession(h *tcli.TSessionHandle, user string, connID uint64, eng *engine.Engine, conns *connPool) *Session {
+	s := &Session{Handle: h, User: user, ConnID: connID, Engine: eng, conns: conns}
 	s.mu.ops = map[string]struct{}{}
 	s.mu.lastAccess = time.Now()
 	return s
 }
 
-// Call runs fn on one of the session's engine connections. A connection
-// whose call failed at the transport level is dropped.
+// Call runs fn on one of the engine connections of the session's pool; a
+// connection whose call failed at the transport level is dropped. A call
+// in flight (a synchronous statement) never blocks another call of the
+// session: a cancel or a status poll takes another connection.
 func (s *Session) Call(ctx context.Context, fn func(c EngineConn) error) error {
 	s.touch()
-	var c EngineConn
-	select {
-	case c = <-s.conns:
-	default:
-		select {
-		case c = <-s.conns:
-		case s.slots <- struct{}{}:
-			var err error
-			if c, err = s.dial(ctx); err != nil {
-				<-s.slots
-				return err
-			}
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	err := fn(c)
-	if err != nil {
-		c.Close()
-		<-s.slots
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.conns <- c
-	return nil
+	return s.conns.call(ctx, fn)
 }
 
 func (s *Session) touch() {
@@ -90,16 +65,4 @@ func (s *Session) LastAccess() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.mu.lastAccess
-}
-
-// closeConns closes every idle engine connection.
-func (s *Session) closeConns() {
-	for {
-		select {
-		case c := <-s.conns:
-			c.Close()
-		default:
-			return
-		}
-	}
 }

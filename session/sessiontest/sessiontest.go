@@ -67,6 +67,14 @@ type Dialer struct {
 	mu      sync.Mutex
 	engines map[string]*inproc.Engine
 	down    map[string]bool
+	dials   int
+}
+
+// Dials is how many connections were dialed.
+func (d *Dialer) Dials() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.dials
 }
 
 var _ session.Dialer = (*Dialer)(nil)
@@ -87,6 +95,7 @@ func (d *Dialer) SetDown(addr string, down bool) {
 func (d *Dialer) Dial(_ context.Context, addr, _, secret string) (session.EngineConn, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.dials++
 	if d.down[addr] || secret != "secret" {
 		return nil, errors.New("connection refused")
 	}

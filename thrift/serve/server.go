@@ -275,7 +275,10 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 		trans = framing.New(c, s.tcfg.MaxFrameSize)
 	}
 	prot := thrift.NewTBinaryProtocolConf(trans, s.tcfg)
-	cctx := WithPeer(ctx, peer)
+	// Calls outlive the serving context: a gateway that stops drains, and
+	// its open sessions' calls go on until their connections are closed
+	// (ForceClose); every call still has the connection's identity.
+	cctx := WithPeer(context.WithoutCancel(ctx), peer)
 	if dl, ok := s.handler.(DisconnectListener); ok {
 		defer dl.ConnectionClosed(id)
 	}
