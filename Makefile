@@ -78,9 +78,12 @@ lint:
 # Prints figures and ratios (gateway vs direct to the engine); nothing is
 # asserted. Go micro-benchmarks first, then the load tool against a live
 # gateway.
+# BENCH_ARGS passes flags (-sessions 10000, -rounds 12, …); PROFILE=1 writes
+# the gateway's CPU, heap and block profiles under bench/out/.
+BENCH_ARGS ?=
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 1s ./engine/... ./thrift/...
-	$(GO) run ./bench/cmd/kitsune-bench -kitsune $(BIN)
+	$(GO) run ./bench/cmd/kitsune-bench -kitsune $(BIN) $(if $(PROFILE),-profile bench/out) $(BENCH_ARGS)
 
 clean:
 	rm -rf bin work

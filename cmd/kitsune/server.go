@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"syscall"
+	"time"
 
 	"go.uber.org/zap"
 	"golang.org/x/sys/unix"
@@ -43,17 +45,11 @@ func runServer(args []string) error {
 	if err != nil {
 		return err
 	}
-	if path := os.Getenv("KITSUNE_CPUPROFILE"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			return fmt.Errorf("KITSUNE_CPUPROFILE: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("KITSUNE_CPUPROFILE: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+	stopProfiles, err := startProfiles()
+	if err != nil {
+		return err
 	}
+	defer stopProfiles()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	done := make(chan error, 1)
@@ -74,9 +70,10 @@ func printConfDocs() error {
 	return err
 }
 
-// wantFiles is what 10 000 sessions need: a client connection and an
-// engine connection each, with room for engines, stores and logs.
-const wantFiles = 32768
+// wantFiles is what 10 000 sessions need: a client connection each (engine
+// connections are shared per engine and user), with room for engines,
+// stores and logs.
+const wantFiles = 16384
 
 // raiseFileLimit lifts the process's open-file limit to its hard limit, so
 // that thousands of sessions fit; when the hard limit is lower than what
@@ -100,4 +97,51 @@ func raiseFileLimit(lg *zap.Logger) {
 		return
 	}
 	lg.Debug("open-file limit", zap.Uint64("limit", rl.Cur))
+}
+
+// startProfiles starts the profiles the environment asks for, for the
+// benchmarks (make bench PROFILE=1): KITSUNE_CPUPROFILE from now on, and
+// KITSUNE_HEAPPROFILE and KITSUNE_BLOCKPROFILE written when the gateway
+// stops.
+func startProfiles() (func(), error) {
+	var stops []func()
+	stop := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	if path := os.Getenv("KITSUNE_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return nil, fmt.Errorf("KITSUNE_CPUPROFILE: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("KITSUNE_CPUPROFILE: %w", err)
+		}
+		stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
+	}
+	if path := os.Getenv("KITSUNE_BLOCKPROFILE"); path != "" {
+		runtime.SetBlockProfileRate(int(time.Microsecond))
+		stops = append(stops, func() { writeProfile("block", path) })
+	}
+	if path := os.Getenv("KITSUNE_HEAPPROFILE"); path != "" {
+		stops = append(stops, func() { writeProfile("heap", path) })
+	}
+	return stop, nil
+}
+
+func writeProfile(name, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "kitsune: %s profile: %v\n", name, err)
+		return
+	}
+	defer f.Close()
+	if name == "heap" {
+		runtime.GC()
+	}
+	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
+		fmt.Fprintf(os.Stderr, "kitsune: %s profile: %v\n", name, err)
+	}
 }
