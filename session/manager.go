@@ -59,6 +59,7 @@ type Manager struct {
 	lg      *zap.Logger
 	limiter *limiter
 	conns   pools
+	batch   *opBatch
 
 	// sessions are by session GUID, ops give the session of an operation.
 	sessions serve.Handles[*Session]
@@ -81,7 +82,7 @@ func NewManager(cfg Config, pool EnginePool, lg *zap.Logger) *Manager {
 	if cfg.Dialer == nil {
 		cfg.Dialer = ClientDialer{}
 	}
-	m := &Manager{cfg: cfg, pool: pool, lg: lg, limiter: newLimiter(cfg.Limits)}
+	m := &Manager{cfg: cfg, pool: pool, lg: lg, limiter: newLimiter(cfg.Limits), batch: newOpBatch()}
 	m.mu.refused = map[string]error{}
 	m.mu.userOps = map[string]int{}
 	return m
@@ -291,8 +292,15 @@ func (m *Manager) sessionsWhere(pred func(*Session) bool) []*Session { return m.
 // Count is the number of open sessions.
 func (m *Manager) Count() int { return m.sessions.Len() }
 
-// Run closes idle sessions until ctx is done, then closes every session.
+// Run closes idle sessions and, with a shared store, writes operation
+// records in batches until ctx is done, then closes every session.
 func (m *Manager) Run(ctx context.Context) error {
+	if m.cfg.Store != nil && m.cfg.Shared {
+		written := make(chan struct{})
+		wctx, stop := context.WithCancel(ctx)
+		go func() { defer close(written); m.writeOperations(wctx) }()
+		defer func() { stop(); <-written }()
+	}
 	interval := m.cfg.CheckInterval
 	if interval <= 0 {
 		interval = time.Minute

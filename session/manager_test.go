@@ -2,7 +2,10 @@ package session_test
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/kitsune-sql/kitsune/internal/testenv"
 	"github.com/kitsune-sql/kitsune/session"
 	"github.com/kitsune-sql/kitsune/session/sessiontest"
+	"github.com/kitsune-sql/kitsune/session/store"
 	"github.com/kitsune-sql/kitsune/session/store/memstore"
 	"github.com/kitsune-sql/kitsune/tenancy"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
@@ -117,6 +121,7 @@ func TestAdoptionFromASharedStore(t *testing.T) {
 	meta := memstore.New()
 	a, _, dialer := newManager(t, session.Config{Store: meta, Shared: true, Secret: "secret", Gateway: "a:10010"})
 	b := session.NewManager(session.Config{Store: meta, Shared: true, Secret: "secret", Gateway: "b:10010", Dialer: dialer}, sessiontest.NewPool(), zaptest.NewLogger(t))
+	runManager(t, a)          // writes the operation records
 	s := open(t, a, "fay", 0) // HTTP: no connection id
 	oh := &tcli.TOperationHandle{OperationId: &tcli.THandleIdentifier{GUID: []byte("op-fay-00000001"), Secret: []byte("s")}}
 	a.AddOperation(ctx, s, oh)
@@ -229,5 +234,76 @@ func TestSessionsShareEngineConnections(t *testing.T) {
 	open(t, m, "max", 2)
 	if n := dialer.Dials(); n != 4 {
 		t.Errorf("another user's session: %d dials, want 4", n)
+	}
+}
+
+// runManager runs m until the test ends.
+func runManager(t *testing.T, m *session.Manager) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = m.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
+// countingStore counts the writes that reach the store.
+type countingStore struct {
+	*memstore.Store
+	mu            sync.Mutex
+	puts, records int
+	recordedPuts  int
+}
+
+func (c *countingStore) PutOperation(ctx context.Context, o store.Operation) error {
+	c.mu.Lock()
+	c.puts++
+	c.mu.Unlock()
+	return c.Store.PutOperation(ctx, o)
+}
+
+func (c *countingStore) RecordOperations(ctx context.Context, put []store.Operation, del []string) error {
+	c.mu.Lock()
+	c.records++
+	c.recordedPuts += len(put)
+	c.mu.Unlock()
+	return c.Store.RecordOperations(ctx, put, del)
+}
+
+func (c *countingStore) counts() (int, int, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.puts, c.records, c.recordedPuts
+}
+
+// With a shared store, operation records are written in batches off the
+// statement path; one opened and closed within a batch is never written.
+func TestOperationRecordsAreBatched(t *testing.T) {
+	ctx := context.Background()
+	meta := &countingStore{Store: memstore.New()}
+	m, _, _ := newManager(t, session.Config{Store: meta, Shared: true, Secret: "secret"})
+	runManager(t, m)
+	s := open(t, m, "noa", 0)
+	handle := func(i int) *tcli.TOperationHandle {
+		return &tcli.TOperationHandle{OperationId: &tcli.THandleIdentifier{GUID: []byte(fmt.Sprintf("op-noa-%08d", i)), Secret: []byte("s")}}
+	}
+	for i := range 50 {
+		m.AddOperation(ctx, s, handle(i))
+	}
+	m.AddOperation(ctx, s, handle(99))
+	m.RemoveOperation(ctx, s, handle(99)) // within the same batch
+	testenv.Eventually(t, 5*time.Second, func() error {
+		if _, err := meta.GetOperation(ctx, hex.EncodeToString([]byte(fmt.Sprintf("op-noa-%08d", 49)))); err != nil {
+			return err
+		}
+		return nil
+	})
+	puts, records, recorded := meta.counts()
+	if puts != 0 {
+		t.Errorf("%d synchronous operation writes on the statement path", puts)
+	}
+	if records == 0 || records > 5 || recorded != 50 {
+		t.Errorf("50 operations took %d writes holding %d records, want a few writes of 50", records, recorded)
+	}
+	if _, err := meta.GetOperation(ctx, hex.EncodeToString([]byte(fmt.Sprintf("op-noa-%08d", 99)))); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an operation closed within its batch was written: %v", err)
 	}
 }

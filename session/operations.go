@@ -6,8 +6,6 @@ import (
 	"errors"
 	"time"
 
-	"go.uber.org/zap"
-
 	"github.com/kitsune-sql/kitsune/session/store"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
@@ -21,7 +19,7 @@ func (m *Manager) ForOperation(ctx context.Context, h *tcli.TOperationHandle, us
 	}
 	s, ok := m.ops.Get(serve.Key(h.OperationId))
 	if !ok && m.cfg.Store != nil && m.cfg.Shared {
-		op, err := m.cfg.Store.GetOperation(ctx, hex.EncodeToString(h.OperationId.GUID))
+		op, err := m.storedOperation(ctx, hex.EncodeToString(h.OperationId.GUID))
 		switch {
 		case err == nil:
 			if s, err = m.adopt(ctx, op.SessionID); err != nil {
@@ -41,6 +39,22 @@ func (m *Manager) ForOperation(ctx context.Context, h *tcli.TOperationHandle, us
 		return nil, ErrNoOperation
 	}
 	return s, nil
+}
+
+// storedOperation looks an operation up in the store; one not found is
+// looked for again after a batch's write, since the gateway that opened it
+// records it within one.
+func (m *Manager) storedOperation(ctx context.Context, id string) (store.Operation, error) {
+	op, err := m.cfg.Store.GetOperation(ctx, id)
+	if !errors.Is(err, store.ErrNotFound) {
+		return op, err
+	}
+	select {
+	case <-ctx.Done():
+		return store.Operation{}, ctx.Err()
+	case <-time.After(2 * batchInterval):
+	}
+	return m.cfg.Store.GetOperation(ctx, id)
 }
 
 // AddOperation records that operation h belongs to s.
@@ -63,10 +77,8 @@ func (m *Manager) AddOperation(ctx context.Context, s *Session, h *tcli.TOperati
 		m.mu.Unlock()
 	}
 	if m.adoptable(s) && first {
-		op := store.Operation{ID: hex.EncodeToString(h.OperationId.GUID), SessionID: hex.EncodeToString(s.Handle.SessionId.GUID), Created: time.Now()}
-		if err := m.cfg.Store.PutOperation(ctx, op); err != nil {
-			m.lg.Warn("could not record the operation in the metadata store", zap.Error(err))
-		}
+		// Batched (opbatch.go): no statement waits for a store commit.
+		m.batch.add(store.Operation{ID: hex.EncodeToString(h.OperationId.GUID), SessionID: hex.EncodeToString(s.Handle.SessionId.GUID), Created: time.Now()})
 	}
 }
 
@@ -78,7 +90,7 @@ func (m *Manager) RemoveOperation(ctx context.Context, s *Session, h *tcli.TOper
 	delete(s.mu.ops, k)
 	s.mu.Unlock()
 	if m.adoptable(s) {
-		_ = m.cfg.Store.DeleteOperation(ctx, hex.EncodeToString(h.OperationId.GUID))
+		m.batch.remove(hex.EncodeToString(h.OperationId.GUID))
 	}
 }
 

@@ -105,6 +105,30 @@ func (e *embedded) DeleteOperation(_ context.Context, id string) error {
 	return e.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketOperations).Delete([]byte(id)) })
 }
 
+func (e *embedded) RecordOperations(_ context.Context, put []Operation, del []string) error {
+	return e.db.Update(func(tx *bolt.Tx) error {
+		ops, sessions := tx.Bucket(bucketOperations), tx.Bucket(bucketSessions)
+		for _, o := range put {
+			if sessions.Get([]byte(o.SessionID)) == nil {
+				continue
+			}
+			b, err := json.Marshal(o)
+			if err != nil {
+				return err
+			}
+			if err := ops.Put([]byte(o.ID), b); err != nil {
+				return err
+			}
+		}
+		for _, id := range del {
+			if err := ops.Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 func (e *embedded) PutEngine(_ context.Context, en Engine) error {
 	return put(e.db, bucketEngines, en.ID, en)
 }

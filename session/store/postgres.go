@@ -147,6 +147,29 @@ func (p *postgres) GetOperation(ctx context.Context, id string) (o Operation, er
 	return o, notFound("operation", id, err)
 }
 
+func (p *postgres) RecordOperations(ctx context.Context, put []Operation, del []string) error {
+	return p.retry(ctx, func(ctx context.Context) error {
+		b := &pgx.Batch{}
+		for _, o := range put {
+			// A session closed meanwhile took its operations with it.
+			b.Queue(`INSERT INTO kitsune_operations SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM kitsune_sessions WHERE id = $2)
+				ON CONFLICT (id) DO UPDATE SET session_id=$2, created=$3`, o.ID, o.SessionID, o.Created)
+		}
+		for _, id := range del {
+			b.Queue(`DELETE FROM kitsune_operations WHERE id = $1`, id)
+		}
+		tx, err := p.pool.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck // after Commit it is a no-op
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	})
+}
+
 func (p *postgres) DeleteOperation(ctx context.Context, id string) error {
 	return p.exec(ctx, `DELETE FROM kitsune_operations WHERE id = $1`, id)
 }

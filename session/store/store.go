@@ -53,6 +53,9 @@ type Store interface {
 	PutOperation(ctx context.Context, o Operation) error
 	GetOperation(ctx context.Context, id string) (Operation, error)
 	DeleteOperation(ctx context.Context, id string) error
+	// RecordOperations puts and deletes operations in one write; an
+	// operation whose session is no longer recorded is skipped.
+	RecordOperations(ctx context.Context, put []Operation, del []string) error
 	PutEngine(ctx context.Context, e Engine) error
 	Engines(ctx context.Context) ([]Engine, error)
 	DeleteEngine(ctx context.Context, id string) error

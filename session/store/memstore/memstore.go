@@ -123,6 +123,23 @@ func (s *Store) DeleteOperation(ctx context.Context, id string) error {
 	return nil
 }
 
+// RecordOperations implements store.Store.
+func (s *Store) RecordOperations(ctx context.Context, put []store.Operation, del []string) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	for _, o := range put {
+		if _, ok := s.sessions[o.SessionID]; ok {
+			s.ops[o.ID] = o
+		}
+	}
+	for _, id := range del {
+		delete(s.ops, id)
+	}
+	return nil
+}
+
 // PutEngine implements store.Store.
 func (s *Store) PutEngine(ctx context.Context, e store.Engine) error {
 	if err := s.lock(ctx); err != nil {

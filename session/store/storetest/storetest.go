@@ -89,4 +89,30 @@ func Run(t *testing.T, s store.Store) {
 	if _, err := s.GetSession(ctx, "s3"); err != nil {
 		t.Errorf("another engine's session was deleted: %v", err)
 	}
+	recordOperations(t, s, now)
+}
+
+// recordOperations: puts and deletes in one write; an operation of a
+// session no longer recorded is skipped, and the rest of the write stands.
+func recordOperations(t *testing.T, s store.Store, now time.Time) {
+	ctx := context.Background()
+	if err := s.PutOperation(ctx, store.Operation{ID: "o9", SessionID: "s3", Created: now}); err != nil {
+		t.Fatal(err)
+	}
+	put := []store.Operation{{ID: "o10", SessionID: "s3", Created: now}, {ID: "o11", SessionID: "gone", Created: now}}
+	if err := s.RecordOperations(ctx, put, []string{"o9"}); err != nil {
+		t.Fatalf("record operations: %v", err)
+	}
+	if o, err := s.GetOperation(ctx, "o10"); err != nil || o.SessionID != "s3" {
+		t.Errorf("recorded operation: %+v %v", o, err)
+	}
+	if _, err := s.GetOperation(ctx, "o11"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an operation of a session not recorded was written: %v", err)
+	}
+	if _, err := s.GetOperation(ctx, "o9"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a deleted operation is still there: %v", err)
+	}
+	if err := s.RecordOperations(ctx, nil, nil); err != nil {
+		t.Errorf("an empty write: %v", err)
+	}
 }
