@@ -146,7 +146,7 @@ func measureLatency(g *gateway, o options, t *table) error {
 	t.row("  gateway over the relay", gw.Round(time.Microsecond).String(), rl.Round(time.Microsecond).String(),
 		t.ratio(float64(gw)/float64(rl), "gateway/relay (SELECT 1 cycle: what the gateway adds over a byte copy)"), "-")
 	calls := float64(4 * (50 + o.cycles*o.rounds)) // four calls a cycle, warm-up included
-	const tick = 10 * time.Millisecond // USER_HZ 100
+	const tick = 10 * time.Millisecond             // USER_HZ 100
 	t.row("  gateway CPU per forwarded call, user / kernel", fmt.Sprintf("%.0f µs / %.0f µs",
 		float64(time.Duration(ticksU)*tick/time.Microsecond)/calls, float64(time.Duration(ticksS)*tick/time.Microsecond)/calls), "-", "-", "-")
 	return nil
