@@ -22,15 +22,22 @@ import (
 // result page) is let go once used.
 const keep = 64 << 10
 
+// aheadSize is the read-ahead buffer: a small message's header and body
+// come in one read system call.
+const aheadSize = 4 << 10
+
 // Transport is a framed thrift.TTransport over conn. Not safe for
 // concurrent use: one call at a time, as the protocol runs.
 type Transport struct {
 	conn     net.Conn
 	maxFrame int32
-	hdr      [4]byte
-	rbuf     []byte // the frame being read
-	rpos     int
-	wbuf     bytes.Buffer
+	// ahead holds bytes read past the frame being read (lo to hi); small
+	// frames are read in place there.
+	ahead  []byte
+	lo, hi int
+	rbuf   []byte // the frame being read (within ahead, or its own)
+	rpos   int
+	wbuf   bytes.Buffer
 }
 
 var _ thrift.TTransport = (*Transport)(nil)
@@ -80,30 +87,66 @@ func (t *Transport) ReadByte() (byte, error) {
 	return b, nil
 }
 
-// release lets go of a large frame's buffer once it is read.
+// release lets go of a large frame's own buffer once it is read.
 func (t *Transport) release() {
 	if t.rpos == len(t.rbuf) && cap(t.rbuf) > keep {
 		t.rbuf, t.rpos = nil, 0
 	}
 }
 
+// fill reads until at least n bytes are ahead (n <= aheadSize), keeping
+// the unread ones.
+func (t *Transport) fill(n int) error {
+	if t.ahead == nil {
+		t.ahead = make([]byte, aheadSize)
+	}
+	if t.hi-t.lo >= n {
+		return nil
+	}
+	if t.lo > 0 {
+		t.hi = copy(t.ahead, t.ahead[t.lo:t.hi])
+		t.lo = 0
+	}
+	for t.hi < n {
+		k, err := t.conn.Read(t.ahead[t.hi:])
+		t.hi += k
+		if err != nil && t.hi < n {
+			if err == io.EOF && t.hi > 0 {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		}
+	}
+	return nil
+}
+
 func (t *Transport) readFrame() error {
-	if _, err := io.ReadFull(t.conn, t.hdr[:]); err != nil {
+	if err := t.fill(4); err != nil {
 		return thrift.NewTTransportExceptionFromError(err)
 	}
-	size := int32(binary.BigEndian.Uint32(t.hdr[:]))
+	size := int32(binary.BigEndian.Uint32(t.ahead[t.lo:]))
 	if size < 0 || (t.maxFrame > 0 && size > t.maxFrame) {
 		return thrift.NewTTransportException(thrift.UNKNOWN_TRANSPORT_EXCEPTION,
 			fmt.Sprintf("frame of %d bytes is larger than the maximum of %d", size, t.maxFrame))
 	}
-	if cap(t.rbuf) >= int(size) {
-		t.rbuf = t.rbuf[:size]
-	} else {
-		t.rbuf = make([]byte, size)
-	}
+	t.lo += 4
 	t.rpos = 0
-	if _, err := io.ReadFull(t.conn, t.rbuf); err != nil {
-		t.rbuf = t.rbuf[:0]
+	n := int(size)
+	if n <= aheadSize {
+		if err := t.fill(n); err != nil {
+			t.rbuf = nil
+			return thrift.NewTTransportExceptionFromError(err)
+		}
+		t.rbuf = t.ahead[t.lo : t.lo+n : t.lo+n]
+		t.lo += n
+		return nil
+	}
+	// A large frame gets a buffer of its own: what is ahead, then the rest.
+	t.rbuf = make([]byte, n)
+	got := copy(t.rbuf, t.ahead[t.lo:t.hi])
+	t.lo += got
+	if _, err := io.ReadFull(t.conn, t.rbuf[got:]); err != nil {
+		t.rbuf = nil
 		return thrift.NewTTransportExceptionFromError(err)
 	}
 	return nil

@@ -3,9 +3,11 @@ package framing
 import (
 	"context"
 	"encoding/binary"
+	"io"
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/thrift/lib/go/thrift"
 )
@@ -83,5 +85,92 @@ func TestOversizedFrameRefusedBeforeRead(t *testing.T) {
 	}
 	if cap(tr.rbuf) != 0 {
 		t.Errorf("allocated %d bytes for a refused frame", cap(tr.rbuf))
+	}
+}
+
+// countingConn counts the reads that reach the connection.
+type countingConn struct {
+	net.Conn
+	reads int
+}
+
+func (c *countingConn) Read(p []byte) (int, error) { c.reads++; return c.Conn.Read(p) }
+
+// Frames of every size around the read-ahead's come back whole, several
+// frames sent in one write included, and a small message costs one read.
+func TestReadAhead(t *testing.T) {
+	ctx := context.Background()
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	cc := &countingConn{Conn: b}
+	r := New(cc, 1<<20)
+	sizes := []int{0, 1, aheadSize - 8, aheadSize - 4, aheadSize - 3, aheadSize, aheadSize + 1, 3 * aheadSize, 7}
+	go func() {
+		var all []byte
+		for i, n := range sizes {
+			body := make([]byte, n)
+			for k := range body {
+				body[k] = byte(i)
+			}
+			var hdr [4]byte
+			binary.BigEndian.PutUint32(hdr[:], uint32(n))
+			all = append(append(all, hdr[:]...), body...)
+		}
+		_, _ = a.Write(all) // one write: frames arrive together
+	}()
+	for i, n := range sizes {
+		got := make([]byte, n)
+		if n > 0 {
+			if _, err := io.ReadFull(r, got); err != nil {
+				t.Fatalf("frame %d (%d bytes): %v", i, n, err)
+			}
+		} else if err := r.readFrame(); err != nil {
+			t.Fatalf("empty frame: %v", err)
+		}
+		for k := range got {
+			if got[k] != byte(i) {
+				t.Fatalf("frame %d byte %d = %d", i, k, got[k])
+			}
+		}
+		if r.RemainingBytes() != 0 {
+			t.Fatalf("frame %d: %d bytes left", i, r.RemainingBytes())
+		}
+	}
+	// Small messages sent one by one over TCP (where header and body leave
+	// in one writev): one read each, header and body together.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		p := thrift.NewTBinaryProtocolConf(New(c, 1<<20), nil)
+		for i := range 10 {
+			_ = p.WriteI32(ctx, int32(i))
+			_ = p.Flush(ctx)
+			time.Sleep(time.Millisecond) // each on its own
+		}
+	}()
+	sc, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	cc = &countingConn{Conn: sc}
+	r = New(cc, 1<<20)
+	p := thrift.NewTBinaryProtocolConf(r, nil)
+	for i := range 10 {
+		if v, err := p.ReadI32(ctx); err != nil || v != int32(i) {
+			t.Fatalf("message %d: %d %v", i, v, err)
+		}
+	}
+	if cc.reads > 10 {
+		t.Errorf("10 small messages took %d reads", cc.reads)
 	}
 }
