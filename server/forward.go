@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 
 	"github.com/apache/thrift/lib/go/thrift"
 	"go.uber.org/zap"
@@ -70,8 +72,9 @@ type reply struct {
 	result thrift.TStruct
 }
 
-// forward routes req by its handle to the session's engine.
-func (h *handler) forward(ctx context.Context, r route, req thrift.TStruct) reply {
+// forward routes req by its handle to the session's engine; raw, when
+// set, is the request's own bytes, which go to the engine as they came.
+func (h *handler) forward(ctx context.Context, r route, req thrift.TStruct, raw []byte) reply {
 	if r.local != nil {
 		if res, ok := r.local(h, ctx, req); ok {
 			return reply{result: &serve.Envelope{Name: r.Name + "_result", Body: res}}
@@ -91,7 +94,10 @@ func (h *handler) forward(ctx context.Context, r route, req thrift.TStruct) repl
 	if err != nil {
 		return fail(statusOf(err))
 	}
-	args := &serve.Envelope{Name: r.Name + "_args", ID: 1, Body: req}
+	var args thrift.TStruct = &serve.Envelope{Name: r.Name + "_args", ID: 1, Body: req}
+	if raw != nil {
+		args = rawStruct(raw)
+	}
 	var out reply
 	err = s.Call(ctx, func(c session.EngineConn) error {
 		var err error
@@ -151,14 +157,19 @@ type rawRoute struct {
 
 func (p *rawRoute) Process(ctx context.Context, seqID int32, in, out thrift.TProtocol) (bool, thrift.TException) {
 	args := p.r.Args()
-	if err := args.Read(ctx, in); err != nil {
+	raw := remaining(in.Transport())
+	src := in
+	if raw != nil {
+		src = reader(raw)
+	}
+	if err := args.Read(ctx, src); err != nil {
 		_ = in.ReadMessageEnd(ctx)
 		x := thrift.NewTApplicationException(thrift.PROTOCOL_ERROR, err.Error())
 		_, _ = serve.WriteMessage(ctx, out, p.r.Name, thrift.EXCEPTION, seqID, func() error { return x.Write(ctx, out) })
 		return false, thrift.WrapTException(err)
 	}
 	_ = in.ReadMessageEnd(ctx)
-	rep := p.h.forward(ctx, p.r, args.Body)
+	rep := p.h.forward(ctx, p.r, args.Body, raw)
 	if rep.result != nil {
 		return serve.WriteMessage(ctx, out, p.r.Name, thrift.REPLY, seqID, func() error { return rep.result.Write(ctx, out) })
 	}
@@ -175,7 +186,7 @@ func (h *handler) call(ctx context.Context, method string, req, resp thrift.TStr
 	if !ok {
 		return fmt.Errorf("server: %s is not routed", method)
 	}
-	rep := h.forward(ctx, r, req)
+	rep := h.forward(ctx, r, req, nil)
 	if rep.result != nil {
 		buf := thrift.NewTMemoryBuffer()
 		if err := rep.result.Write(ctx, thrift.NewTBinaryProtocolConf(buf, nil)); err != nil {
@@ -199,4 +210,31 @@ func reader(b []byte) thrift.TProtocol {
 	buf := thrift.NewTMemoryBufferLen(len(b))
 	_, _ = buf.Write(b)
 	return thrift.NewTBinaryProtocolConf(buf, nil)
+}
+
+// remaining takes the rest of the message being read when the transport
+// knows how much that is (a frame, an HTTP body), so that the request's
+// own bytes can go on to the engine; nil otherwise.
+func remaining(t thrift.TTransport) []byte {
+	n := t.RemainingBytes()
+	if n == 0 || n > 1<<30 { // unknown, or larger than any frame allowed
+		return nil
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(t, b); err != nil {
+		return nil
+	}
+	return b
+}
+
+// rawStruct is a request's own bytes, written as they are.
+type rawStruct []byte
+
+func (r rawStruct) Write(_ context.Context, p thrift.TProtocol) error {
+	_, err := p.Transport().Write(r)
+	return err
+}
+
+func (r rawStruct) Read(context.Context, thrift.TProtocol) error {
+	return errors.New("server: a raw request is only written")
 }
