@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -174,6 +175,12 @@ func (p *rawRoute) Process(ctx context.Context, seqID int32, in, out thrift.TPro
 		return serve.WriteMessage(ctx, out, p.r.Name, thrift.REPLY, seqID, func() error { return rep.result.Write(ctx, out) })
 	}
 	return serve.WriteMessage(ctx, out, p.r.Name, rep.typ, seqID, func() error {
+		// The engine's reply bytes leave as they came, not copied again
+		// where the transport can send them by reference.
+		if t, ok := out.Transport().(interface{ WriteRef([]byte) }); ok {
+			t.WriteRef(rep.raw)
+			return nil
+		}
 		_, err := out.Transport().Write(rep.raw)
 		return err
 	})
@@ -205,11 +212,9 @@ func (h *handler) call(ctx context.Context, method string, req, resp thrift.TStr
 	return (&serve.Envelope{ID: 0, Body: resp}).Read(ctx, in)
 }
 
-// reader reads the binary protocol from b.
+// reader reads the binary protocol from b, without copying it.
 func reader(b []byte) thrift.TProtocol {
-	buf := thrift.NewTMemoryBufferLen(len(b))
-	_, _ = buf.Write(b)
-	return thrift.NewTBinaryProtocolConf(buf, nil)
+	return thrift.NewTBinaryProtocolConf(&thrift.TMemoryBuffer{Buffer: bytes.NewBuffer(b)}, nil)
 }
 
 // remaining takes the rest of the message being read when the transport

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -128,12 +127,8 @@ func (c *Client) CallRaw(ctx context.Context, method string, args thrift.TStruct
 	if name != method {
 		return 0, nil, fmt.Errorf("client: reply to %s names %s", method, name)
 	}
-	// The rest of the frame is the result struct.
-	buf := make([]byte, c.framed.RemainingBytes())
-	if _, err := io.ReadFull(c.framed, buf); err != nil {
-		return 0, nil, err
-	}
-	return typ, buf, nil
+	// The rest of the frame is the result struct: handed over as read.
+	return typ, c.framed.TakeRemaining(), nil
 }
 
 // Close closes the connection.

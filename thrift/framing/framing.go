@@ -33,11 +33,13 @@ type Transport struct {
 	maxFrame int32
 	// ahead holds bytes read past the frame being read (lo to hi); small
 	// frames are read in place there.
-	ahead  []byte
-	lo, hi int
-	rbuf   []byte // the frame being read (within ahead, or its own)
-	rpos   int
-	wbuf   bytes.Buffer
+	ahead   []byte
+	lo, hi  int
+	rbuf    []byte // the frame being read (within ahead, or its own)
+	rpos    int
+	inAhead bool // rbuf lies in ahead
+	wbuf    bytes.Buffer
+	tail    []byte // written after wbuf by Flush, not copied (WriteRef)
 }
 
 var _ thrift.TTransport = (*Transport)(nil)
@@ -137,12 +139,12 @@ func (t *Transport) readFrame() error {
 			t.rbuf = nil
 			return thrift.NewTTransportExceptionFromError(err)
 		}
-		t.rbuf = t.ahead[t.lo : t.lo+n : t.lo+n]
+		t.rbuf, t.inAhead = t.ahead[t.lo:t.lo+n:t.lo+n], true
 		t.lo += n
 		return nil
 	}
 	// A large frame gets a buffer of its own: what is ahead, then the rest.
-	t.rbuf = make([]byte, n)
+	t.rbuf, t.inAhead = make([]byte, n), false
 	got := copy(t.rbuf, t.ahead[t.lo:t.hi])
 	t.lo += got
 	if _, err := io.ReadFull(t.conn, t.rbuf[got:]); err != nil {
@@ -152,28 +154,71 @@ func (t *Transport) readFrame() error {
 	return nil
 }
 
+// TakeRemaining returns the rest of the frame being read and consumes it:
+// a large frame's own buffer is handed over without a copy (the transport
+// lets go of it); a small frame's bytes are copied out of the read-ahead,
+// which the next frame reuses.
+func (t *Transport) TakeRemaining() []byte {
+	rest := t.rbuf[t.rpos:]
+	if t.inAhead {
+		out := append([]byte(nil), rest...)
+		t.rpos = len(t.rbuf)
+		return out
+	}
+	t.rbuf, t.rpos = nil, 0
+	return rest
+}
+
+// WriteRef appends b to the message being written without copying it; b
+// must not change until Flush. A second WriteRef copies the first.
+func (t *Transport) WriteRef(b []byte) {
+	if t.tail != nil {
+		t.wbuf.Write(t.tail)
+	}
+	t.tail = b
+}
+
 // RemainingBytes is what is left of the frame being read.
 func (t *Transport) RemainingBytes() uint64 { return uint64(len(t.rbuf) - t.rpos) }
 
 // Write buffers a message until Flush.
-func (t *Transport) Write(p []byte) (int, error) { return t.wbuf.Write(p) }
+func (t *Transport) Write(p []byte) (int, error) {
+	if t.tail != nil { // keep the order: what came by reference first
+		t.wbuf.Write(t.tail)
+		t.tail = nil
+	}
+	return t.wbuf.Write(p)
+}
 
 // WriteByte implements io.ByteWriter.
-func (t *Transport) WriteByte(b byte) error { return t.wbuf.WriteByte(b) }
+func (t *Transport) WriteByte(b byte) error {
+	if t.tail != nil {
+		t.wbuf.Write(t.tail)
+		t.tail = nil
+	}
+	return t.wbuf.WriteByte(b)
+}
 
 // WriteString implements io.StringWriter.
-func (t *Transport) WriteString(s string) (int, error) { return t.wbuf.WriteString(s) }
+func (t *Transport) WriteString(s string) (int, error) {
+	if t.tail != nil {
+		t.wbuf.Write(t.tail)
+		t.tail = nil
+	}
+	return t.wbuf.WriteString(s)
+}
 
 // Flush writes the buffered message as one frame: header and body in one
 // system call.
 func (t *Transport) Flush(context.Context) error {
-	if t.wbuf.Len() == 0 {
+	if t.wbuf.Len() == 0 && t.tail == nil {
 		return nil
 	}
 	var hdr [4]byte
-	binary.BigEndian.PutUint32(hdr[:], uint32(t.wbuf.Len()))
-	bufs := net.Buffers{hdr[:], t.wbuf.Bytes()}
+	binary.BigEndian.PutUint32(hdr[:], uint32(t.wbuf.Len()+len(t.tail)))
+	bufs := net.Buffers{hdr[:], t.wbuf.Bytes(), t.tail}
 	_, err := bufs.WriteTo(t.conn)
+	t.tail = nil
 	if t.wbuf.Cap() > keep {
 		t.wbuf = bytes.Buffer{}
 	} else {

@@ -1,6 +1,7 @@
 package framing
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"io"
@@ -172,5 +173,44 @@ func TestReadAhead(t *testing.T) {
 	}
 	if cc.reads > 10 {
 		t.Errorf("10 small messages took %d reads", cc.reads)
+	}
+}
+
+// A large frame's bytes are handed over without a copy and the transport
+// lets go of them; a small one's are copied out of the read-ahead. A
+// message written partly by reference leaves whole and in order.
+func TestTakeRemainingAndWriteRef(t *testing.T) {
+	ctx := context.Background()
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	w, r := New(a, 1<<20), New(b, 1<<20)
+	big := bytes.Repeat([]byte("y"), 3*aheadSize)
+	go func() {
+		p := thrift.NewTBinaryProtocolConf(w, nil)
+		_ = p.WriteI32(ctx, 7)
+		w.WriteRef([]byte("small"))
+		_ = p.Flush(ctx)
+		_ = p.WriteI32(ctx, 8)
+		w.WriteRef(big)
+		_ = p.WriteByte(ctx, 'z') // after the reference, in order
+		_ = p.Flush(ctx)
+	}()
+	p := thrift.NewTBinaryProtocolConf(r, nil)
+	if v, _ := p.ReadI32(ctx); v != 7 {
+		t.Fatalf("first message %d", v)
+	}
+	if rest := r.TakeRemaining(); string(rest) != "small" {
+		t.Fatalf("small rest %q", rest)
+	}
+	if v, _ := p.ReadI32(ctx); v != 8 {
+		t.Fatalf("second message %d", v)
+	}
+	rest := r.TakeRemaining()
+	if !bytes.Equal(rest, append(append([]byte(nil), big...), 'z')) {
+		t.Fatalf("large rest: %d bytes", len(rest))
+	}
+	if r.rbuf != nil {
+		t.Error("the transport kept a large frame it handed over")
 	}
 }
