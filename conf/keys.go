@@ -72,7 +72,7 @@ func Declared() []Key {
 		{Name: "kitsune.server.graceful.stop.timeout", Type: TypeDuration, Default: "PT0S", Scope: ScopeServer,
 			Doc: "On stop (SIGTERM, or its ZooKeeper node deleted) the gateway deregisters, stops accepting, and lets open sessions finish for up to this long before it closes them. PT0S: close them at once."},
 		{Name: "kitsune.metadata.store.url", Type: TypeString, Default: "", Scope: ScopeServer,
-			Doc: "Metadata store of sessions, operations and engines: postgres://user@host:port/db to share it among gateways (then any gateway serves any HTTP session, and a stopping gateway leaves its HTTP sessions to the others). Empty: an embedded store, <work dir>/metadata.db, for one gateway."},
+			Doc: "Metadata store of sessions, operations and engines: postgres://user@host:port/db to share it among gateways (then any gateway serves any HTTP session, and a stopping gateway leaves its HTTP sessions to the others). Empty: an embedded store, <work dir>/metadata.db, for one gateway. Sessions, engines and operations are recorded only in a shared store, where another gateway may take them over: with the embedded store nothing on the session path writes to disk."},
 		// Authentication.
 		{Name: "kitsune.authentication", Type: TypeList, Default: "NONE", Scope: ScopeServer,
 			Choices: []string{"NONE", "NOSASL", "LDAP", "KERBEROS"},

@@ -18,7 +18,7 @@ import (
 // when the store does not know it; an error (not "invalid handle") when
 // the store cannot be asked, since only adoption depends on it.
 func (m *Manager) adopt(ctx context.Context, id string) (*Session, error) {
-	if m.cfg.Store == nil || !m.cfg.Shared {
+	if !m.shared() {
 		return nil, nil
 	}
 	rec, err := m.cfg.Store.GetSession(ctx, id)

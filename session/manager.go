@@ -135,7 +135,7 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 	if s.Owner == "" {
 		s.Owner = req.User
 	}
-	if m.cfg.Store != nil {
+	if m.shared() {
 		rec := store.Session{ID: hex.EncodeToString(s.Handle.SessionId.GUID), User: s.User, Owner: s.Owner, EngineID: eng.ID,
 			EngineAddr: eng.Addr, EngineKey: req.Key.String(), Gateway: m.cfg.Gateway, Protocol: int32(s.Protocol), Created: time.Now()}
 		if err := m.cfg.Store.PutSession(ctx, rec); err != nil {
@@ -157,6 +157,12 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 	m.sessions.Put(serve.Key(s.Handle.SessionId), s)
 	return s, resp, nil
 }
+
+// shared reports whether the metadata store is shared with other
+// gateways: only then are sessions, engines and operations recorded, since
+// only another gateway reads them; with the embedded store nothing on the
+// session path writes to disk.
+func (m *Manager) shared() bool { return m.cfg.Store != nil && m.cfg.Shared }
 
 // openOnEngine acquires the engine of req.Key and opens the engine session
 // on its connection pool. A cached engine that stopped answering is
@@ -274,7 +280,7 @@ func (m *Manager) Close(ctx context.Context, s *Session) error {
 		cancel()
 	}
 	s.release()
-	if m.cfg.Store != nil {
+	if m.shared() {
 		_ = m.cfg.Store.DeleteSession(context.WithoutCancel(ctx), hex.EncodeToString(s.Handle.SessionId.GUID))
 	}
 	return err
@@ -295,7 +301,7 @@ func (m *Manager) Count() int { return m.sessions.Len() }
 // Run closes idle sessions and, with a shared store, writes operation
 // records in batches until ctx is done, then closes every session.
 func (m *Manager) Run(ctx context.Context) error {
-	if m.cfg.Store != nil && m.cfg.Shared {
+	if m.shared() {
 		written := make(chan struct{})
 		wctx, stop := context.WithCancel(ctx)
 		go func() { defer close(written); m.writeOperations(wctx) }()
@@ -320,7 +326,7 @@ func (m *Manager) Run(ctx context.Context) error {
 				m.lg.Info("closing idle session", zap.String("user", s.User))
 				_ = m.Close(ctx, s)
 			}
-			if m.cfg.Store != nil {
+			if m.shared() {
 				m.forgetStoppedEngines(ctx)
 			}
 		}

@@ -307,3 +307,21 @@ func TestOperationRecordsAreBatched(t *testing.T) {
 		t.Errorf("an operation closed within its batch was written: %v", err)
 	}
 }
+
+// A store no other gateway reads (the embedded one) gets no write on the
+// session path: sessions, engines and operations are recorded only where
+// another gateway could take them over.
+func TestUnsharedStoreIsNotWritten(t *testing.T) {
+	ctx := context.Background()
+	meta := memstore.New()
+	m, _, _ := newManager(t, session.Config{Store: meta, Shared: false, Secret: "secret"})
+	runManager(t, m)
+	s := open(t, m, "ola", 0)
+	m.AddOperation(ctx, s, &tcli.TOperationHandle{OperationId: &tcli.THandleIdentifier{GUID: []byte("op-ola-00000001"), Secret: []byte("s")}})
+	if _, err := meta.GetSession(ctx, hex.EncodeToString(s.Handle.SessionId.GUID)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the session was written to an unshared store: %v", err)
+	}
+	if es, _ := meta.Engines(ctx); len(es) != 0 {
+		t.Errorf("engines written to an unshared store: %v", es)
+	}
+}

@@ -18,7 +18,7 @@ func (m *Manager) ForOperation(ctx context.Context, h *tcli.TOperationHandle, us
 		return nil, ErrNoOperation
 	}
 	s, ok := m.ops.Get(serve.Key(h.OperationId))
-	if !ok && m.cfg.Store != nil && m.cfg.Shared {
+	if !ok && m.shared() {
 		op, err := m.storedOperation(ctx, hex.EncodeToString(h.OperationId.GUID))
 		switch {
 		case err == nil:
@@ -98,7 +98,7 @@ func (m *Manager) RemoveOperation(ctx context.Context, s *Session, h *tcli.TOper
 // with a shared store): only then are its operations recorded, so the
 // statement path writes nothing to disk otherwise.
 func (m *Manager) adoptable(s *Session) bool {
-	return m.cfg.Store != nil && m.cfg.Shared && s.ConnID == 0
+	return m.shared() && s.ConnID == 0
 }
 
 // forgetOperation drops operation k of s from the registry and from its
