@@ -214,7 +214,7 @@ func Declared() []Key {
 			Doc: "Run each local engine as the OS user named like its tenant (the session's effective user, after the proxy-user rules), its directory owned by that user, as Kyuubi runs Spark with --proxy-user. Needs the gateway to run as root; a tenant with no OS user is refused with a message naming the user."},
 		{Name: "kitsune.engine.local.command.output", Type: TypeString, Default: "SPARK", Scope: ScopeEngine,
 			Choices: []string{"SPARK", "HIVE"},
-			Doc:     "The form the local engine answers commands in: SPARK (SHOW TABLES gives namespace, tableName, isTemporary, as Spark's Thrift server) or HIVE (SHOW TABLES gives tab_name, as HiveServer2; old Simba-based Hive drivers list tables that way — use it with kitsune.server.info.provider=SERVER)."},
+			Doc:     "The form the local engine answers commands in: SPARK (SHOW TABLES gives namespace, tableName, isTemporary, as Spark's Thrift server) or HIVE (SHOW TABLES gives tab_name and GetColumns lower-case type names, as HiveServer2; old Simba-based Hive drivers read them that way — use it with kitsune.server.info.provider=SERVER). SPARK answers GetColumns TYPE_NAME as Spark does (INT, ARRAY<INT>)."},
 		{Name: "kitsune.operation.statement.logging", Type: TypeBool, Default: "false", Scope: ScopeEngine,
 			Doc: "Log every statement in the engine log (values of settings and options that name passwords, secrets, tokens, keytabs or keys are redacted). Off: statements and their literals stay out of the engine log; a failed statement is logged with its error class only."},
 		{Name: "kitsune.operation.result.max.rows", Type: TypeInt, Default: "0", Scope: ScopeEngine,

@@ -313,7 +313,10 @@ func TestHiveDriver(t *testing.T) {
 					t.Errorf("%s: %d rows %v, want %d", name, m.Count, m.Columns, n)
 				}
 			}
-			if c := got.Meta["columns"].First; c["COLUMN_NAME"] != "id" || c["TYPE_NAME"] != "int" || c["DATA_TYPE"] != 4.0 {
+			// Spark's Thrift server answers TYPE_NAME as DataType.sql ("INT");
+			// the Simba Spark driver drops GetColumns rows whose TYPE_NAME it
+			// cannot read, lower-case ones included.
+			if c := got.Meta["columns"].First; c["COLUMN_NAME"] != "id" || c["TYPE_NAME"] != "INT" || c["DATA_TYPE"] != 4.0 {
 				t.Errorf("GetColumns first row = %v", c)
 			}
 			if !strings.Contains(got.Error, "syntax error") {

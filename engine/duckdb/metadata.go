@@ -226,7 +226,13 @@ func (s *Service) GetColumns(_ context.Context, req *tcli.TGetColumnsReq) (*tcli
 			if r[5] == "NO" {
 				nullable = 0
 			}
-			out = append(out, []any{catalogName, sparkSchema(r[0].(string)), r[1], r[2], jdbcType(ct.id), ct.sparkName,
+			// TYPE_NAME as Spark's Thrift server has it (DataType.sql: INT,
+			// ARRAY<INT>), or HiveServer2's lower-case names in HIVE output.
+			typeName := sparkSQLTypeName(r[3].(string))
+			if s.cfg.HiveOutput {
+				typeName = ct.sparkName
+			}
+			out = append(out, []any{catalogName, sparkSchema(r[0].(string)), r[1], r[2], jdbcType(ct.id), typeName,
 				size, nil, digits, int32(10), nullable, "", nil, nil, nil, nil, int32(toInt64(r[4])), r[5], nil, nil, nil, nil, "NO"})
 		}
 		return table([]string{"TABLE_CAT VARCHAR", "TABLE_SCHEM VARCHAR", "TABLE_NAME VARCHAR", "COLUMN_NAME VARCHAR",

@@ -39,7 +39,10 @@ func exprRules() []exprRule {
 			return ok && c.emit(tkPunct, repl, end)
 		}},
 		{"default. → main.", func(c *exprCursor) bool {
-			return c.t.kind == tkIdent && c.next.text == "." && c.prev.text != "." && strings.EqualFold(c.t.text, "default") && c.emit(tkIdent, "main", c.i)
+			// Spark's default database, written plain or backquoted
+			// (`default`.`t`, as the Simba drivers qualify tables).
+			isDefault := c.t.kind == tkIdent && strings.EqualFold(c.t.text, "default") || c.t.kind == tkQuoted && strings.EqualFold(c.t.val, "default")
+			return isDefault && c.next.text == "." && c.prev.text != "." && c.emit(tkIdent, "main", c.i)
 		}},
 		{"parquet.`path`", ruleFileReference},
 		{"<=>", func(c *exprCursor) bool { return c.t.is("<=>") && c.emit(tkIdent, "IS NOT DISTINCT FROM", c.i) }},
