@@ -115,15 +115,7 @@ func sparkComplexName(duckName string) string {
 	case strings.HasPrefix(u, "STRUCT("):
 		var fields []string
 		for _, f := range splitTop(s[7 : len(s)-1]) {
-			f = strings.TrimSpace(f)
-			name, typ := f, ""
-			if strings.HasPrefix(f, `"`) {
-				if j := strings.Index(f[1:], `"`); j >= 0 {
-					name, typ = f[1:j+1], f[j+2:]
-				}
-			} else if j := strings.IndexByte(f, ' '); j > 0 {
-				name, typ = f[:j], f[j+1:]
-			}
+			name, typ := structField(strings.TrimSpace(f))
 			fields = append(fields, name+":"+sparkTypeName(typ))
 		}
 		return "struct<" + strings.Join(fields, ",") + ">"

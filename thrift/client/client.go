@@ -108,24 +108,9 @@ func (c *Client) CallRaw(ctx context.Context, method string, args thrift.TStruct
 	if c.framed == nil {
 		return 0, nil, ErrRawUnsupported
 	}
-	if err := c.prot.WriteMessageBegin(ctx, method, thrift.CALL, 1); err != nil {
-		return 0, nil, err
-	}
-	if err := args.Write(ctx, c.prot); err != nil {
-		return 0, nil, err
-	}
-	if err := c.prot.WriteMessageEnd(ctx); err != nil {
-		return 0, nil, err
-	}
-	if err := c.prot.Flush(ctx); err != nil {
-		return 0, nil, err
-	}
-	name, typ, _, err := c.prot.ReadMessageBegin(ctx)
+	typ, err := Exchange(ctx, c.prot, method, args)
 	if err != nil {
 		return 0, nil, err
-	}
-	if name != method {
-		return 0, nil, fmt.Errorf("client: reply to %s names %s", method, name)
 	}
 	// The rest of the frame is the result struct: handed over as read.
 	return typ, c.framed.TakeRemaining(), nil
@@ -232,4 +217,27 @@ func Dial(ctx context.Context, o Options) (*Client, error) {
 	prot := thrift.NewTBinaryProtocolConf(trans, cfg)
 	framed, _ := trans.(*framing.Transport)
 	return &Client{TCLIServiceClient: tcliservice.NewTCLIServiceClient(thrift.NewTStandardClient(prot, prot)), trans: trans, framed: framed, prot: prot}, nil
+}
+
+// Exchange writes a call of method with args on prot and reads the reply's
+// message header: what a raw call does before it takes the reply's bytes.
+func Exchange(ctx context.Context, prot thrift.TProtocol, method string, args thrift.TStruct) (thrift.TMessageType, error) {
+	for _, step := range []func() error{
+		func() error { return prot.WriteMessageBegin(ctx, method, thrift.CALL, 1) },
+		func() error { return args.Write(ctx, prot) },
+		func() error { return prot.WriteMessageEnd(ctx) },
+		func() error { return prot.Flush(ctx) },
+	} {
+		if err := step(); err != nil {
+			return 0, err
+		}
+	}
+	name, typ, _, err := prot.ReadMessageBegin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if name != method {
+		return 0, fmt.Errorf("reply to %s names %s", method, name)
+	}
+	return typ, nil
 }

@@ -9,11 +9,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"sync/atomic"
 
 	"github.com/apache/thrift/lib/go/thrift"
 
+	"github.com/kitsune-sql/kitsune/thrift/client"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
 )
@@ -45,24 +45,9 @@ func Dial(handler tcli.TCLIService) *Conn {
 // CallRaw sends method(args) and returns the reply's message type and its
 // result struct undecoded, as thrift/client's CallRaw does.
 func (c *Conn) CallRaw(ctx context.Context, method string, args thrift.TStruct) (thrift.TMessageType, []byte, error) {
-	if err := c.prot.WriteMessageBegin(ctx, method, thrift.CALL, 1); err != nil {
-		return 0, nil, err
-	}
-	if err := args.Write(ctx, c.prot); err != nil {
-		return 0, nil, err
-	}
-	if err := c.prot.WriteMessageEnd(ctx); err != nil {
-		return 0, nil, err
-	}
-	if err := c.prot.Flush(ctx); err != nil {
-		return 0, nil, err
-	}
-	name, typ, _, err := c.prot.ReadMessageBegin(ctx)
+	typ, err := client.Exchange(ctx, c.prot, method, args)
 	if err != nil {
 		return 0, nil, err
-	}
-	if name != method {
-		return 0, nil, fmt.Errorf("inproc: reply to %s names %s", method, name)
 	}
 	raw := append([]byte(nil), c.loop.out.Bytes()...)
 	c.loop.out.Reset()
