@@ -18,9 +18,15 @@ import (
 	"github.com/apache/thrift/lib/go/thrift"
 )
 
-// keep is the largest buffer kept between messages; a larger one (a big
-// result page) is let go once used.
+// keep is the largest read buffer kept between messages; a larger one (a
+// big result page, handed over or read) is let go once used.
 const keep = 64 << 10
+
+// keepWrite is the largest write buffer kept between messages: an engine
+// writes result pages of hundreds of KiB, and growing a buffer afresh for
+// each page cost a copy and a zeroed allocation per doubling. A gateway's
+// client connections send replies by reference and keep small buffers.
+const keepWrite = 4 << 20
 
 // aheadSize is the read-ahead buffer: a small message's header and body
 // come in one read system call.
@@ -219,7 +225,7 @@ func (t *Transport) Flush(context.Context) error {
 	bufs := net.Buffers{hdr[:], t.wbuf.Bytes(), t.tail}
 	_, err := bufs.WriteTo(t.conn)
 	t.tail = nil
-	if t.wbuf.Cap() > keep {
+	if t.wbuf.Cap() > keepWrite {
 		t.wbuf = bytes.Buffer{}
 	} else {
 		t.wbuf.Reset()
