@@ -73,13 +73,6 @@ func (ps *pools) release(p *connPool) {
 	}
 }
 
-// count is the number of pools (for tests and figures).
-func (ps *pools) count() int {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	return len(ps.m)
-}
-
 // openSession opens a session on the anchor, dialing it first if needed.
 // A transport failure drops the anchor (the sessions opened on it are
 // gone with it on the engine) so that the next session dials afresh.

@@ -38,11 +38,9 @@ func main() {
 	flag.StringVar(&o.relayTo, "relay-to", "", "(internal) the relay's target")
 	flag.Parse()
 	if o.relayListen != "" {
-		if err := relay(o.relayListen, o.relayTo); err != nil {
-			fmt.Fprintln(os.Stderr, "kitsune-bench relay:", err)
-			os.Exit(1)
-		}
-		return
+		// The relay runs until it is killed or its listener fails.
+		fmt.Fprintln(os.Stderr, "kitsune-bench relay:", relay(o.relayListen, o.relayTo))
+		os.Exit(1)
 	}
 	// A client connection each for thousands of sessions.
 	var rl syscall.Rlimit
