@@ -121,7 +121,19 @@ type layers struct {
 }
 
 // rank orders the layers: the most specific wins.
-var rank = map[string]int{"server default": 1, "group default": 2, "user default": 3, "session": 4}
+func rank(source string) int {
+	switch source {
+	case "server default":
+		return 1
+	case "group default":
+		return 2
+	case "user default":
+		return 3
+	case "session":
+		return 4
+	}
+	return 0
+}
 
 // ResolveSession layers server defaults < per-group defaults < per-user
 // defaults < client confs, applies the admin's restrict and ignore lists
@@ -285,8 +297,8 @@ func (c *Config) enginePool(l *layers, res *Resolved) error {
 func (l *layers) pick(names ...string) (string, string) {
 	best, from, bestRank := "", "", 0
 	for _, n := range names {
-		if v, ok := l.values[n]; ok && strings.TrimSpace(v) != "" && rank[l.source[n]] > bestRank {
-			best, from, bestRank = strings.TrimSpace(v), n, rank[l.source[n]]
+		if v, ok := l.values[n]; ok && strings.TrimSpace(v) != "" && rank(l.source[n]) > bestRank {
+			best, from, bestRank = strings.TrimSpace(v), n, rank(l.source[n])
 		}
 	}
 	return best, from

@@ -167,15 +167,11 @@ func (h *handler) engineError(s *session.Session, err error) error {
 }
 
 func engineErr(s *session.Session, err error) error {
-	msg := "the engine serving this session (" + s.Engine.Key.String() + ", engine " + s.Engine.ID + ") "
-	code := status.CodeEngineLost
 	if !s.Engine.Alive() {
-		msg += "stopped; open a new session and kitsune launches a new engine; engine log: " + s.Engine.LogPath
-		code = status.CodeEngineStopped
-	} else {
-		msg += "did not answer: " + err.Error()
+		return session.EngineStopped(s.Engine, err)
 	}
-	return &status.Error{SQLState: status.StateConnection, Code: code, Message: msg, Err: err}
+	return &status.Error{SQLState: status.StateConnection, Code: status.CodeEngineLost, Err: err,
+		Message: "the engine serving this session (" + s.Engine.Key.String() + ", engine " + s.Engine.ID + ") did not answer: " + err.Error()}
 }
 
 // serverInfo answers GetInfo as the gateway itself with

@@ -212,12 +212,18 @@ func engineError(eng *engine.Engine, err error) error {
 		return err
 	}
 	if !eng.Alive() {
-		return &status.Error{SQLState: status.StateConnection, Code: status.CodeEngineStopped, Err: err, Message: fmt.Sprintf(
-			"the engine serving this session (%s, engine %s) stopped; open a new session and kitsune launches a new engine; engine log: %s",
-			eng.Key, eng.ID, eng.LogPath)}
+		return EngineStopped(eng, err)
 	}
 	return &status.Error{SQLState: status.StateConnection, Code: status.CodeEngineLost, Err: err, Message: fmt.Sprintf(
 		"lost the connection to the engine serving this session (%s, engine %s at %s): %v", eng.Key, eng.ID, eng.Addr, err)}
+}
+
+// EngineStopped is the error of a call whose engine process stopped: the
+// client opens a new session and gets a new engine.
+func EngineStopped(eng *engine.Engine, err error) error {
+	return &status.Error{SQLState: status.StateConnection, Code: status.CodeEngineStopped, Err: err, Message: fmt.Sprintf(
+		"the engine serving this session (%s, engine %s) stopped; open a new session and kitsune launches a new engine; engine log: %s",
+		eng.Key, eng.ID, eng.LogPath)}
 }
 
 // EngineFailed records that the engine of s stopped answering, so that the

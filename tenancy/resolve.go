@@ -3,7 +3,6 @@ package tenancy
 import (
 	"errors"
 	"fmt"
-	"maps"
 
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/thrift/status"
@@ -97,7 +96,7 @@ func (r *Resolver) Resolve(req Request) (Decision, error) {
 	if r.cfg.Pinned {
 		key.Profile = conf.Profile{}
 	}
-	confs := maps.Clone(res.Confs)
+	confs := res.Confs // made for this session by ResolveSession
 	confs["use:database"] = res.Database
 	return Decision{Key: key, Spec: Spec{Profile: res.Profile, Confs: confs}, Pinned: r.cfg.Pinned}, nil
 }

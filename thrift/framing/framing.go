@@ -178,10 +178,17 @@ func (t *Transport) TakeRemaining() []byte {
 // WriteRef appends b to the message being written without copying it; b
 // must not change until Flush. A second WriteRef copies the first.
 func (t *Transport) WriteRef(b []byte) {
+	t.spill()
+	t.tail = b
+}
+
+// spill copies a by-reference tail into the buffer, so that what is
+// written next comes after it.
+func (t *Transport) spill() {
 	if t.tail != nil {
 		t.wbuf.Write(t.tail)
+		t.tail = nil
 	}
-	t.tail = b
 }
 
 // RemainingBytes is what is left of the frame being read.
@@ -189,28 +196,19 @@ func (t *Transport) RemainingBytes() uint64 { return uint64(len(t.rbuf) - t.rpos
 
 // Write buffers a message until Flush.
 func (t *Transport) Write(p []byte) (int, error) {
-	if t.tail != nil { // keep the order: what came by reference first
-		t.wbuf.Write(t.tail)
-		t.tail = nil
-	}
+	t.spill()
 	return t.wbuf.Write(p)
 }
 
 // WriteByte implements io.ByteWriter.
 func (t *Transport) WriteByte(b byte) error {
-	if t.tail != nil {
-		t.wbuf.Write(t.tail)
-		t.tail = nil
-	}
+	t.spill()
 	return t.wbuf.WriteByte(b)
 }
 
 // WriteString implements io.StringWriter.
 func (t *Transport) WriteString(s string) (int, error) {
-	if t.tail != nil {
-		t.wbuf.Write(t.tail)
-		t.tail = nil
-	}
+	t.spill()
 	return t.wbuf.WriteString(s)
 }
 
