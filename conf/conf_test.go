@@ -68,8 +68,8 @@ func TestUnknownAndInvalidKeys(t *testing.T) {
 	if !errors.Is(err, ErrInvalidValue) || !strings.Contains(err.Error(), "kitsune.session.idle.timeout") {
 		t.Errorf("bad duration: %v", err)
 	}
-	_, err = FromMap(map[string]string{"kitsune.frontend.protocols": "THRIFT_BINARY,REST"})
-	if !errors.Is(err, ErrInvalidValue) || !strings.Contains(err.Error(), "REST") {
+	_, err = FromMap(map[string]string{"kitsune.frontend.protocols": "THRIFT_BINARY,TRINO"})
+	if !errors.Is(err, ErrInvalidValue) || !strings.Contains(err.Error(), "TRINO") {
 		t.Errorf("bad choice: %v", err)
 	}
 	_, err = FromMap(map[string]string{"kitsune.authentication": "NOSASL,NONE"})

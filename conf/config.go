@@ -56,10 +56,20 @@ type Config struct {
 	Limits   Limits
 	Engines  Engines
 	Frontend Frontend
+	REST     REST
+	Batch    Batch
 	// ProxyUsers are the impersonation rules by real user.
 	ProxyUsers map[string]ProxyUser
 
 	Raw map[string]string
+
+	// source is where Load read the configuration, for Reload.
+	source *source
+}
+
+type source struct {
+	dir       string
+	overrides map[string]string
 }
 
 // Load reads dir/kitsune-defaults.conf (when dir is not empty and the file
@@ -80,7 +90,22 @@ func Load(dir string, overrides map[string]string) (*Config, error) {
 	for k, v := range overrides {
 		raw[Canonical(k)] = v
 	}
-	return FromMap(raw)
+	c, err := FromMap(raw)
+	if err != nil {
+		return nil, err
+	}
+	c.source = &source{dir: dir, overrides: overrides}
+	return c, nil
+}
+
+// Reload reads the configuration again from where Load read it (the
+// defaults file, then the same overrides): an admin's refresh. A
+// configuration built by FromMap has no file and reloads as it is.
+func (c *Config) Reload() (*Config, error) {
+	if c.source == nil {
+		return c, nil
+	}
+	return Load(c.source.dir, c.source.overrides)
 }
 
 // FromMap validates raw (already canonical or not) and builds a Config.
@@ -169,7 +194,7 @@ func FromMap(in map[string]string) (*Config, error) {
 		return nil, fmt.Errorf("%w: kitsune.frontend.thrift.max.message.size must be between 1 and 2g", ErrInvalidValue)
 	}
 	if len(c.Protocols) == 0 {
-		return nil, fmt.Errorf("%w: kitsune.frontend.protocols is empty: name THRIFT_BINARY and/or THRIFT_HTTP", ErrInvalidValue)
+		return nil, fmt.Errorf("%w: kitsune.frontend.protocols is empty: name THRIFT_BINARY, THRIFT_HTTP and/or REST", ErrInvalidValue)
 	}
 	return c, nil
 }

@@ -15,6 +15,7 @@ const (
 	KeyEngineID        = "kitsune.engine.id"
 	KeySessionDetached = "kitsune.session.detached"
 	KeyProxyUser       = "kitsune.session.proxy.user"
+	KeyBatchID         = "kitsune.batch.id"
 )
 
 // EngineSettings are what a local engine runs with: the launch contract

@@ -83,6 +83,20 @@ type ProxyUser struct {
 	Source string
 }
 
+// REST configures the REST API.
+type REST struct {
+	Port int
+	// Administrators may call /api/v1/admin and see every user's work.
+	Administrators []string
+}
+
+// Batch configures batch jobs (POST /api/v1/batches).
+type Batch struct {
+	MaxResourceSize int64
+	StatusCommand   string
+	CheckInterval   time.Duration
+}
+
 // Frontend holds the transport settings beyond the listeners'.
 type Frontend struct {
 	Keystore     string
@@ -168,6 +182,10 @@ func (c *Config) sections(get func(string) string) {
 		}
 		c.ProxyUsers[real] = p
 	}
+	c.REST = REST{Port: atoi("kitsune.frontend.rest.bind.port"), Administrators: SplitList(get("kitsune.server.administrators"))}
+	maxRes, _ := ParseBytes(get("kitsune.batch.resource.file.max.size"))
+	c.Batch = Batch{MaxResourceSize: maxRes, StatusCommand: get("kitsune.batch.application.status.command"),
+		CheckInterval: dur("kitsune.batch.state.check.interval")}
 	c.Frontend = Frontend{Keystore: get("kitsune.frontend.ssl.keystore"), HTTPMaxIdle: dur("kitsune.frontend.thrift.http.max.idle.time"),
 		GracefulStop: dur("kitsune.server.graceful.stop.timeout"), StoreURL: get("kitsune.metadata.store.url"),
 		LoginTimeout: dur("kitsune.frontend.thrift.login.timeout"), MaxConcurrentLogins: atoi("kitsune.frontend.thrift.login.max.concurrent")}

@@ -53,6 +53,7 @@ type gateway struct {
 	workDir  string
 	binAddr  string
 	httpAddr string
+	restAddr string
 	out      *syncBuffer
 	exited   chan struct{}
 	killed   bool
@@ -106,7 +107,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-var servingLine = regexp.MustCompile(`serving: binary (\S*), http (\S*)/`)
+var servingLine = regexp.MustCompile(`serving: binary (\S*), http (\S*)/\S*, rest (\S*)`)
 
 // startGateway starts `kitsune server` on free ports with extra --conf
 // settings. Cleanup stops it with SIGTERM and checks that it exited 0 and
@@ -120,7 +121,7 @@ func startGateway(t *testing.T, confs ...string) *gateway {
 func startGatewayEnv(t *testing.T, env []string, confs ...string) *gateway {
 	t.Helper()
 	g := &gateway{t: t, workDir: t.TempDir(), out: &syncBuffer{}, exited: make(chan struct{})}
-	args := []string{"server", "--conf", "kitsune.frontend.thrift.binary.bind.port=0", "--conf", "kitsune.frontend.thrift.http.bind.port=0",
+	args := []string{"server", "--conf", "kitsune.frontend.thrift.binary.bind.port=0", "--conf", "kitsune.frontend.thrift.http.bind.port=0", "--conf", "kitsune.frontend.rest.bind.port=0",
 		"--conf", "kitsune.server.work.dir=" + g.workDir}
 	for _, c := range confs {
 		args = append(args, "--conf", c)
@@ -136,7 +137,7 @@ func startGatewayEnv(t *testing.T, env []string, confs ...string) *gateway {
 		t.Fatal(err)
 	}
 	pw.Close()
-	ready := make(chan [2]string, 1)
+	ready := make(chan [3]string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		sent := false
@@ -144,7 +145,7 @@ func startGatewayEnv(t *testing.T, env []string, confs ...string) *gateway {
 			line := sc.Text()
 			g.out.Write([]byte(line + "\n"))
 			if m := servingLine.FindStringSubmatch(line); m != nil && !sent {
-				ready <- [2]string{m[1], m[2]}
+				ready <- [3]string{m[1], m[2], m[3]}
 				sent = true
 			}
 		}
@@ -156,7 +157,7 @@ func startGatewayEnv(t *testing.T, env []string, confs ...string) *gateway {
 		if !ok {
 			t.Fatalf("gateway exited before serving:\n%s", g.out.String())
 		}
-		g.binAddr, g.httpAddr = addrs[0], addrs[1]
+		g.binAddr, g.httpAddr, g.restAddr = addrs[0], addrs[1], addrs[2]
 	case <-time.After(30 * time.Second):
 		t.Fatalf("gateway did not start:\n%s", g.out.String())
 	}

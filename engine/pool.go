@@ -48,6 +48,10 @@ type Pool struct {
 	mu struct {
 		sync.Mutex
 		entries map[tenancy.Key]*entry
+		// retired are engines an admin deregistered (DELETE
+		// /api/v1/admin/engine): no new session gets them; they stop
+		// when their last session ends.
+		retired map[*Engine]*entry
 		closed  bool
 	}
 	wg sync.WaitGroup
@@ -71,6 +75,7 @@ func NewPool(cfg PoolConfig, l Launcher, lg *zap.Logger) *Pool {
 		p.launches = make(chan struct{}, cfg.MaxLaunches)
 	}
 	p.mu.entries = map[tenancy.Key]*entry{}
+	p.mu.retired = map[*Engine]*entry{}
 	return p
 }
 
@@ -111,15 +116,15 @@ func (p *Pool) Acquire(ctx context.Context, key tenancy.Key, spec tenancy.Spec) 
 		select {
 		case <-e.ready:
 		case <-ctx.Done():
-			p.Release(key)
+			p.Release(key, nil)
 			return nil, ctx.Err()
 		}
 		if e.err != nil {
-			p.Release(key)
+			p.Release(key, nil)
 			return nil, e.err
 		}
 		if !e.eng.Alive() {
-			p.Release(key)
+			p.Release(key, nil)
 			continue
 		}
 		return e.eng, nil
@@ -208,11 +213,19 @@ func (p *Pool) watch(key tenancy.Key, e *entry) {
 	p.lg.Info("engine exited", zap.String("key", key.String()), zap.String("engine", e.eng.ID))
 }
 
-// Release ends one session's use of key's engine. A CONNECTION engine
-// stops with its session.
-func (p *Pool) Release(key tenancy.Key) {
+// Release ends one session's use of key's engine eng (nil: whichever
+// the key has). A CONNECTION engine stops with its session, a retired one
+// with its last.
+func (p *Pool) Release(key tenancy.Key, eng *Engine) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if r, ok := p.mu.retired[eng]; ok && eng != nil {
+		if r.sessions--; r.sessions <= 0 {
+			delete(p.mu.retired, eng)
+			p.stopLater(eng)
+		}
+		return
+	}
 	e, ok := p.mu.entries[key]
 	if !ok {
 		return
@@ -235,6 +248,52 @@ func (p *Pool) Release(key tenancy.Key) {
 			e.eng.Stop(context.Background(), 10*time.Second)
 		}()
 	}
+}
+
+// Retire stops giving engine id to new sessions (the next one for its key
+// gets a new engine) and removes its registration; kill also stops it
+// now, else it stops when its last session ends. It reports whether the
+// pool had that engine.
+func (p *Pool) Retire(ctx context.Context, id string, kill bool) bool {
+	p.mu.Lock()
+	var found *entry
+	for k, e := range p.mu.entries {
+		if e.eng != nil && e.eng.ID == id {
+			found = e
+			delete(p.mu.entries, k)
+		}
+	}
+	if found == nil {
+		p.mu.Unlock()
+		return false
+	}
+	if kill || found.sessions <= 0 {
+		p.stopLater(found.eng)
+	} else {
+		p.mu.retired[found.eng] = found
+	}
+	p.mu.Unlock()
+	if reg := p.cfg.Registry; reg != nil {
+		if nodes, err := reg.Engines(ctx, p.cfg.Spaces.Path(found.eng.Key)); err == nil {
+			for _, n := range nodes {
+				if n.RefID == id {
+					_ = reg.Deregister(ctx, n.Node)
+				}
+			}
+		}
+	}
+	p.lg.Info("engine retired", zap.String("engine", id), zap.Bool("kill", kill))
+	return true
+}
+
+// stopLater stops eng on a goroutine the pool waits for on Close; the
+// caller holds p.mu.
+func (p *Pool) stopLater(eng *Engine) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		eng.Stop(context.Background(), 10*time.Second)
+	}()
 }
 
 // Engines returns the live engines.

@@ -106,7 +106,7 @@ func TestIdleEnginesStop(t *testing.T) {
 	if len(p.Engines()) != 1 {
 		t.Fatal("engine in use was stopped")
 	}
-	p.Release(key)
+	p.Release(key, nil)
 	time.Sleep(20 * time.Millisecond)
 	go func() { time.Sleep(5 * time.Millisecond); close(e.exited) }()
 	p.stopIdle(context.Background())

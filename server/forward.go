@@ -112,14 +112,14 @@ func (h *handler) forward(ctx context.Context, r route, req thrift.TStruct, raw 
 		return fail(status.From(h.engineError(s, err)))
 	}
 	if r.opens && out.typ == thrift.REPLY {
-		h.recordOpened(ctx, r, s, out.raw)
+		h.recordOpened(ctx, r, s, req, out.raw)
 	}
 	return out
 }
 
 // recordOpened records the operation an opening reply carries, unless the
 // engine already closed it in its direct results.
-func (h *handler) recordOpened(ctx context.Context, r route, s *session.Session, raw []byte) {
+func (h *handler) recordOpened(ctx context.Context, r route, s *session.Session, req thrift.TStruct, raw []byte) {
 	res := r.Result()
 	if err := res.Read(ctx, reader(raw)); err != nil {
 		h.lg.Debug("could not read an opening reply", zap.String("method", r.Name), zap.Error(err))
@@ -135,7 +135,11 @@ func (h *handler) recordOpened(ctx context.Context, r route, s *session.Session,
 	if d := resp.GetDirectResults(); d != nil && d.CloseOperation != nil {
 		return
 	}
-	h.mgr.AddOperation(ctx, s, resp.GetOperationHandle())
+	statement := r.Name
+	if q, ok := req.(*tcli.TExecuteStatementReq); ok {
+		statement = q.Statement
+	}
+	h.mgr.AddOperation(ctx, s, resp.GetOperationHandle(), statement)
 }
 
 // RawFunctions serves every routed method as a pass-through of bytes (the

@@ -16,11 +16,13 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/kitsune-sql/kitsune/auth"
+	"github.com/kitsune-sql/kitsune/batch"
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/discovery"
 	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/session"
 	"github.com/kitsune-sql/kitsune/session/store"
+	"github.com/kitsune-sql/kitsune/tenancy"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
 )
 
@@ -46,6 +48,13 @@ type Server struct {
 	binLn        net.Listener
 	httpLn       net.Listener
 	httpSrv      *http.Server
+	restLn       net.Listener
+	restSrv      *http.Server
+	rest         http.Handler
+	batches      *batch.Manager
+	workDir      string
+	ha           *haParts
+	spaces       tenancy.Spaces
 }
 
 // New builds a gateway and binds its listeners, so that the addresses are
@@ -107,12 +116,13 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 		return nil, err
 	}
 	s := &Server{serving: make(chan struct{}), meta: meta, handler: h, cfg: cfg, lg: lg, pool: pool, mgr: mgr, kinit: a.kinit,
-		krbPrincipal: a.principal(), thrift: serve.New(scfg, h, a.password(), lg)}
+		krbPrincipal: a.principal(), thrift: serve.New(scfg, h, a.password(), lg), workDir: workDir, ha: ha, spaces: ha.spaces}
 	s.zkConn, s.registry = ha.conn, ha.registry
 	if err := s.listen(cfg); err != nil {
 		return nil, err
 	}
 	s.mgr.SetGateway(s.BinaryAddr() + "," + s.HTTPAddr())
+	s.buildREST(a)
 	return s, nil
 }
 
@@ -132,13 +142,24 @@ func (s *Server) HTTPAddr() string {
 	return s.httpLn.Addr().String()
 }
 
+// RESTAddr is the REST API's address ("" when not served).
+func (s *Server) RESTAddr() string {
+	if s.restLn == nil {
+		return ""
+	}
+	return s.restLn.Addr().String()
+}
+
+// REST is the REST API's handler (served on RESTAddr).
+func (s *Server) REST() http.Handler { return s.rest }
+
 // Serving is closed once the gateway serves and is registered.
 func (s *Server) Serving() <-chan struct{} { return s.serving }
 
 // Run serves until ctx is done; then it stops accepting, closes every
 // session, stops the engines it launched and returns.
 func (s *Server) Run(ctx context.Context) error {
-	s.lg.Info("kitsune gateway serving", zap.String("binary", s.BinaryAddr()), zap.String("http", s.HTTPAddr()))
+	s.lg.Info("kitsune gateway serving", zap.String("binary", s.BinaryAddr()), zap.String("http", s.HTTPAddr()), zap.String("rest", s.RESTAddr()))
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	listeners, errc := s.serveTransports(sctx, cancel)
@@ -155,7 +176,8 @@ func (s *Server) Run(ctx context.Context) error {
 		bgwg.Add(1)
 		go func() { defer bgwg.Done(); _ = s.kinit.Run(mctx) }()
 	}
-	bgwg.Add(2)
+	bgwg.Add(3)
+	go func() { defer bgwg.Done(); _ = s.batches.Run(mctx) }()
 	go func() { defer bgwg.Done(); _ = s.mgr.Run(mctx) }()
 	go func() { defer bgwg.Done(); _ = s.pool.Run(mctx) }()
 
@@ -199,10 +221,17 @@ func (s *Server) serveTransports(ctx context.Context, cancel context.CancelFunc)
 	if s.binLn != nil {
 		bg(func() error { return s.thrift.ServeBinary(ctx, s.binLn) })
 	}
-	if s.httpSrv != nil {
+	for _, t := range []struct {
+		name string
+		srv  *http.Server
+		ln   net.Listener
+	}{{"http transport", s.httpSrv, s.httpLn}, {"rest api", s.restSrv, s.restLn}} {
+		if t.srv == nil {
+			continue
+		}
 		bg(func() error {
-			if err := s.httpSrv.Serve(s.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return fmt.Errorf("http transport: %w", err)
+			if err := t.srv.Serve(t.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("%s: %w", t.name, err)
 			}
 			return nil
 		})
@@ -263,10 +292,12 @@ func (s *Server) drain() {
 		}
 	}
 	s.thrift.ForceClose()
-	if s.httpSrv != nil {
-		shctx, c := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = s.httpSrv.Shutdown(shctx)
-		c()
+	for _, srv := range []*http.Server{s.httpSrv, s.restSrv} {
+		if srv != nil {
+			shctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = srv.Shutdown(shctx)
+			c()
+		}
 	}
 }
 

@@ -48,14 +48,14 @@ func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, lg *z
 	return engine.NewPool(pcfg, launcher, lg), nil
 }
 
-// sparkLauncher builds the spark-submit launcher from the configuration.
-func sparkLauncher(cfg *conf.Config, workDir, secret string, ha *haParts, lg *zap.Logger) engine.Launcher {
+// sparkConfig is the admin's Spark setup, for engines and batches alike.
+func sparkConfig(cfg *conf.Config, ha *haParts) spark.Config {
 	env := cfg.Engines.Env
 	home := env["SPARK_HOME"]
 	if home == "" {
 		home = os.Getenv("SPARK_HOME")
 	}
-	sc := spark.Config{
+	return spark.Config{
 		SparkHome:    home,
 		Mode:         cfg.Engines.Spark.Mode,
 		MainResource: cfg.Engines.Spark.MainResource,
@@ -66,6 +66,11 @@ func sparkLauncher(cfg *conf.Config, workDir, secret string, ha *haParts, lg *za
 		IdleTimeout:  cfg.EngineIdleTimeout,
 		Env:          env,
 	}
+}
+
+// sparkLauncher builds the spark-submit launcher from the configuration.
+func sparkLauncher(cfg *conf.Config, workDir, secret string, ha *haParts, lg *zap.Logger) engine.Launcher {
+	sc := sparkConfig(cfg, ha)
 	lc := spark.LauncherConfig{Spark: sc, WorkDir: workDir, InitTimeout: cfg.EngineInitTimeout, Secret: secret,
 		KillCommand: cfg.Engines.Spark.KillCommand}
 	if ha.registry != nil {

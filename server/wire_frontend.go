@@ -67,5 +67,18 @@ func (s *Server) listen(cfg *conf.Config) error {
 		idle := cfg.Frontend.HTTPMaxIdle
 		s.httpSrv = &http.Server{Handler: s.thrift, ReadHeaderTimeout: min(cfg.Frontend.LoginTimeout, idle), IdleTimeout: idle}
 	}
+	if cfg.Serves("REST") {
+		if s.restLn, err = net.Listen("tcp", net.JoinHostPort(cfg.BindHost, strconv.Itoa(cfg.REST.Port))); err != nil {
+			for _, l := range []net.Listener{s.binLn, s.httpLn} {
+				if l != nil {
+					l.Close()
+				}
+			}
+			return fmt.Errorf("listen on the REST port (kitsune.frontend.rest.bind.port): %w", err)
+		}
+		if tlsCfg != nil {
+			s.restLn = tls.NewListener(s.restLn, tlsCfg)
+		}
+	}
 	return nil
 }

@@ -58,14 +58,14 @@ func refused(code int32, format string, args ...any) error {
 // acquire counts a new session or refuses it with a message naming the limit.
 func (l *limiter) acquire(user, addr string) error {
 	ip := host(addr)
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if has(l.cfg.DenyUsers, user) {
 		return refused(status.CodeDeniedUser, "user %s is denied (kitsune.server.limit.connections.user.deny.list)", user)
 	}
 	if ip != "" && has(l.cfg.DenyIPs, ip) {
 		return refused(status.CodeDeniedAddress, "client address %s is denied (kitsune.server.limit.connections.ip.deny.list)", ip)
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.cfg.Sessions > 0 && l.n["all"] >= l.cfg.Sessions {
 		return refused(status.CodeLimitSessions, "too many sessions: this gateway has %d open, the limit is %d (kitsune.server.limit.sessions): try another gateway or later", l.n["all"], l.cfg.Sessions)
 	}
@@ -99,4 +99,11 @@ func (l *limiter) release(user, addr string) {
 			delete(l.n, k)
 		}
 	}
+}
+
+// setLists replaces the unlimited users and the deny lists.
+func (l *limiter) setLists(unlimited, denyUsers, denyIPs []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cfg.UnlimitedUser, l.cfg.DenyUsers, l.cfg.DenyIPs = unlimited, denyUsers, denyIPs
 }

@@ -30,7 +30,7 @@ var (
 // EnginePool is what the manager needs of the engine pool.
 type EnginePool interface {
 	Acquire(ctx context.Context, key tenancy.Key, spec tenancy.Spec) (*engine.Engine, error)
-	Release(key tenancy.Key)
+	Release(key tenancy.Key, eng *engine.Engine)
 	Invalidate(e *engine.Engine)
 }
 
@@ -131,7 +131,7 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 	}
 	s := newSession(resp.SessionHandle, req.User, req.ConnID, eng, conns)
 	s.Protocol = resp.ServerProtocolVersion
-	s.Owner = req.Owner
+	s.Owner, s.Addr, s.Created = req.Owner, req.Addr, time.Now()
 	if s.Owner == "" {
 		s.Owner = req.User
 	}
@@ -151,7 +151,7 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 	key := req.Key
 	s.release = func() {
 		m.conns.release(conns)
-		m.pool.Release(key)
+		m.pool.Release(key, eng)
 		m.limiter.release(req.User, req.Addr)
 	}
 	m.sessions.Put(serve.Key(s.Handle.SessionId), s)
@@ -177,14 +177,14 @@ func (m *Manager) openOnEngine(ctx context.Context, req OpenRequest, ereq *tcli.
 		resp, err := conns.openSession(ctx, ereq)
 		if err == nil && !status.Succeeded(resp.Status) {
 			m.conns.release(conns)
-			m.pool.Release(req.Key)
+			m.pool.Release(req.Key, eng)
 			return nil, nil, nil, engineError(eng, status.AsError(resp.Status))
 		}
 		if err == nil {
 			return eng, conns, resp, nil
 		}
 		m.conns.release(conns)
-		m.pool.Release(req.Key)
+		m.pool.Release(req.Key, eng)
 		if attempt > 0 {
 			return nil, nil, nil, engineError(eng, err)
 		}
@@ -300,6 +300,25 @@ func (m *Manager) ConnectionClosed(connID uint64) {
 }
 
 func (m *Manager) sessionsWhere(pred func(*Session) bool) []*Session { return m.sessions.Where(pred) }
+
+// Sessions returns the open sessions of this gateway.
+func (m *Manager) Sessions() []*Session { return m.sessionsWhere(func(*Session) bool { return true }) }
+
+// SetLists replaces the unlimited users and the deny lists (an admin's
+// refresh); counts of open sessions are kept.
+func (m *Manager) SetLists(unlimited, denyUsers, denyIPs []string) {
+	m.limiter.setLists(unlimited, denyUsers, denyIPs)
+}
+
+// Admit counts work that is not a session (a batch job) against the
+// connection limits of user and addr; release gives the slot back.
+func (m *Manager) Admit(user, addr string) (release func(), err error) {
+	if err := m.limiter.acquire(user, addr); err != nil {
+		return nil, err
+	}
+	var once sync.Once
+	return func() { once.Do(func() { m.limiter.release(user, addr) }) }, nil
+}
 
 // Count is the number of open sessions.
 func (m *Manager) Count() int { return m.sessions.Len() }

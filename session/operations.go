@@ -26,7 +26,7 @@ func (m *Manager) ForOperation(ctx context.Context, h *tcli.TOperationHandle, us
 				return nil, err
 			}
 			if s != nil {
-				m.AddOperation(ctx, s, h)
+				m.AddOperation(ctx, s, h, "")
 				ok = true
 			}
 		case ctx.Err() != nil:
@@ -58,7 +58,7 @@ func (m *Manager) storedOperation(ctx context.Context, id string) (store.Operati
 }
 
 // AddOperation records that operation h belongs to s.
-func (m *Manager) AddOperation(ctx context.Context, s *Session, h *tcli.TOperationHandle) {
+func (m *Manager) AddOperation(ctx context.Context, s *Session, h *tcli.TOperationHandle, statement string) {
 	if h == nil || h.OperationId == nil {
 		return
 	}
@@ -68,7 +68,7 @@ func (m *Manager) AddOperation(ctx context.Context, s *Session, h *tcli.TOperati
 		s.mu.Unlock()
 		return // closed meanwhile: its engine session and operations are gone
 	}
-	s.mu.ops[k] = struct{}{}
+	s.mu.ops[k] = Operation{Handle: h, Statement: statement, Created: time.Now()}
 	s.mu.Unlock()
 	first := m.ops.Put(k, s)
 	if first {

@@ -21,6 +21,9 @@ type Session struct {
 	ConnID   uint64
 	Engine   *engine.Engine
 	Protocol tcli.TProtocolVersion
+	// Addr is the client's address; Created is when the session opened.
+	Addr    string
+	Created time.Time
 
 	// conns are the engine connections this session shares with the
 	// user's other sessions on its engine.
@@ -30,14 +33,14 @@ type Session struct {
 	mu struct {
 		sync.Mutex
 		lastAccess time.Time
-		ops        map[string]struct{}
+		ops        map[string]Operation
 		closed     bool
 	}
 }
 
 func newSession(h *tcli.TSessionHandle, user string, connID uint64, eng *engine.Engine, conns *connPool) *Session {
 	s := &Session{Handle: h, User: user, ConnID: connID, Engine: eng, conns: conns}
-	s.mu.ops = map[string]struct{}{}
+	s.mu.ops = map[string]Operation{}
 	s.mu.lastAccess = time.Now()
 	return s
 }
@@ -65,4 +68,31 @@ func (s *Session) LastAccess() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.mu.lastAccess
+}
+
+// Operation is an open operation of a session as the gateway knows it.
+type Operation struct {
+	Handle *tcli.TOperationHandle
+	// Statement is the SQL of ExecuteStatement, or the metadata call's name.
+	Statement string
+	Created   time.Time
+}
+
+// Operations returns the session's open operations.
+func (s *Session) Operations() []Operation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Operation, 0, len(s.mu.ops))
+	for _, o := range s.mu.ops {
+		out = append(out, o)
+	}
+	return out
+}
+
+// Operation returns the open operation with key k (serve.Key of its id).
+func (s *Session) Operation(k string) (Operation, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.mu.ops[k]
+	return o, ok
 }

@@ -3,6 +3,7 @@ package tenancy
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/thrift/status"
@@ -62,17 +63,30 @@ type Resolver struct {
 	cfg    Config
 	choose Chooser
 	newID  func() string
+	// settings are cfg.Settings until an admin's refresh replaces them.
+	settings atomic.Pointer[conf.Config]
 }
 
 // NewResolver returns a Resolver.
 func NewResolver(cfg Config, choose Chooser, newID func() string) *Resolver {
-	return &Resolver{cfg: cfg, choose: choose, newID: newID}
+	r := &Resolver{cfg: cfg, choose: choose, newID: newID}
+	r.settings.Store(cfg.Settings)
+	return r
 }
+
+// ServerUser is the user SERVER share-level sessions run as: the user
+// the gateway runs as.
+func (r *Resolver) ServerUser() string { return r.cfg.ServerUser }
+
+// SetSettings replaces the settings later decisions layer the session's
+// confs on (user and group defaults reloaded by an admin's refresh);
+// decisions already made keep theirs.
+func (r *Resolver) SetSettings(c *conf.Config) { r.settings.Store(c) }
 
 // Resolve decides which engine serves a session. A refusal is a
 // *status.Error with SQLSTATE 42000 and one of the status.Code* values.
 func (r *Resolver) Resolve(req Request) (Decision, error) {
-	res, err := r.cfg.Settings.ResolveSession(conf.SessionRequest{User: req.User, Groups: req.Groups, Confs: req.Confs})
+	res, err := r.settings.Load().ResolveSession(conf.SessionRequest{User: req.User, Groups: req.Groups, Confs: req.Confs})
 	if err != nil {
 		return Decision{}, refusal(err)
 	}

@@ -47,7 +47,7 @@ func (p *Pool) Acquire(_ context.Context, key tenancy.Key, _ tenancy.Spec) (*eng
 }
 
 // Release implements session.EnginePool.
-func (p *Pool) Release(tenancy.Key) {
+func (p *Pool) Release(tenancy.Key, *engine.Engine) {
 	p.mu.Lock()
 	p.Released++
 	p.mu.Unlock()

@@ -14,6 +14,7 @@ var (
 	bucketSessions   = []byte("sessions")
 	bucketOperations = []byte("operations")
 	bucketEngines    = []byte("engines")
+	bucketBatches    = []byte("batches")
 )
 
 type embedded struct{ db *bolt.DB }
@@ -28,7 +29,7 @@ func OpenEmbedded(path string) (Store, error) {
 		return nil, fmt.Errorf("open the embedded metadata store %s (is another gateway using this work directory?): %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSessions, bucketOperations, bucketEngines} {
+		for _, b := range [][]byte{bucketSessions, bucketOperations, bucketEngines, bucketBatches} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -169,3 +170,25 @@ func (e *embedded) DeleteEngine(_ context.Context, id string) error {
 }
 
 func (e *embedded) Close() error { return e.db.Close() }
+
+func (e *embedded) PutBatch(_ context.Context, b Batch) error { return put(e.db, bucketBatches, b.ID, b) }
+
+func (e *embedded) GetBatch(_ context.Context, id string) (b Batch, err error) {
+	err = get(e.db, bucketBatches, id, &b)
+	return b, err
+}
+
+func (e *embedded) Batches(context.Context) ([]Batch, error) {
+	var out []Batch
+	err := e.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketBatches).ForEach(func(_, v []byte) error {
+			var b Batch
+			if err := json.Unmarshal(v, &b); err != nil {
+				return err
+			}
+			out = append(out, b)
+			return nil
+		})
+	})
+	return out, err
+}

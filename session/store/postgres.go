@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,7 @@ var migrations = []string{
 	`CREATE TABLE IF NOT EXISTS kitsune_engines (
 		id TEXT PRIMARY KEY, key TEXT NOT NULL, addr TEXT NOT NULL, usr TEXT NOT NULL, profile TEXT NOT NULL,
 		state TEXT NOT NULL, gateway TEXT NOT NULL, created TIMESTAMPTZ NOT NULL, updated TIMESTAMPTZ NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS kitsune_batches (id TEXT PRIMARY KEY, body JSONB NOT NULL)`,
 }
 
 // OpenPostgres connects to url (kitsune.metadata.store.url) and creates or
@@ -206,6 +208,50 @@ func (p *postgres) DeleteEngine(ctx context.Context, id string) error {
 		return err
 	}
 	return p.exec(ctx, `DELETE FROM kitsune_engines WHERE id = $1`, id)
+}
+
+func (p *postgres) PutBatch(ctx context.Context, b Batch) error {
+	body, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	return p.exec(ctx, `INSERT INTO kitsune_batches VALUES ($1,$2) ON CONFLICT (id) DO UPDATE SET body=$2`, b.ID, body)
+}
+
+func (p *postgres) GetBatch(ctx context.Context, id string) (b Batch, err error) {
+	err = p.retry(ctx, func(ctx context.Context) error {
+		var body []byte
+		if err := p.pool.QueryRow(ctx, `SELECT body FROM kitsune_batches WHERE id = $1`, id).Scan(&body); err != nil {
+			return notFound("batch", id, err)
+		}
+		return json.Unmarshal(body, &b)
+	})
+	return b, err
+}
+
+func (p *postgres) Batches(ctx context.Context) ([]Batch, error) {
+	var out []Batch
+	err := p.retry(ctx, func(ctx context.Context) error {
+		out = nil
+		rows, err := p.pool.Query(ctx, `SELECT body FROM kitsune_batches ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var body []byte
+			var b Batch
+			if err := rows.Scan(&body); err != nil {
+				return err
+			}
+			if err := json.Unmarshal(body, &b); err != nil {
+				return err
+			}
+			out = append(out, b)
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 func (p *postgres) Close() error {

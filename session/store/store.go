@@ -42,6 +42,21 @@ type Engine struct {
 	Updated time.Time
 }
 
+// Batch is a batch job (POST /api/v1/batches) and how it stands.
+type Batch struct {
+	ID, User, Type, Name     string
+	Resource, Class          string
+	Conf                     map[string]string
+	Args                     []string
+	State                    string // PENDING, RUNNING, FINISHED, ERROR, CANCELED
+	AppID, AppURL, AppState  string
+	AppDiagnostic            string
+	Gateway                  string // the gateway that runs it (kyuubiInstance)
+	LogPath                  string
+	PID                      int // spark-submit's, while it runs
+	Created, Ended, AppStart time.Time
+}
+
 // Store is the metadata store. Put overwrites; Get returns ErrNotFound for
 // unknown ids; DeleteSession also deletes the session's operations;
 // DeleteEngine also deletes the sessions the engine served (and theirs),
@@ -59,5 +74,9 @@ type Store interface {
 	PutEngine(ctx context.Context, e Engine) error
 	Engines(ctx context.Context) ([]Engine, error)
 	DeleteEngine(ctx context.Context, id string) error
+	// PutBatch overwrites a batch; Batches lists every batch.
+	PutBatch(ctx context.Context, b Batch) error
+	GetBatch(ctx context.Context, id string) (Batch, error)
+	Batches(ctx context.Context) ([]Batch, error)
 	Close() error
 }

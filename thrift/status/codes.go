@@ -28,4 +28,11 @@ const (
 	CodeStoreUnavailable  int32 = 40010 // the metadata store cannot be asked
 	CodeGatewayDraining   int32 = 40020 // this gateway is stopping
 	CodeSessionWasRefused int32 = 40030 // a call on the handle of a refused OpenSession
+
+	// The REST API's refusals (docs/rest.md), in its error body's errorCode.
+	CodeRESTBadRequest      int32 = 50001 // a malformed body, parameter or handle
+	CodeRESTNotFound        int32 = 50002 // no such session, operation, engine or batch (for this user)
+	CodeRESTForbidden       int32 = 50003 // an admin endpoint, or another user's work
+	CodeRESTUnauthenticated int32 = 50004 // no credentials, or credentials refused
+	CodeBatchRefused        int32 = 50010 // a batch request the configuration refuses (type, upload, size)
 )

@@ -18,13 +18,14 @@ type Store struct {
 	sessions map[string]store.Session
 	ops      map[string]store.Operation
 	engines  map[string]store.Engine
+	batches  map[string]store.Batch
 }
 
 var _ store.Store = (*Store)(nil)
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{sessions: map[string]store.Session{}, ops: map[string]store.Operation{}, engines: map[string]store.Engine{}}
+	return &Store{sessions: map[string]store.Session{}, ops: map[string]store.Operation{}, engines: map[string]store.Engine{}, batches: map[string]store.Batch{}}
 }
 
 // SetDown makes every call fail with err (nil: the store is back).
@@ -177,6 +178,43 @@ func (s *Store) DeleteEngine(ctx context.Context, id string) error {
 	}
 	delete(s.engines, id)
 	return nil
+}
+
+// PutBatch implements store.Store.
+func (s *Store) PutBatch(ctx context.Context, b store.Batch) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	s.batches[b.ID] = b
+	return nil
+}
+
+// GetBatch implements store.Store.
+func (s *Store) GetBatch(ctx context.Context, id string) (store.Batch, error) {
+	if err := s.lock(ctx); err != nil {
+		return store.Batch{}, err
+	}
+	defer s.mu.Unlock()
+	b, ok := s.batches[id]
+	if !ok {
+		return store.Batch{}, store.ErrNotFound
+	}
+	return b, nil
+}
+
+// Batches implements store.Store.
+func (s *Store) Batches(ctx context.Context) ([]store.Batch, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	out := make([]store.Batch, 0, len(s.batches))
+	for _, b := range s.batches {
+		out = append(out, b)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
 }
 
 // Close implements store.Store.

@@ -90,6 +90,36 @@ func Run(t *testing.T, s store.Store) {
 		t.Errorf("another engine's session was deleted: %v", err)
 	}
 	recordOperations(t, s, now)
+	batches(t, s, now)
+}
+
+// batches: a batch is put, overwritten, listed and read back whole.
+func batches(t *testing.T, s store.Store, now time.Time) {
+	ctx := context.Background()
+	b := store.Batch{ID: "b2", User: "ann", Type: "SPARK", Name: "etl", Resource: "/jobs/etl.jar", Class: "Etl",
+		Conf: map[string]string{"spark.master": "yarn"}, Args: []string{"--day", "1"}, State: "PENDING", Gateway: "gw1:10099", Created: now}
+	if err := s.PutBatch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	b.State, b.AppID, b.PID = "RUNNING", "application_1_0001", 42
+	if err := s.PutBatch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutBatch(ctx, store.Batch{ID: "b1", User: "bob", State: "FINISHED", Created: now, Ended: now}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetBatch(ctx, "b2")
+	if err != nil || got.State != "RUNNING" || got.AppID != "application_1_0001" || got.PID != 42 || got.Conf["spark.master"] != "yarn" ||
+		len(got.Args) != 2 || !got.Created.Equal(now) {
+		t.Errorf("get batch: %+v %v", got, err)
+	}
+	if _, err := s.GetBatch(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown batch: %v", err)
+	}
+	all, err := s.Batches(ctx)
+	if err != nil || len(all) != 2 {
+		t.Errorf("batches: %+v %v", all, err)
+	}
 }
 
 // recordOperations: puts and deletes in one write; an operation of a

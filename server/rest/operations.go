@@ -1,0 +1,303 @@
+package rest
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+)
+
+// submit runs one of the operation-opening calls on the session of the
+// path; each endpoint builds its request from the JSON body.
+func (h *Handler) submit(build func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error)) func(*http.Request, identity) (any, error) {
+	return func(r *http.Request, id identity) (any, error) {
+		s, err := h.session(r, id)
+		if err != nil {
+			return nil, err
+		}
+		r = r.WithContext(as(r, id, id.Admin))
+		st, op, err := build(r, s.Handle, h.gw.CLI())
+		if err := failed(st, err); err != nil {
+			return nil, err
+		}
+		return OperationHandle{Identifier: uuidOf(op.OperationId.GUID)}, nil
+	}
+}
+
+// The operation-opening endpoints, by path.
+func (h *Handler) opening() map[string]route {
+	body := func(r *http.Request, v any) error { return decode(r, v) }
+	return map[string]route{
+		"statement": {body: StatementRequest{}, fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			var q StatementRequest
+			if err := body(r, &q); err != nil {
+				return nil, nil, err
+			}
+			if strings.TrimSpace(q.Statement) == "" {
+				return nil, nil, badRequest("the statement is empty: send {\"statement\": \"SELECT 1\"}")
+			}
+			resp, err := cli.ExecuteStatement(r.Context(), &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q.Statement,
+				ConfOverlay: q.ConfOverlay, RunAsync: q.RunAsync, QueryTimeout: q.QueryTimeout})
+			return resp.GetStatus(), resp.GetOperationHandle(), err
+		})},
+		"typeInfo": {fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			resp, err := cli.GetTypeInfo(r.Context(), &tcli.TGetTypeInfoReq{SessionHandle: sh})
+			return resp.GetStatus(), resp.GetOperationHandle(), err
+		})},
+		"catalogs": {fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			resp, err := cli.GetCatalogs(r.Context(), &tcli.TGetCatalogsReq{SessionHandle: sh})
+			return resp.GetStatus(), resp.GetOperationHandle(), err
+		})},
+		"schemas": {body: GetSchemasRequest{}, fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			var q GetSchemasRequest
+			if err := body(r, &q); err != nil {
+				return nil, nil, err
+			}
+			resp, err := cli.GetSchemas(r.Context(), &tcli.TGetSchemasReq{SessionHandle: sh, CatalogName: ident(q.CatalogName), SchemaName: pattern(q.SchemaName)})
+			return resp.GetStatus(), resp.GetOperationHandle(), err
+		})},
+		"tables": {body: GetTablesRequest{}, fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			var q GetTablesRequest
+			if err := body(r, &q); err != nil {
+				return nil, nil, err
+			}
+			resp, err := cli.GetTables(r.Context(), &tcli.TGetTablesReq{SessionHandle: sh, CatalogName: pattern(q.CatalogName), SchemaName: pattern(q.SchemaName),
+				TableName: pattern(q.TableName), TableTypes: q.TableTypes})
+			return resp.GetStatus(), resp.GetOperationHandle(), err
+		})},
+		"tableTypes": {fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			resp, err := cli.GetTableTypes(r.Context(), &tcli.TGetTableTypesReq{SessionHandle: sh})
+			return resp.GetStatus(), resp.GetOperationHandle(), err
+		})},
+		"columns": {body: GetColumnsRequest{}, fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			var q GetColumnsRequest
+			if err := body(r, &q); err != nil {
+				return nil, nil, err
+			}
+			resp, err := cli.GetColumns(r.Context(), &tcli.TGetColumnsReq{SessionHandle: sh, CatalogName: ident(q.CatalogName), SchemaName: pattern(q.SchemaName),
+				TableName: pattern(q.TableName), ColumnName: pattern(q.ColumnName)})
+			return resp.GetStatus(), resp.GetOperationHandle(), err
+		})},
+		"functions": {body: GetFunctionsRequest{}, fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			var q GetFunctionsRequest
+			if err := body(r, &q); err != nil {
+				return nil, nil, err
+			}
+			resp, err := cli.GetFunctions(r.Context(), &tcli.TGetFunctionsReq{SessionHandle: sh, CatalogName: ident(q.CatalogName), SchemaName: pattern(q.SchemaName),
+				FunctionName: tcli.TPatternOrIdentifier(q.FunctionName)})
+			return resp.GetStatus(), resp.GetOperationHandle(), err
+		})},
+		"primaryKeys": {body: GetPrimaryKeysRequest{}, fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			var q GetPrimaryKeysRequest
+			if err := body(r, &q); err != nil {
+				return nil, nil, err
+			}
+			resp, err := cli.GetPrimaryKeys(r.Context(), &tcli.TGetPrimaryKeysReq{SessionHandle: sh, CatalogName: ident(q.CatalogName), SchemaName: ident(q.SchemaName),
+				TableName: ident(q.TableName)})
+			return resp.GetStatus(), resp.GetOperationHandle(), err
+		})},
+		"crossReference": {body: GetCrossReferenceRequest{}, fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			var q GetCrossReferenceRequest
+			if err := body(r, &q); err != nil {
+				return nil, nil, err
+			}
+			resp, err := cli.GetCrossReference(r.Context(), &tcli.TGetCrossReferenceReq{SessionHandle: sh,
+				ParentCatalogName: ident(q.PrimaryCatalog), ParentSchemaName: ident(q.PrimarySchema), ParentTableName: ident(q.PrimaryTable),
+				ForeignCatalogName: ident(q.ForeignCatalog), ForeignSchemaName: ident(q.ForeignSchema), ForeignTableName: ident(q.ForeignTable)})
+			return resp.GetStatus(), resp.GetOperationHandle(), err
+		})},
+	}
+}
+
+// operation finds the operation of the {operationHandle} path parameter
+// that id may use.
+func (h *Handler) operation(r *http.Request, id identity) (Operation, error) {
+	guid, err := parseUUID(r.PathValue("operationHandle"))
+	if err != nil {
+		return Operation{}, err
+	}
+	owner := id.User
+	if id.Admin {
+		owner = ""
+	}
+	op, err := h.gw.Operation(r.Context(), guid, owner)
+	if err != nil {
+		return Operation{}, notFound("no operation %s for %s: %v", r.PathValue("operationHandle"), id.User, err)
+	}
+	return op, nil
+}
+
+// state asks the engine how operation op stands.
+func (h *Handler) state(r *http.Request, id identity, op Operation) *tcli.TGetOperationStatusResp {
+	resp, err := h.gw.CLI().GetOperationStatus(as(r, id, true), &tcli.TGetOperationStatusReq{OperationHandle: op.Handle})
+	if err != nil || resp == nil {
+		return &tcli.TGetOperationStatusResp{}
+	}
+	return resp
+}
+
+// stateName is Kyuubi's name of an HS2 operation state.
+func stateName(resp *tcli.TGetOperationStatusResp) string {
+	if resp.OperationState == nil {
+		return "UNKNOWN"
+	}
+	switch s := *resp.OperationState; s {
+	case tcli.TOperationState_TIMEDOUT_STATE:
+		return "TIMEOUT"
+	case tcli.TOperationState_UKNOWN_STATE:
+		return "UNKNOWN"
+	default:
+		return strings.TrimSuffix(s.String(), "_STATE")
+	}
+}
+
+func (h *Handler) operationData(r *http.Request, id identity, s Session, op Operation) OperationData {
+	st := h.state(r, id, op)
+	return OperationData{Identifier: uuidOf(op.Handle.OperationId.GUID), Statement: op.Statement, State: stateName(st),
+		CreateTime: millis(op.Created), StartTime: st.GetOperationStarted(), CompleteTime: st.GetOperationCompleted(), Exception: st.GetErrorMessage(),
+		SessionID: uuidOf(s.Handle.SessionId.GUID), SessionUser: s.User, SessionType: "INTERACTIVE", KyuubiInstance: h.cfg.Instance, Metrics: map[string]string{}}
+}
+
+func (h *Handler) operationEvent(r *http.Request, id identity) (any, error) {
+	op, err := h.operation(r, id)
+	if err != nil {
+		return nil, err
+	}
+	st := h.state(r, id, op)
+	ev := OperationEvent{StatementID: uuidOf(op.Handle.OperationId.GUID), Statement: op.Statement, ShouldRunAsync: true, State: stateName(st),
+		EventTime: millis(time.Now()), CreateTime: millis(op.Created), StartTime: st.GetOperationStarted(), CompleteTime: st.GetOperationCompleted(),
+		SessionID: uuidOf(op.SessionID), SessionUser: op.User, SessionType: "INTERACTIVE", KyuubiInstance: h.cfg.Instance, Metrics: map[string]string{}}
+	if m := st.GetErrorMessage(); m != "" {
+		ev.Exception = &Exception{Message: m}
+	}
+	return ev, nil
+}
+
+func (h *Handler) operationAction(r *http.Request, id identity) (any, error) {
+	var q OpActionRequest
+	if err := decode(r, &q); err != nil {
+		return nil, err
+	}
+	op, err := h.operation(r, id)
+	if err != nil {
+		return nil, err
+	}
+	ctx := as(r, id, id.Admin)
+	switch strings.ToLower(q.Action) {
+	case "cancel":
+		resp, err := h.gw.CLI().CancelOperation(ctx, &tcli.TCancelOperationReq{OperationHandle: op.Handle})
+		return nil, failed(resp.GetStatus(), err)
+	case "close":
+		resp, err := h.gw.CLI().CloseOperation(ctx, &tcli.TCloseOperationReq{OperationHandle: op.Handle})
+		return nil, failed(resp.GetStatus(), err)
+	}
+	return nil, badRequest("action %q is not one of cancel, close", q.Action)
+}
+
+func (h *Handler) closeOperation(r *http.Request, id identity) (any, error) {
+	op, err := h.operation(r, id)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := h.gw.CLI().CloseOperation(as(r, id, true), &tcli.TCloseOperationReq{OperationHandle: op.Handle})
+	if err := failed(resp.GetStatus(), err); err != nil {
+		return nil, err
+	}
+	return text("Operation " + r.PathValue("operationHandle") + " is closed successfully."), nil
+}
+
+func (h *Handler) resultSetMetadata(r *http.Request, id identity) (any, error) {
+	op, err := h.operation(r, id)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := h.gw.CLI().GetResultSetMetadata(as(r, id, id.Admin), &tcli.TGetResultSetMetadataReq{OperationHandle: op.Handle})
+	if err := failed(resp.GetStatus(), err); err != nil {
+		return nil, err
+	}
+	out := ResultSetMetaData{Columns: []ColumnDesc{}}
+	for _, c := range resp.GetSchema().GetColumns() {
+		out.Columns = append(out.Columns, columnDesc(c))
+	}
+	return out, nil
+}
+
+func (h *Handler) operationLog(r *http.Request, id identity) (any, error) {
+	op, err := h.operation(r, id)
+	if err != nil {
+		return nil, err
+	}
+	max, err := intParam(r, "maxrows", 100)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := h.gw.CLI().FetchResults(as(r, id, id.Admin), &tcli.TFetchResultsReq{OperationHandle: op.Handle,
+		Orientation: tcli.TFetchOrientation_FETCH_NEXT, MaxRows: int64(max), FetchType: 1})
+	out := OperationLog{LogRowSet: []string{}}
+	if failed(resp.GetStatus(), err) != nil {
+		return out, nil // an engine without logs has none to give
+	}
+	for _, row := range rows(resp.GetResults()) {
+		if len(row.Fields) > 0 {
+			if s, ok := row.Fields[0].Value.(string); ok {
+				out.LogRowSet = append(out.LogRowSet, s)
+			}
+		}
+	}
+	out.RowCount = len(out.LogRowSet)
+	return out, nil
+}
+
+func (h *Handler) rowSet(r *http.Request, id identity) (any, error) {
+	op, err := h.operation(r, id)
+	if err != nil {
+		return nil, err
+	}
+	max, err := intParam(r, "maxrows", 100)
+	if err != nil {
+		return nil, err
+	}
+	orient := tcli.TFetchOrientation_FETCH_NEXT
+	if o := r.URL.Query().Get("fetchorientation"); o != "" {
+		if orient, err = tcli.TFetchOrientationFromString(strings.ToUpper(o)); err != nil {
+			return nil, badRequest("fetchorientation %q is not FETCH_NEXT or FETCH_FIRST", o)
+		}
+	}
+	resp, err := h.gw.CLI().FetchResults(as(r, id, id.Admin), &tcli.TFetchResultsReq{OperationHandle: op.Handle, Orientation: orient, MaxRows: int64(max)})
+	if err := failed(resp.GetStatus(), err); err != nil {
+		return nil, err
+	}
+	out := rows(resp.GetResults())
+	return ResultRowSet{Rows: out, RowCount: len(out)}, nil
+}
+
+func intParam(r *http.Request, name string, def int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, badRequest("%s=%q is not a non-negative number", name, v)
+	}
+	return n, nil
+}
+
+// ident and pattern are the optional names of the metadata requests.
+func ident(s string) *tcli.TIdentifier {
+	if s == "" {
+		return nil
+	}
+	v := tcli.TIdentifier(s)
+	return &v
+}
+
+func pattern(s string) *tcli.TPatternOrIdentifier {
+	if s == "" {
+		return nil
+	}
+	v := tcli.TPatternOrIdentifier(s)
+	return &v
+}
