@@ -1,0 +1,244 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kitsune-sql/kitsune/internal/testenv"
+	"github.com/kitsune-sql/kitsune/thrift/status"
+)
+
+type restBatch struct {
+	ID            string            `json:"id"`
+	User          string            `json:"user"`
+	BatchType     string            `json:"batchType"`
+	Name          string            `json:"name"`
+	AppID         string            `json:"appId"`
+	AppURL        string            `json:"appUrl"`
+	AppState      string            `json:"appState"`
+	AppDiagnostic string            `json:"appDiagnostic"`
+	Instance      string            `json:"kyuubiInstance"`
+	State         string            `json:"state"`
+	CreateTime    int64             `json:"createTime"`
+	EndTime       int64             `json:"endTime"`
+	BatchInfo     map[string]string `json:"batchInfo"`
+}
+
+func sparkBatch(name string, conf map[string]string) map[string]any {
+	c := map[string]string{"spark.master": "yarn", "spark.stub.seconds": "1"}
+	for k, v := range conf {
+		c[k] = v
+	}
+	return map[string]any{"batchType": "SPARK", "resource": "hdfs:///jobs/etl.jar", "className": "org.example.Etl", "name": name,
+		"conf": c, "args": []string{"--day", "2026-12-01"}}
+}
+
+// waitBatch polls the batch until it reaches state.
+func (c *restClient) waitBatch(id, state string) restBatch {
+	c.t.Helper()
+	var b restBatch
+	testenv.Eventually(c.t, 30*time.Second, func() error {
+		c.ok("GET", "/batches/"+id, nil, &b)
+		if b.State != state {
+			return fmt.Errorf("batch %s is %s (app %s), want %s", id, b.State, b.AppState, state)
+		}
+		return nil
+	})
+	return b
+}
+
+// Batches through the stub spark-submit: one that succeeds (its YARN
+// application id, tracking URL and final status read from the output),
+// one that fails (YARN's diagnostics as appDiagnostic), one canceled, one
+// resubmitted with the same kitsune.batch.id (the same batch, run once);
+// the list filters and pages; the local log; another user sees none.
+func TestRESTBatches(t *testing.T) {
+	home := sparkHome(t)
+	record := filepath.Join(t.TempDir(), "argv")
+	g := startGatewayEnv(t, []string{"KITSUNE_STUB_RECORD=" + record}, "kitsune.engineEnv.SPARK_HOME="+home,
+		"kitsune.batch.state.check.interval=PT0.2S", "kitsune.batch.resource.file.max.size=1k")
+	alice := g.rest(t, "alice")
+
+	var ok restBatch
+	alice.ok("POST", "/batches", sparkBatch("etl", map[string]string{"kitsune.engine.queue": "etl"}), &ok)
+	if ok.ID == "" || ok.User != "alice" || ok.BatchType != "SPARK" || (ok.State != "PENDING" && ok.State != "RUNNING") || ok.Instance != g.restAddr {
+		t.Errorf("submitted batch: %+v", ok)
+	}
+	ok = alice.waitBatch(ok.ID, "FINISHED")
+	if !strings.HasPrefix(ok.AppID, "application_") || !strings.Contains(ok.AppURL, ok.AppID) || ok.AppState != "SUCCEEDED" || ok.EndTime == 0 {
+		t.Errorf("finished batch: %+v", ok)
+	}
+	argv, _ := os.ReadFile(record)
+	for _, want := range []string{"--class\norg.example.Etl\n", "--proxy-user\nalice\n", "spark.yarn.queue=etl\n", "spark.yarn.tags=KITSUNE," + ok.ID, "spark.app.name=etl\n",
+		"hdfs:///jobs/etl.jar\n--day\n2026-12-01\n"} {
+		if !strings.Contains(string(argv), want) {
+			t.Errorf("spark-submit's argv lacks %q:\n%s", want, argv)
+		}
+	}
+	var log struct {
+		LogRowSet []string `json:"logRowSet"`
+		RowCount  int      `json:"rowCount"`
+	}
+	alice.ok("GET", "/batches/"+ok.ID+"/localLog?from=0&size=2", nil, &log)
+	if log.RowCount != 2 || !strings.Contains(log.LogRowSet[0], "Submitted application "+ok.AppID) {
+		t.Errorf("local log: %+v", log)
+	}
+
+	var bad restBatch
+	alice.ok("POST", "/batches", sparkBatch("broken", map[string]string{"spark.stub.outcome": "FAILED"}), &bad)
+	bad = alice.waitBatch(bad.ID, "ERROR")
+	if bad.AppState != "FAILED" || !strings.Contains(bad.AppDiagnostic, "input path /data/in does not exist") {
+		t.Errorf("failed batch: %+v", bad)
+	}
+
+	var long restBatch
+	alice.ok("POST", "/batches", sparkBatch("long", map[string]string{"spark.stub.seconds": "60"}), &long)
+	alice.waitBatch(long.ID, "RUNNING")
+	testenv.Eventually(t, 10*time.Second, func() error {
+		if pidWithArg("spark.yarn.tags=KITSUNE,"+long.ID) == 0 {
+			return fmt.Errorf("no spark-submit for the long batch")
+		}
+		return nil
+	})
+	var closed struct {
+		Success bool   `json:"success"`
+		Msg     string `json:"msg"`
+	}
+	alice.ok("DELETE", "/batches/"+long.ID, nil, &closed)
+	if !closed.Success {
+		t.Errorf("cancel: %+v", closed)
+	}
+	alice.waitBatch(long.ID, "CANCELED")
+	if pid := pidWithArg("spark.yarn.tags=KITSUNE," + long.ID); pid != 0 {
+		t.Errorf("the canceled batch's spark-submit (pid %d) still runs", pid)
+	}
+
+	id := uuid.NewString()
+	var first, again restBatch
+	alice.ok("POST", "/batches", sparkBatch("once", map[string]string{"kyuubi.batch.id": id}), &first)
+	alice.ok("POST", "/batches", sparkBatch("once", map[string]string{"kyuubi.batch.id": id}), &again)
+	if first.ID != id || again.ID != id || again.BatchInfo["kyuubi.batch.duplicated"] != "true" || first.BatchInfo["kyuubi.batch.duplicated"] != "" {
+		t.Errorf("idempotent resubmission: first %+v, again %+v", first, again)
+	}
+	alice.waitBatch(id, "FINISHED")
+	argv, _ = os.ReadFile(record)
+	if n := strings.Count(string(argv), "spark.yarn.tags=KITSUNE,"+id); n != 1 {
+		t.Errorf("the batch with kitsune.batch.id ran %d times", n)
+	}
+	if a := alice.do("POST", "/batches", sparkBatch("x", map[string]string{"kyuubi.batch.id": "not-a-uuid"})); a.status != http.StatusBadRequest ||
+		a.err.ErrorCode != status.CodeBatchRefused {
+		t.Errorf("a batch id that is no UUID: %d %s", a.status, a.body)
+	}
+	if a := alice.do("POST", "/batches", map[string]any{"batchType": "FLINK", "resource": "x.jar"}); a.status != http.StatusBadRequest ||
+		a.err.ErrorCode != status.CodeBatchRefused {
+		t.Errorf("an unsupported batch type: %d %s", a.status, a.body)
+	}
+
+	var page struct {
+		From    int         `json:"from"`
+		Total   int         `json:"total"`
+		Batches []restBatch `json:"batches"`
+	}
+	alice.ok("GET", "/batches?batchState=FINISHED&batchUser=alice&desc=true", nil, &page)
+	if page.Total != 2 || page.Batches[0].ID != id || page.Batches[1].ID != ok.ID {
+		t.Errorf("finished batches, newest first: %+v", page)
+	}
+	alice.ok("GET", "/batches?from=1&size=2", nil, &page)
+	if page.From != 1 || page.Total != 2 || page.Batches[0].ID != bad.ID {
+		t.Errorf("a page of batches: %+v", page)
+	}
+	bob := g.rest(t, "bob")
+	bob.ok("GET", "/batches", nil, &page)
+	if page.Total != 0 {
+		t.Errorf("bob sees alice's batches: %+v", page)
+	}
+	if a := bob.do("GET", "/batches/"+ok.ID, nil); a.status != http.StatusNotFound {
+		t.Errorf("bob reads alice's batch: %d %s", a.status, a.body)
+	}
+	if a := bob.do("DELETE", "/batches/"+ok.ID, nil); a.status != http.StatusNotFound {
+		t.Errorf("bob cancels alice's batch: %d %s", a.status, a.body)
+	}
+	restUpload(t, alice, record)
+}
+
+// restUpload submits a PySpark batch with its resource in a multipart
+// upload, and one whose upload is over the limit.
+func restUpload(t *testing.T, c *restClient, record string) {
+	post := func(size int) restAnswer {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		req, _ := json.Marshal(map[string]any{"batchType": "PYSPARK", "name": "py", "conf": map[string]string{"spark.master": "local"}})
+		_ = w.WriteField("batchRequest", string(req))
+		f, _ := w.CreateFormFile("resourceFile", "job.py")
+		_, _ = f.Write(bytes.Repeat([]byte("#"), size))
+		_ = w.Close()
+		r, _ := http.NewRequest("POST", c.base+"/batches", &body)
+		r.SetBasicAuth(c.user, c.pass)
+		r.Header.Set("Content-Type", w.FormDataContentType())
+		return c.send(r)
+	}
+	a := post(100)
+	var b restBatch
+	if a.status != http.StatusOK || json.Unmarshal(a.body, &b) != nil {
+		t.Fatalf("upload: %d %s", a.status, a.body)
+	}
+	c.waitBatch(b.ID, "FINISHED")
+	argv, _ := os.ReadFile(record)
+	if !strings.Contains(string(argv), "/job.py\n") {
+		t.Errorf("spark-submit did not get the uploaded job.py:\n%s", argv)
+	}
+	if a := post(2000); a.status != http.StatusRequestEntityTooLarge || a.err.ErrorCode != status.CodeBatchRefused ||
+		!strings.Contains(a.err.Message, "kitsune.batch.resource.file.max.size") {
+		t.Errorf("an upload over the limit: %d %s", a.status, a.body)
+	}
+}
+
+// A gateway stopped while its batch runs picks the batch up when it
+// starts again (same work directory and REST address): the batch ends
+// FINISHED with its application's report.
+func TestRESTBatchSurvivesRestart(t *testing.T) {
+	home := sparkHome(t)
+	work := t.TempDir()
+	port := freePort(t)
+	confs := []string{"kitsune.engineEnv.SPARK_HOME=" + home, "kitsune.batch.state.check.interval=PT0.2S", "kitsune.server.work.dir=" + work,
+		"kitsune.frontend.rest.bind.port=" + strconv.Itoa(port)}
+	g := startGateway(t, confs...)
+	var b restBatch
+	g.rest(t, "alice").ok("POST", "/batches", sparkBatch("survivor", map[string]string{"spark.stub.seconds": "4"}), &b)
+	g.rest(t, "alice").waitBatch(b.ID, "RUNNING")
+	g.stop()
+	if pidWithArg("spark.yarn.tags=KITSUNE,"+b.ID) == 0 {
+		t.Fatal("the batch's spark-submit did not outlive the gateway")
+	}
+	g2 := startGateway(t, confs...)
+	done := g2.rest(t, "alice").waitBatch(b.ID, "FINISHED")
+	if done.AppState != "SUCCEEDED" || done.Instance != g2.restAddr || !strings.HasPrefix(done.AppID, "application_") {
+		t.Errorf("the picked-up batch: %+v", done)
+	}
+	if !strings.Contains(g2.out.String(), "picked up a batch") {
+		t.Errorf("the restarted gateway did not say it picked the batch up:\n%s", g2.out.String())
+	}
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
