@@ -90,6 +90,10 @@ func NewID() string {
 	return hex.EncodeToString(b)
 }
 
+// ExclusivePerKey: a local engine holds its database file, so two
+// engines of one key cannot run at once.
+func (l *localLauncher) ExclusivePerKey() bool { return true }
+
 func (l *localLauncher) Launch(ctx context.Context, key tenancy.Key, spec tenancy.Spec) (*Engine, error) {
 	id := NewID()
 	userDir, err := UserDir(l.cfg.WorkDir, key.User)

@@ -31,7 +31,15 @@ type PoolConfig struct {
 	Registry *discovery.Registry
 	Spaces   tenancy.Spaces
 	Secret   string
+	// RetiredWait is how long a launch waits for a retired engine of its
+	// key to stop when the launcher's engines cannot run side by side (a
+	// local engine's database file is held by one process).
+	RetiredWait time.Duration
 }
+
+// exclusiveLauncher is a launcher whose engines of one key cannot run
+// side by side.
+type exclusiveLauncher interface{ ExclusivePerKey() bool }
 
 // Pool caches one engine per key.
 type Pool struct {
@@ -162,6 +170,9 @@ func (p *Pool) launch(ctx context.Context, key tenancy.Key, spec tenancy.Spec, e
 		e.unqueue, err = p.cfg.Queues.Reserve(ctx, key, profile)
 	}
 	if err == nil {
+		err = p.waitRetired(ctx, key)
+	}
+	if err == nil {
 		eng, err = p.launchLimited(ctx, key, spec)
 		if err != nil && e.unqueue != nil {
 			e.unqueue()
@@ -284,6 +295,36 @@ func (p *Pool) Retire(ctx context.Context, id string, kill bool) bool {
 	}
 	p.lg.Info("engine retired", zap.String("engine", id), zap.Bool("kill", kill))
 	return true
+}
+
+// waitRetired waits, for an exclusive launcher, until no retired engine of
+// key runs, at most RetiredWait.
+func (p *Pool) waitRetired(ctx context.Context, key tenancy.Key) error {
+	if x, ok := p.launcher.(exclusiveLauncher); !ok || !x.ExclusivePerKey() {
+		return nil
+	}
+	var old *Engine
+	p.mu.Lock()
+	for eng := range p.mu.retired {
+		if eng.Key == key && eng.Alive() {
+			old = eng
+		}
+	}
+	p.mu.Unlock()
+	if old == nil {
+		return nil
+	}
+	t := time.NewTimer(p.cfg.RetiredWait)
+	defer t.Stop()
+	select {
+	case <-old.Exited():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return fmt.Errorf("engine %s of %s was deregistered and still serves sessions, and holds its database until they end "+
+			"(waited %s, kitsune.session.engine.initialize.timeout): close them, or stop it with DELETE /api/v1/admin/engine?kill=true", old.ID, key, p.cfg.RetiredWait)
+	}
 }
 
 // stopLater stops eng on a goroutine the pool waits for on Close; the

@@ -40,7 +40,7 @@ func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, lg *z
 	if err != nil {
 		return nil, err
 	}
-	pcfg := engine.PoolConfig{IdleTimeout: cfg.EngineIdleTimeout, CheckInterval: cfg.CheckInterval,
+	pcfg := engine.PoolConfig{IdleTimeout: cfg.EngineIdleTimeout, CheckInterval: cfg.CheckInterval, RetiredWait: cfg.EngineInitTimeout,
 		MaxLaunches: cfg.Engines.MaxConcurrentLaunches, Queues: queues}
 	if ha.registry != nil {
 		pcfg.Registry, pcfg.Spaces, pcfg.Secret = ha.registry, ha.spaces, secret

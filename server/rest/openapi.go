@@ -35,7 +35,9 @@ func openAPI(routes []route, version string) map[string]any {
 		}
 		paths[prefix+r.path][strings.ToLower(r.method)] = op
 	}
-	schemas["Error"] = schemaOf(reflect.TypeOf(errorBody{}), schemas)
+	schemaOf(reflect.TypeOf(errorBody{}), schemas)
+	schemas["Error"] = schemas["errorBody"]
+	delete(schemas, "errorBody")
 	return map[string]any{
 		"openapi": "3.0.3",
 		"info":    map[string]any{"title": "kitsune REST API (Kyuubi's /api/v1)", "version": version},
