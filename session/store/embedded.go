@@ -171,7 +171,9 @@ func (e *embedded) DeleteEngine(_ context.Context, id string) error {
 
 func (e *embedded) Close() error { return e.db.Close() }
 
-func (e *embedded) PutBatch(_ context.Context, b Batch) error { return put(e.db, bucketBatches, b.ID, b) }
+func (e *embedded) PutBatch(_ context.Context, b Batch) error {
+	return put(e.db, bucketBatches, b.ID, b)
+}
 
 func (e *embedded) GetBatch(_ context.Context, id string) (b Batch, err error) {
 	err = get(e.db, bucketBatches, id, &b)
