@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -241,4 +242,65 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// kitsune ctl drives batches, sessions, operations and refreshes over the
+// REST API, with kyuubi-ctl's batch file, in table and JSON output.
+func TestCtlOverREST(t *testing.T) {
+	home := sparkHome(t)
+	g := startGateway(t, "kitsune.engineEnv.SPARK_HOME="+home, "kitsune.batch.state.check.interval=PT0.2S")
+	ctl := func(user string, args ...string) (string, error) {
+		base := []string{"ctl", "--rest-url", "http://" + g.restAddr, "--username", user, "--password", "pw"}
+		out, err := exec.Command(kitsuneBin, append(base, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	file := filepath.Join(t.TempDir(), "batch.yaml")
+	yaml := "apiVersion: v1\nusername: alice\nrequest:\n  batchType: SPARK\n  name: ctl-pi\n  resource: hdfs:///jobs/pi.jar\n" +
+		"  className: org.apache.spark.examples.SparkPi\n  args: [\"10\"]\n  configs:\n    spark.master: yarn\n    spark.stub.seconds: \"1\"\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := ctl("alice", "--output", "json", "create", "batch", "-f", file)
+	var created []restBatch
+	if err != nil || json.Unmarshal([]byte(out), &created) != nil || len(created) != 1 || created[0].Name != "ctl-pi" || created[0].User != "alice" {
+		t.Fatalf("create batch: %v\n%s", err, out)
+	}
+	id := created[0].ID
+	testenv.Eventually(t, 30*time.Second, func() error {
+		out, err := ctl("alice", "get", "batch", id)
+		if err != nil || !strings.Contains(out, "FINISHED") || !strings.Contains(out, "SUCCEEDED") {
+			return fmt.Errorf("get batch: %v\n%s", err, out)
+		}
+		return nil
+	})
+	if out, err := ctl("alice", "list", "batch", "--batch-state", "FINISHED"); err != nil || !strings.Contains(out, id) || !strings.HasPrefix(out, "ID") {
+		t.Errorf("list batch: %v\n%s", err, out)
+	}
+	if out, err := ctl("alice", "log", "batch", id, "--from", "0", "--size", "1"); err != nil || !strings.Contains(out, "Submitted application application_") {
+		t.Errorf("log batch: %v\n%s", err, out)
+	}
+	if out, err := ctl("bob", "get", "batch", id); err == nil || !strings.Contains(out, "code 50002") {
+		t.Errorf("bob gets alice's batch: %v\n%s", err, out)
+	}
+
+	s := g.rest(t, "alice").openSession(nil)
+	admin := serverUser(t)
+	if out, err := ctl(admin, "list", "session"); err != nil || !strings.Contains(out, s) || !strings.Contains(out, "alice") {
+		t.Errorf("list session: %v\n%s", err, out)
+	}
+	if out, err := ctl("alice", "list", "session"); err == nil || !strings.Contains(out, "not an administrator") {
+		t.Errorf("list session as a non-admin: %v\n%s", err, out)
+	}
+	if out, err := ctl(admin, "--output", "json", "list", "operation"); err != nil || !strings.HasPrefix(strings.TrimSpace(out), "[") {
+		t.Errorf("list operation: %v\n%s", err, out)
+	}
+	if out, err := ctl(admin, "delete", "session", s); err != nil || !strings.Contains(out, "is closed successfully") {
+		t.Errorf("delete session: %v\n%s", err, out)
+	}
+	if out, err := ctl(admin, "refresh", "config", "deny_users"); err != nil || !strings.Contains(out, "Refresh the deny users successfully.") {
+		t.Errorf("refresh config: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(kitsuneBin, "ctl", "list", "batch").CombinedOutput(); err == nil || !strings.Contains(string(out), "--rest-url") {
+		t.Errorf("a REST command without --rest-url: %v\n%s", err, out)
+	}
 }

@@ -21,9 +21,9 @@ import (
 	"github.com/kitsune-sql/kitsune/tenancy"
 )
 
-const ctlUsage = `usage: kitsune ctl --zk-quorum host:port[,…] [--namespace kitsune] [--output table|json] <command>
+const ctlUsage = `usage: kitsune ctl [--zk-quorum host:port[,…] [--namespace kitsune]] [--rest-url http://host:10099 [--username U] [--password P] [--principal HTTP/_HOST@REALM] [--ca ca.pem] [--proxy-user U]] [--output table|json] <command>
 
-commands:
+ZooKeeper commands (--zk-quorum):
   list server                      gateways registered in ZooKeeper
   list engine [--user U]           engines registered in ZooKeeper
   get server <host:port>           one gateway's registration
@@ -31,6 +31,19 @@ commands:
   delete server <host:port>        make that gateway deregister, drain and stop
   delete engine <user> [--subdomain S] [--share-level USER]
                                    make that user's engine(s) stop
+
+REST commands (--rest-url; Basic credentials, or Kerberos with --principal):
+  create batch -f batch.yaml       submit a batch job (kyuubi-ctl's batch file)
+  list batch [--batch-type T] [--batch-state S] [--batch-user U] [--batch-name N] [--from N] [--size N]
+  get batch <id>                   one batch and its application
+  log batch <id> [--from N] [--size N]
+                                   lines of the batch's spark-submit output
+  delete batch <id>                cancel a batch
+  list session                     every open session (administrators)
+  delete session <id>              close a session (administrators)
+  list operation                   every open operation (administrators)
+  refresh config <user_defaults_conf|unlimited_users|deny_users|deny_ips>
+                                   reload that setting from the configuration files
 `
 
 // ctlEngine is one row of `list engine`.
@@ -60,25 +73,47 @@ func runCtl(args []string, stdout io.Writer) error {
 	quorum := fs.String("zk-quorum", os.Getenv("KITSUNE_HA_ADDRESSES"), "ZooKeeper quorum (kitsune.ha.addresses)")
 	ns := fs.String("namespace", "kitsune", "namespace (kitsune.ha.namespace)")
 	output := fs.String("output", "table", "table or json")
+	r := &restCtl{ctl: &ctl{stdout: stdout}}
+	fs.StringVar(&r.base, "rest-url", os.Getenv("KITSUNE_REST_URL"), "the gateway's REST API, e.g. http://host:10099")
+	fs.StringVar(&r.user, "username", "", "user for Basic authentication")
+	fs.StringVar(&r.pass, "password", "", "password for Basic authentication")
+	fs.StringVar(&r.principal, "principal", "", "the gateway's Kerberos principal (HTTP/_HOST@REALM): authenticate with the ticket cache")
+	fs.StringVar(&r.proxyUser, "proxy-user", "", "act as this user (the proxy-user rules apply)")
+	ca := fs.String("ca", "", "PEM file of the CA that signed the gateway's certificate (https)")
 	fs.Usage = func() { fmt.Fprint(os.Stderr, ctlUsage) }
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	rest := fs.Args()
-	if *quorum == "" || len(rest) < 2 {
+	if len(rest) < 2 {
 		return errors.New(strings.TrimSpace(ctlUsage))
 	}
-	c := &ctl{ns: *ns, output: *output, stdout: stdout}
-	if err := c.parseRest(rest[0]+" "+rest[1], rest[2:]); err != nil {
+	c := r.ctl
+	c.ns, c.output = *ns, *output
+	command := rest[0] + " " + rest[1]
+	if err := r.parseRest(command, rest[2:]); err != nil {
 		return err
+	}
+	if run, ok := r.commands()[command]; ok {
+		if r.base == "" {
+			return fmt.Errorf("%s goes to the REST API: give --rest-url http://host:10099 (or KITSUNE_REST_URL)", command)
+		}
+		var err error
+		if r.client, err = newRESTClient(*ca); err != nil {
+			return err
+		}
+		return run(context.Background())
 	}
 	commands := map[string]func(context.Context) error{
 		"list server": c.listServers, "list engine": c.listEngines, "get server": c.getServer,
 		"get engine": c.getEngine, "delete server": c.deleteServer, "delete engine": c.deleteEngine,
 	}
-	run, ok := commands[rest[0]+" "+rest[1]]
+	run, ok := commands[command]
 	if !ok {
-		return fmt.Errorf("unknown command %q\n%s", rest[0]+" "+rest[1], ctlUsage)
+		return fmt.Errorf("unknown command %q\n%s", command, ctlUsage)
+	}
+	if *quorum == "" {
+		return fmt.Errorf("%s reads ZooKeeper: give --zk-quorum host:port (or KITSUNE_HA_ADDRESSES)", command)
 	}
 	zc, err := zk.Dial(zk.Config{Addresses: conf.SplitList(*quorum), SessionTimeout: 10 * time.Second, ConnectTimeout: 10 * time.Second}, zap.NewNop())
 	if err != nil {
@@ -90,11 +125,19 @@ func runCtl(args []string, stdout io.Writer) error {
 }
 
 // parseRest reads the options and positional arguments of a command.
-func (c *ctl) parseRest(command string, rest []string) error {
+func (r *restCtl) parseRest(command string, rest []string) error {
+	c := r.ctl
 	sub := flag.NewFlagSet("ctl "+command, flag.ContinueOnError)
 	sub.StringVar(&c.user, "user", "", "only this user's engines")
 	sub.StringVar(&c.subdomain, "subdomain", "", "only this subdomain")
 	sub.StringVar(&c.level, "share-level", "", "only this share level")
+	sub.StringVar(&r.file, "f", "", "the batch file (create batch)")
+	sub.StringVar(&r.batchType, "batch-type", "", "only batches of this type")
+	sub.StringVar(&r.batchState, "batch-state", "", "only batches in this state")
+	sub.StringVar(&r.batchUser, "batch-user", "", "only this user's batches")
+	sub.StringVar(&r.batchName, "batch-name", "", "only batches of this name")
+	sub.IntVar(&r.from, "from", -1, "first batch or log line (log: -1 is the last --size lines)")
+	sub.IntVar(&r.size, "size", 100, "how many batches or log lines")
 	for len(rest) > 0 {
 		if err := sub.Parse(rest); err != nil {
 			return err
