@@ -186,6 +186,9 @@ func (m *Manager) Log(ctx context.Context, id string, from, size int) ([]string,
 	if err != nil {
 		return nil, 0, err
 	}
+	if b.Gateway != m.cfg.Instance {
+		return nil, 0, fmt.Errorf("%w: the local log of batch %s is kept by gateway %s, which runs it: ask it", ErrNotFound, id, b.Gateway)
+	}
 	lines, total, err := logLines(b.LogPath, from, size)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, 0, fmt.Errorf("%w: no local log of batch %s here: it runs on gateway %s", ErrNotFound, id, b.Gateway)

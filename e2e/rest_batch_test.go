@@ -304,3 +304,55 @@ func TestCtlOverREST(t *testing.T) {
 		t.Errorf("a REST command without --rest-url: %v\n%s", err, out)
 	}
 }
+
+// With a shared metadata store any gateway serves any REST session and
+// operation (it adopts them as it adopts an HS2 HTTP client's), and
+// answers for a batch another gateway runs, from the store.
+func TestRESTOnAnyGateway(t *testing.T) {
+	pg := testenv.StartPostgres(t)
+	home := sparkHome(t)
+	confs := []string{testSecret, "kitsune.metadata.store.url=" + pg.URL, "kitsune.engineEnv.SPARK_HOME=" + home, "kitsune.batch.state.check.interval=PT0.2S"}
+	a, b := startGateway(t, confs...), startGateway(t, confs...)
+	ra, rb := a.rest(t, "alice"), b.rest(t, "alice")
+	s := ra.openSession(nil)
+	if rows := rb.statement(s, "SELECT 6 * 7 AS v"); len(rows.Rows) != 1 || rows.Rows[0].Fields[0].Value != 42.0 {
+		t.Errorf("A's session through B: %+v", rows)
+	}
+	var op restHandle
+	ra.ok("POST", "/sessions/"+s+"/operations/statement", map[string]any{"statement": "SELECT 'from A' AS v"}, &op)
+	var rows restRows
+	testenv.Eventually(t, 10*time.Second, func() error {
+		if a := rb.do("GET", "/operations/"+op.Identifier+"/rowset", nil); a.status != http.StatusOK {
+			return fmt.Errorf("A's operation through B: %d %s", a.status, a.body)
+		} else if err := json.Unmarshal(a.body, &rows); err != nil {
+			return err
+		}
+		return nil
+	})
+	if len(rows.Rows) != 1 || rows.Rows[0].Fields[0].Value != "from A" {
+		t.Errorf("A's rows through B: %+v", rows)
+	}
+
+	var bt restBatch
+	ra.ok("POST", "/batches", sparkBatch("shared", map[string]string{"spark.stub.seconds": "3"}), &bt)
+	var seen restBatch
+	rb.ok("GET", "/batches/"+bt.ID, nil, &seen)
+	if seen.ID != bt.ID || seen.Instance != a.restAddr {
+		t.Errorf("B's view of A's batch: %+v", seen)
+	}
+	var closed struct {
+		Success bool   `json:"success"`
+		Msg     string `json:"msg"`
+	}
+	rb.ok("DELETE", "/batches/"+bt.ID, nil, &closed)
+	if closed.Success || !strings.Contains(closed.Msg, a.restAddr) {
+		t.Errorf("B cancelling A's batch: %+v", closed)
+	}
+	if x := rb.do("GET", "/batches/"+bt.ID+"/localLog", nil); x.status != http.StatusNotFound || !strings.Contains(x.err.Message, a.restAddr) {
+		t.Errorf("B's local log of A's batch: %d %s", x.status, x.body)
+	}
+	done := rb.waitBatch(bt.ID, "FINISHED")
+	if done.AppState != "SUCCEEDED" {
+		t.Errorf("A's finished batch as B tells it: %+v", done)
+	}
+}
