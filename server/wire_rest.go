@@ -77,11 +77,15 @@ func (g *restGateway) Operation(ctx context.Context, id []byte, user string) (re
 }
 
 func (g *restGateway) Engines(context.Context) ([]rest.Engine, error) {
+	spaces := g.s.spaces
+	if spaces.Namespace == "" { // no ZooKeeper: the space the engine would have
+		spaces = tenancy.Spaces{Namespace: g.s.cfg.HA.Namespace, Version: Version}
+	}
 	var out []rest.Engine
 	for _, e := range g.s.pool.Engines() {
 		k := e.Key
 		out = append(out, rest.Engine{ID: e.ID, User: k.User, Type: k.Type, ShareLevel: k.ShareLevel, Subdomain: k.Subdomain, Addr: e.Addr,
-			Space: g.s.spaces.Path(k)})
+			Space: spaces.Path(k)})
 	}
 	return out, nil
 }
