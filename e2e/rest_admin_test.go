@@ -3,12 +3,15 @@
 package e2e
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -216,4 +219,43 @@ func TestRESTOpenAPI(t *testing.T) {
 	// An error answer carries sqlState when the refusal has one (a
 	// limit's 08004); every field of the schema then.
 	same("Error", admin.do("POST", "/sessions", map[string]any{"configs": map[string]string{"kitsune.no.such.key": "1"}}).body)
+}
+
+// Kerberos over REST: curl --negotiate (MIT's SPNEGO) and kitsune ctl
+// --principal authenticate; no token is 401 Negotiate, a bad one 403.
+func TestRESTKerberos(t *testing.T) {
+	k := startKerberosGateway(t, "KERBEROS")
+	_, port := hostPort(t, k.restAddr)
+	base := "http://localhost:" + strconv.Itoa(port) + "/api/v1"
+	resp, err := http.Get(base + "/sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") != "Negotiate" {
+		t.Errorf("no token: %d %q, want 401 Negotiate", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+	req, _ := http.NewRequest("GET", base+"/sessions", nil)
+	req.Header.Set("Authorization", "Negotiate "+base64.StdEncoding.EncodeToString([]byte("not a token")))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a bad token: %v %v, want 403", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	curl := exec.Command("curl", "-sS", "--negotiate", "-u", ":", "-XPOST", "-H", "Content-Type: application/json", "-d", `{"configs":{}}`, base+"/sessions")
+	curl.Env = append(os.Environ(), k.kdc.Env(k.aliceCC)...)
+	out, err := curl.CombinedOutput()
+	var h restHandle
+	if err != nil || json.Unmarshal(out, &h) != nil || h.Identifier == "" {
+		t.Fatalf("curl --negotiate POST /sessions: %v %s", err, out)
+	}
+	ctl := exec.Command(kitsuneBin, "ctl", "--rest-url", "http://localhost:"+strconv.Itoa(port), "--principal", "HTTP/_HOST@EXAMPLE.TEST",
+		"--proxy-user", "carol", "--output", "json", "list", "batch")
+	ctl.Env = append(os.Environ(), k.kdc.Env(k.aliceCC)...)
+	if out, err := ctl.CombinedOutput(); err != nil || strings.TrimSpace(string(out)) != "[]" {
+		t.Errorf("kitsune ctl --principal: %v %s", err, out)
+	}
+	if !strings.Contains(k.out.String(), `"user": "alice", "auth_type": "KERBEROS"`) || !strings.Contains(k.out.String(), `"proxy_user": "carol"`) {
+		t.Errorf("no Kerberos audit lines:\n%s", k.out.String())
+	}
 }

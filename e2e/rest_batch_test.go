@@ -356,3 +356,25 @@ func TestRESTOnAnyGateway(t *testing.T) {
 		t.Errorf("A's finished batch as B tells it: %+v", done)
 	}
 }
+
+// A running batch counts against its user's connection limit, as a
+// session does; it gives its slot back when it ends.
+func TestRESTBatchLimits(t *testing.T) {
+	home := sparkHome(t)
+	g := startGateway(t, "kitsune.engineEnv.SPARK_HOME="+home, "kitsune.batch.state.check.interval=PT0.2S",
+		"kitsune.server.limit.connections.per.user=1")
+	alice := g.rest(t, "alice")
+	var long restBatch
+	alice.ok("POST", "/batches", sparkBatch("long", map[string]string{"spark.stub.seconds": "60"}), &long)
+	if a := alice.do("POST", "/batches", sparkBatch("second", nil)); a.status != http.StatusTooManyRequests || a.err.ErrorCode != status.CodeLimitConnections {
+		t.Errorf("a second batch over the limit: %d %s", a.status, a.body)
+	}
+	if a := alice.do("POST", "/sessions", map[string]any{}); a.status != http.StatusTooManyRequests || a.err.ErrorCode != status.CodeLimitConnections {
+		t.Errorf("a session beside the running batch: %d %s", a.status, a.body)
+	}
+	g.rest(t, "bob").openSession(nil) // another user's limit is their own
+	alice.ok("DELETE", "/batches/"+long.ID, nil, nil)
+	var next restBatch
+	alice.ok("POST", "/batches", sparkBatch("second", nil), &next)
+	alice.waitBatch(next.ID, "FINISHED")
+}

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,105 +10,88 @@ import (
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 )
 
-// submit runs one of the operation-opening calls on the session of the
-// path; each endpoint builds its request from the JSON body.
-func (h *Handler) submit(build func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error)) func(*http.Request, identity) (any, error) {
-	return func(r *http.Request, id identity) (any, error) {
+// opener opens an operation on session sh from the request body q.
+type opener[Q any] func(ctx context.Context, cli tcli.TCLIService, sh *tcli.TSessionHandle, q Q) (*tcli.TStatus, *tcli.TOperationHandle, error)
+
+// submit is an operation-opening endpoint: the session of the path, the
+// JSON body decoded into Q, the call, the operation's handle.
+func submit[Q any](h *Handler, open opener[Q]) route {
+	var zero Q
+	r := route{fn: func(r *http.Request, id identity) (any, error) {
+		var q Q
+		if err := decode(r, &q); err != nil {
+			return nil, err
+		}
 		s, err := h.session(r, id)
 		if err != nil {
 			return nil, err
 		}
-		r = r.WithContext(as(r, id, id.Admin))
-		st, op, err := build(r, s.Handle, h.gw.CLI())
+		st, op, err := open(as(r, id, id.Admin), h.gw.CLI(), s.Handle, q)
 		if err := failed(st, err); err != nil {
 			return nil, err
 		}
 		return OperationHandle{Identifier: uuidOf(op.OperationId.GUID)}, nil
+	}}
+	if _, none := any(zero).(struct{}); !none {
+		r.body = zero
 	}
+	return r
 }
 
-// The operation-opening endpoints, by path.
+// opening are the operation-opening endpoints, by path.
 func (h *Handler) opening() map[string]route {
-	body := func(r *http.Request, v any) error { return decode(r, v) }
+	type none = struct{}
 	return map[string]route{
-		"statement": {body: StatementRequest{}, fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
-			var q StatementRequest
-			if err := body(r, &q); err != nil {
-				return nil, nil, err
-			}
+		"statement": submit(h, func(ctx context.Context, cli tcli.TCLIService, sh *tcli.TSessionHandle, q StatementRequest) (*tcli.TStatus, *tcli.TOperationHandle, error) {
 			if strings.TrimSpace(q.Statement) == "" {
 				return nil, nil, badRequest("the statement is empty: send {\"statement\": \"SELECT 1\"}")
 			}
-			resp, err := cli.ExecuteStatement(r.Context(), &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q.Statement,
+			resp, err := cli.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q.Statement,
 				ConfOverlay: q.ConfOverlay, RunAsync: q.RunAsync, QueryTimeout: q.QueryTimeout})
 			return resp.GetStatus(), resp.GetOperationHandle(), err
-		})},
-		"typeInfo": {fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
-			resp, err := cli.GetTypeInfo(r.Context(), &tcli.TGetTypeInfoReq{SessionHandle: sh})
+		}),
+		"typeInfo": submit(h, func(ctx context.Context, cli tcli.TCLIService, sh *tcli.TSessionHandle, _ none) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			resp, err := cli.GetTypeInfo(ctx, &tcli.TGetTypeInfoReq{SessionHandle: sh})
 			return resp.GetStatus(), resp.GetOperationHandle(), err
-		})},
-		"catalogs": {fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
-			resp, err := cli.GetCatalogs(r.Context(), &tcli.TGetCatalogsReq{SessionHandle: sh})
+		}),
+		"catalogs": submit(h, func(ctx context.Context, cli tcli.TCLIService, sh *tcli.TSessionHandle, _ none) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			resp, err := cli.GetCatalogs(ctx, &tcli.TGetCatalogsReq{SessionHandle: sh})
 			return resp.GetStatus(), resp.GetOperationHandle(), err
-		})},
-		"schemas": {body: GetSchemasRequest{}, fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
-			var q GetSchemasRequest
-			if err := body(r, &q); err != nil {
-				return nil, nil, err
-			}
-			resp, err := cli.GetSchemas(r.Context(), &tcli.TGetSchemasReq{SessionHandle: sh, CatalogName: ident(q.CatalogName), SchemaName: pattern(q.SchemaName)})
+		}),
+		"tableTypes": submit(h, func(ctx context.Context, cli tcli.TCLIService, sh *tcli.TSessionHandle, _ none) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			resp, err := cli.GetTableTypes(ctx, &tcli.TGetTableTypesReq{SessionHandle: sh})
 			return resp.GetStatus(), resp.GetOperationHandle(), err
-		})},
-		"tables": {body: GetTablesRequest{}, fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
-			var q GetTablesRequest
-			if err := body(r, &q); err != nil {
-				return nil, nil, err
-			}
-			resp, err := cli.GetTables(r.Context(), &tcli.TGetTablesReq{SessionHandle: sh, CatalogName: pattern(q.CatalogName), SchemaName: pattern(q.SchemaName),
+		}),
+		"schemas": submit(h, func(ctx context.Context, cli tcli.TCLIService, sh *tcli.TSessionHandle, q GetSchemasRequest) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			resp, err := cli.GetSchemas(ctx, &tcli.TGetSchemasReq{SessionHandle: sh, CatalogName: ident(q.CatalogName), SchemaName: pattern(q.SchemaName)})
+			return resp.GetStatus(), resp.GetOperationHandle(), err
+		}),
+		"tables": submit(h, func(ctx context.Context, cli tcli.TCLIService, sh *tcli.TSessionHandle, q GetTablesRequest) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			resp, err := cli.GetTables(ctx, &tcli.TGetTablesReq{SessionHandle: sh, CatalogName: pattern(q.CatalogName), SchemaName: pattern(q.SchemaName),
 				TableName: pattern(q.TableName), TableTypes: q.TableTypes})
 			return resp.GetStatus(), resp.GetOperationHandle(), err
-		})},
-		"tableTypes": {fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
-			resp, err := cli.GetTableTypes(r.Context(), &tcli.TGetTableTypesReq{SessionHandle: sh})
-			return resp.GetStatus(), resp.GetOperationHandle(), err
-		})},
-		"columns": {body: GetColumnsRequest{}, fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
-			var q GetColumnsRequest
-			if err := body(r, &q); err != nil {
-				return nil, nil, err
-			}
-			resp, err := cli.GetColumns(r.Context(), &tcli.TGetColumnsReq{SessionHandle: sh, CatalogName: ident(q.CatalogName), SchemaName: pattern(q.SchemaName),
+		}),
+		"columns": submit(h, func(ctx context.Context, cli tcli.TCLIService, sh *tcli.TSessionHandle, q GetColumnsRequest) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			resp, err := cli.GetColumns(ctx, &tcli.TGetColumnsReq{SessionHandle: sh, CatalogName: ident(q.CatalogName), SchemaName: pattern(q.SchemaName),
 				TableName: pattern(q.TableName), ColumnName: pattern(q.ColumnName)})
 			return resp.GetStatus(), resp.GetOperationHandle(), err
-		})},
-		"functions": {body: GetFunctionsRequest{}, fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
-			var q GetFunctionsRequest
-			if err := body(r, &q); err != nil {
-				return nil, nil, err
-			}
-			resp, err := cli.GetFunctions(r.Context(), &tcli.TGetFunctionsReq{SessionHandle: sh, CatalogName: ident(q.CatalogName), SchemaName: pattern(q.SchemaName),
+		}),
+		"functions": submit(h, func(ctx context.Context, cli tcli.TCLIService, sh *tcli.TSessionHandle, q GetFunctionsRequest) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			resp, err := cli.GetFunctions(ctx, &tcli.TGetFunctionsReq{SessionHandle: sh, CatalogName: ident(q.CatalogName), SchemaName: pattern(q.SchemaName),
 				FunctionName: tcli.TPatternOrIdentifier(q.FunctionName)})
 			return resp.GetStatus(), resp.GetOperationHandle(), err
-		})},
-		"primaryKeys": {body: GetPrimaryKeysRequest{}, fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
-			var q GetPrimaryKeysRequest
-			if err := body(r, &q); err != nil {
-				return nil, nil, err
-			}
-			resp, err := cli.GetPrimaryKeys(r.Context(), &tcli.TGetPrimaryKeysReq{SessionHandle: sh, CatalogName: ident(q.CatalogName), SchemaName: ident(q.SchemaName),
+		}),
+		"primaryKeys": submit(h, func(ctx context.Context, cli tcli.TCLIService, sh *tcli.TSessionHandle, q GetPrimaryKeysRequest) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			resp, err := cli.GetPrimaryKeys(ctx, &tcli.TGetPrimaryKeysReq{SessionHandle: sh, CatalogName: ident(q.CatalogName), SchemaName: ident(q.SchemaName),
 				TableName: ident(q.TableName)})
 			return resp.GetStatus(), resp.GetOperationHandle(), err
-		})},
-		"crossReference": {body: GetCrossReferenceRequest{}, fn: h.submit(func(r *http.Request, sh *tcli.TSessionHandle, cli tcli.TCLIService) (*tcli.TStatus, *tcli.TOperationHandle, error) {
-			var q GetCrossReferenceRequest
-			if err := body(r, &q); err != nil {
-				return nil, nil, err
-			}
-			resp, err := cli.GetCrossReference(r.Context(), &tcli.TGetCrossReferenceReq{SessionHandle: sh,
+		}),
+		"crossReference": submit(h, func(ctx context.Context, cli tcli.TCLIService, sh *tcli.TSessionHandle, q GetCrossReferenceRequest) (*tcli.TStatus, *tcli.TOperationHandle, error) {
+			resp, err := cli.GetCrossReference(ctx, &tcli.TGetCrossReferenceReq{SessionHandle: sh,
 				ParentCatalogName: ident(q.PrimaryCatalog), ParentSchemaName: ident(q.PrimarySchema), ParentTableName: ident(q.PrimaryTable),
 				ForeignCatalogName: ident(q.ForeignCatalog), ForeignSchemaName: ident(q.ForeignSchema), ForeignTableName: ident(q.ForeignTable)})
 			return resp.GetStatus(), resp.GetOperationHandle(), err
-		})},
+		}),
 	}
 }
 
