@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -10,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -178,6 +181,7 @@ func (s *Server) buildREST(a *authParts) {
 	serverUser := s.handler.tenancy.ServerUser()
 	rcfg := rest.Config{Administrators: s.cfg.REST.Administrators, ServerUser: serverUser, Version: Version, Instance: s.restInstance(),
 		Batches: s.batches, MaxResourceSize: s.cfg.Batch.MaxResourceSize, UploadDir: filepath.Join(s.workDir, "uploads")}
+	rcfg.OwnerClient = ownerClient(s.cfg.Frontend.Keystore)
 	if a.passwords != nil {
 		rcfg.Passwords = a.passwords
 	}
@@ -206,4 +210,22 @@ func batchConfig(s *Server) batch.Config {
 			return batch.Plan{Profile: dec.Spec.Profile, Confs: dec.Spec.Confs}, nil
 		},
 		Admit: s.mgr.Admit}
+}
+
+// ownerClient reaches another gateway's REST API: over TLS it trusts the
+// certificates of this gateway's keystore (the gateways of a deployment
+// share one, or one CA).
+func ownerClient(keystore string) *http.Client {
+	c := &http.Client{Timeout: time.Minute}
+	if keystore == "" {
+		return c
+	}
+	pem, err := os.ReadFile(keystore)
+	if err != nil {
+		return c
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	c.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+	return c
 }

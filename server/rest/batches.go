@@ -293,6 +293,9 @@ func (h *Handler) batchLog(r *http.Request, id identity) (any, error) {
 	if size, err = intParam(r, "size", 100); err != nil {
 		return nil, err
 	}
+	if b.Gateway != h.cfg.Instance {
+		return h.askOwner(r, b.Gateway)
+	}
 	lines, _, err := bs.Log(r.Context(), b.ID, from, size)
 	if err != nil {
 		return nil, batchError(err)
@@ -307,6 +310,9 @@ func (h *Handler) closeBatch(r *http.Request, id identity) (any, error) {
 	b, bs, err := h.visibleBatch(r, id)
 	if err != nil {
 		return nil, err
+	}
+	if b.Gateway != h.cfg.Instance && !batch.Terminal(b.State) {
+		return h.askOwner(r, b.Gateway)
 	}
 	msg, err := bs.Cancel(r.Context(), b.ID)
 	if err != nil {

@@ -90,6 +90,9 @@ type Config struct {
 	// UploadDir keeps the uploads.
 	MaxResourceSize int64
 	UploadDir       string
+	// OwnerClient reaches the other gateways' REST APIs, for what only the
+	// gateway running a batch can answer (nil: such calls name it).
+	OwnerClient *http.Client
 }
 
 // Handler serves /api/v1 and /openapi.json.
@@ -153,7 +156,7 @@ func (h *Handler) serve(rt route) http.Handler {
 				writeError(rec, &apiError{status: http.StatusInternalServerError, msg: "internal error"})
 			}
 			h.audit.Info("rest request", zap.String("user", id.User), zap.String("auth_type", id.AuthType), zap.String("real_user", id.Real),
-				zap.String("proxy_user", id.Proxy), zap.String("remote", r.RemoteAddr), zap.String("method", r.Method),
+				zap.String("proxy_user", id.Proxy), zap.String("remote", r.RemoteAddr), zap.String("forwarded_by", r.Header.Get(forwardedHeader)), zap.String("method", r.Method),
 				zap.String("uri", r.URL.RequestURI()), zap.Int("status", rec.status))
 		}()
 		var err error
@@ -173,6 +176,12 @@ func (h *Handler) serve(rt route) http.Handler {
 		switch v := out.(type) {
 		case nil:
 			rec.WriteHeader(http.StatusOK)
+		case relayed:
+			if v.contentType != "" {
+				rec.Header().Set("Content-Type", v.contentType)
+			}
+			rec.WriteHeader(v.status)
+			_, _ = rec.Write(v.body)
 		case text:
 			rec.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			rec.WriteHeader(http.StatusOK)
