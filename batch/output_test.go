@@ -88,3 +88,13 @@ func TestBatchID(t *testing.T) {
 		t.Error("an id that is no UUID was accepted")
 	}
 }
+
+func TestProcessStart(t *testing.T) {
+	me := os.Getpid()
+	if processStart(me) == 0 || processStart(me) != processStart(me) {
+		t.Errorf("this process's start: %d", processStart(me))
+	}
+	if !processAlive(me) {
+		t.Error("this process is not alive")
+	}
+}

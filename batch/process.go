@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -37,6 +38,7 @@ func (m *Manager) start(ctx context.Context, b store.Batch, cmdline spark.Comman
 		return m.fail(ctx, b, fmt.Errorf("start %s: %w (kitsune.engineEnv.SPARK_HOME)", cmdline.Path, err))
 	}
 	b.PID, b.State, b.AppStart = cmd.Process.Pid, Running, time.Now()
+	b.PIDStart = processStart(b.PID)
 	// The process is reaped by pid (reap), as one picked up after a
 	// restart is found by pid: one way to learn that it ended.
 	_ = cmd.Process.Release()
@@ -75,7 +77,7 @@ func (m *Manager) update(ctx context.Context, b store.Batch) {
 	was := b
 	b.AppID, b.AppURL, b.AppState = first(r.appID, b.AppID), first(r.appURL, b.AppURL), first(r.appState, b.AppState)
 	b.AppDiagnostic = first(r.diagnostic, b.AppDiagnostic)
-	alive := b.PID > 0 && processAlive(b.PID)
+	alive := b.PID > 0 && processAlive(b.PID) && (b.PIDStart == 0 || processStart(b.PID) == b.PIDStart)
 	if !alive && !Terminal(b.State) {
 		b = m.ended(b, r)
 	}
@@ -190,6 +192,26 @@ func processAlive(pid int) bool {
 	}
 	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// processStart is when pid started, from /proc (0 where there is none).
+func processStart(pid int) uint64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; the fields after it
+	// start past its closing parenthesis. starttime is field 22.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	fields := strings.Fields(string(b[i+1:]))
+	if len(fields) < 20 {
+		return 0
+	}
+	n, _ := strconv.ParseUint(fields[19], 10, 64)
+	return n
 }
 
 func first(a, b string) string {

@@ -44,16 +44,19 @@ type Engine struct {
 
 // Batch is a batch job (POST /api/v1/batches) and how it stands.
 type Batch struct {
-	ID, User, Type, Name     string
-	Resource, Class          string
-	Conf                     map[string]string
-	Args                     []string
-	State                    string // PENDING, RUNNING, FINISHED, ERROR, CANCELED
-	AppID, AppURL, AppState  string
-	AppDiagnostic            string
-	Gateway                  string // the gateway that runs it (kyuubiInstance)
-	LogPath                  string
-	PID                      int // spark-submit's, while it runs
+	ID, User, Type, Name    string
+	Resource, Class         string
+	Conf                    map[string]string
+	Args                    []string
+	State                   string // PENDING, RUNNING, FINISHED, ERROR, CANCELED
+	AppID, AppURL, AppState string
+	AppDiagnostic           string
+	Gateway                 string // the gateway that runs it (kyuubiInstance)
+	LogPath                 string
+	PID                     int // spark-submit's, while it runs
+	// PIDStart is when that process started (Linux clock ticks since
+	// boot), so that a pid reused after a restart is not taken for it.
+	PIDStart                 uint64
 	Created, Ended, AppStart time.Time
 }
 
