@@ -19,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/kitsune-sql/kitsune/auth"
+	"github.com/kitsune-sql/kitsune/server/rest"
 )
 
 // restCtl is `kitsune ctl`'s REST side (kyuubi-ctl's batch, session,
@@ -155,25 +156,10 @@ type batchFile struct {
 	} `yaml:"request"`
 }
 
-type ctlBatch struct {
-	ID            string `json:"id"`
-	User          string `json:"user"`
-	BatchType     string `json:"batchType"`
-	Name          string `json:"name"`
-	AppID         string `json:"appId"`
-	AppURL        string `json:"appUrl"`
-	AppState      string `json:"appState"`
-	AppDiagnostic string `json:"appDiagnostic"`
-	Instance      string `json:"kyuubiInstance"`
-	State         string `json:"state"`
-	CreateTime    int64  `json:"createTime"`
-	EndTime       int64  `json:"endTime"`
-}
-
-func (r *restCtl) showBatches(bs []ctlBatch) error {
+func (r *restCtl) showBatches(bs []rest.Batch) error {
 	return show(r.stdout, r.output, bs, []string{"ID", "USER", "TYPE", "NAME", "STATE", "APP ID", "APP STATE", "GATEWAY"}, func(i int) []string {
 		b := bs[i]
-		return []string{b.ID, b.User, b.BatchType, b.Name, b.State, b.AppID, b.AppState, b.Instance}
+		return []string{b.ID, b.User, b.BatchType, b.Name, b.State, b.AppID, b.AppState, b.KyuubiInstance}
 	}, len(bs))
 }
 
@@ -192,11 +178,11 @@ func (r *restCtl) createBatch(ctx context.Context) error {
 	if f.Username != "" && r.user == "" {
 		r.user = f.Username
 	}
-	var b ctlBatch
+	var b rest.Batch
 	if err := r.call(ctx, "POST", "/batches", nil, f.Request, &b); err != nil {
 		return err
 	}
-	return r.showBatches([]ctlBatch{b})
+	return r.showBatches([]rest.Batch{b})
 }
 
 func (r *restCtl) listBatches(ctx context.Context) error {
@@ -208,9 +194,7 @@ func (r *restCtl) listBatches(ctx context.Context) error {
 	}
 	q.Set("from", strconv.Itoa(max(r.from, 0)))
 	q.Set("size", strconv.Itoa(r.size))
-	var page struct {
-		Batches []ctlBatch `json:"batches"`
-	}
+	var page rest.GetBatchesResponse
 	if err := r.call(ctx, "GET", "/batches", q, nil, &page); err != nil {
 		return err
 	}
@@ -222,11 +206,11 @@ func (r *restCtl) getBatch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var b ctlBatch
+	var b rest.Batch
 	if err := r.call(ctx, "GET", "/batches/"+url.PathEscape(id), nil, nil, &b); err != nil {
 		return err
 	}
-	return r.showBatches([]ctlBatch{b})
+	return r.showBatches([]rest.Batch{b})
 }
 
 func (r *restCtl) logBatch(ctx context.Context) error {
@@ -234,9 +218,7 @@ func (r *restCtl) logBatch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var log struct {
-		LogRowSet []string `json:"logRowSet"`
-	}
+	var log rest.OperationLog
 	q := url.Values{"from": {strconv.Itoa(r.from)}, "size": {strconv.Itoa(r.size)}}
 	if err := r.call(ctx, "GET", "/batches/"+url.PathEscape(id)+"/localLog", q, nil, &log); err != nil {
 		return err
@@ -255,10 +237,7 @@ func (r *restCtl) deleteBatch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var res struct {
-		Success bool   `json:"success"`
-		Msg     string `json:"msg"`
-	}
+	var res rest.CloseBatchResponse
 	if err := r.call(ctx, "DELETE", "/batches/"+url.PathEscape(id), nil, nil, &res); err != nil {
 		return err
 	}
@@ -270,20 +249,13 @@ func (r *restCtl) deleteBatch(ctx context.Context) error {
 }
 
 func (r *restCtl) listSessions(ctx context.Context) error {
-	var ss []struct {
-		Identifier string `json:"identifier"`
-		User       string `json:"user"`
-		IPAddr     string `json:"ipAddr"`
-		EngineID   string `json:"engineId"`
-		CreateTime int64  `json:"createTime"`
-		Ops        int    `json:"totalOperations"`
-	}
+	var ss []rest.SessionData
 	if err := r.call(ctx, "GET", "/admin/sessions", nil, nil, &ss); err != nil {
 		return err
 	}
 	return show(r.stdout, r.output, ss, []string{"SESSION", "USER", "ADDRESS", "ENGINE", "CREATED", "OPERATIONS"}, func(i int) []string {
 		s := ss[i]
-		return []string{s.Identifier, s.User, s.IPAddr, s.EngineID, time.UnixMilli(s.CreateTime).UTC().Format(time.RFC3339), strconv.Itoa(s.Ops)}
+		return []string{s.Identifier, s.User, s.IPAddr, s.EngineID, time.UnixMilli(s.CreateTime).UTC().Format(time.RFC3339), strconv.Itoa(s.TotalOperations)}
 	}, len(ss))
 }
 
@@ -301,13 +273,7 @@ func (r *restCtl) deleteSession(ctx context.Context) error {
 }
 
 func (r *restCtl) listOperations(ctx context.Context) error {
-	var ops []struct {
-		Identifier  string `json:"identifier"`
-		Statement   string `json:"statement"`
-		State       string `json:"state"`
-		SessionID   string `json:"sessionId"`
-		SessionUser string `json:"sessionUser"`
-	}
+	var ops []rest.OperationData
 	if err := r.call(ctx, "GET", "/admin/operations", nil, nil, &ops); err != nil {
 		return err
 	}

@@ -208,12 +208,18 @@ func (h *Handler) resultSetMetadata(r *http.Request, id identity) (any, error) {
 	return out, nil
 }
 
-func (h *Handler) operationLog(r *http.Request, id identity) (any, error) {
+// fetching is the operation and the maxrows of a fetch endpoint.
+func (h *Handler) fetching(r *http.Request, id identity) (Operation, int, error) {
 	op, err := h.operation(r, id)
 	if err != nil {
-		return nil, err
+		return op, 0, err
 	}
 	max, err := intParam(r, "maxrows", 100)
+	return op, max, err
+}
+
+func (h *Handler) operationLog(r *http.Request, id identity) (any, error) {
+	op, max, err := h.fetching(r, id)
 	if err != nil {
 		return nil, err
 	}
@@ -235,11 +241,7 @@ func (h *Handler) operationLog(r *http.Request, id identity) (any, error) {
 }
 
 func (h *Handler) rowSet(r *http.Request, id identity) (any, error) {
-	op, err := h.operation(r, id)
-	if err != nil {
-		return nil, err
-	}
-	max, err := intParam(r, "maxrows", 100)
+	op, max, err := h.fetching(r, id)
 	if err != nil {
 		return nil, err
 	}
