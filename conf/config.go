@@ -58,6 +58,8 @@ type Config struct {
 	Frontend Frontend
 	REST     REST
 	Batch    Batch
+	// Observability is metrics, events and the audit log.
+	Observability Observability
 	// ProxyUsers are the impersonation rules by real user.
 	ProxyUsers map[string]ProxyUser
 
@@ -323,4 +325,19 @@ func nextScope(keys []Key, k Key) bool {
 		}
 	}
 	return false
+}
+
+// Redacted is the configuration as given, with the values of keys that
+// name passwords, secrets, digests or tokens hidden: for event logs.
+func (c *Config) Redacted() map[string]string {
+	out := make(map[string]string, len(c.Raw))
+	for k, v := range c.Raw {
+		l := strings.ToLower(k)
+		if strings.Contains(l, "password") || strings.Contains(l, "secret") || strings.Contains(l, "bindpw") ||
+			strings.Contains(l, "digest") || strings.Contains(l, "token") || strings.Contains(l, "store.url") {
+			v = "******"
+		}
+		out[k] = v
+	}
+	return out
 }

@@ -54,9 +54,11 @@ type gateway struct {
 	binAddr  string
 	httpAddr string
 	restAddr string
-	out      *syncBuffer
-	exited   chan struct{}
-	killed   bool
+	// metricsAddr is the Prometheus endpoint ("" when off).
+	metricsAddr string
+	out         *syncBuffer
+	exited      chan struct{}
+	killed      bool
 	// shared engines (high availability) outlive the gateway and stop
 	// themselves when idle.
 	shared bool
@@ -107,7 +109,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-var servingLine = regexp.MustCompile(`serving: binary (\S*), http (\S*)/\S*, rest (\S*)`)
+var servingLine = regexp.MustCompile(`serving: binary (\S*), http (\S*)/\S*, rest (\S*), metrics (\S*)`)
 
 // startGateway starts `kitsune server` on free ports with extra --conf
 // settings. Cleanup stops it with SIGTERM and checks that it exited 0 and
@@ -121,7 +123,7 @@ func startGateway(t *testing.T, confs ...string) *gateway {
 func startGatewayEnv(t *testing.T, env []string, confs ...string) *gateway {
 	t.Helper()
 	g := &gateway{t: t, workDir: t.TempDir(), out: &syncBuffer{}, exited: make(chan struct{})}
-	args := []string{"server", "--conf", "kitsune.frontend.thrift.binary.bind.port=0", "--conf", "kitsune.frontend.thrift.http.bind.port=0", "--conf", "kitsune.frontend.rest.bind.port=0",
+	args := []string{"server", "--conf", "kitsune.frontend.thrift.binary.bind.port=0", "--conf", "kitsune.frontend.thrift.http.bind.port=0", "--conf", "kitsune.frontend.rest.bind.port=0", "--conf", "kitsune.metrics.prometheus.port=0",
 		"--conf", "kitsune.server.work.dir=" + g.workDir}
 	for _, c := range confs {
 		args = append(args, "--conf", c)
@@ -137,7 +139,7 @@ func startGatewayEnv(t *testing.T, env []string, confs ...string) *gateway {
 		t.Fatal(err)
 	}
 	pw.Close()
-	ready := make(chan [3]string, 1)
+	ready := make(chan [4]string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		sent := false
@@ -145,7 +147,7 @@ func startGatewayEnv(t *testing.T, env []string, confs ...string) *gateway {
 			line := sc.Text()
 			g.out.Write([]byte(line + "\n"))
 			if m := servingLine.FindStringSubmatch(line); m != nil && !sent {
-				ready <- [3]string{m[1], m[2], m[3]}
+				ready <- [4]string{m[1], m[2], m[3], m[4]}
 				sent = true
 			}
 		}
@@ -157,7 +159,7 @@ func startGatewayEnv(t *testing.T, env []string, confs ...string) *gateway {
 		if !ok {
 			t.Fatalf("gateway exited before serving:\n%s", g.out.String())
 		}
-		g.binAddr, g.httpAddr, g.restAddr = addrs[0], addrs[1], addrs[2]
+		g.binAddr, g.httpAddr, g.restAddr, g.metricsAddr = addrs[0], addrs[1], addrs[2], addrs[3]
 	case <-time.After(30 * time.Second):
 		t.Fatalf("gateway did not start:\n%s", g.out.String())
 	}

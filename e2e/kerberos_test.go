@@ -346,7 +346,7 @@ func TestKerberosStartupErrors(t *testing.T) {
 		{[]string{"kitsune.kinit.principal=nobody@EXAMPLE.TEST", "kitsune.kinit.keytab=" + kt}, "kinit failed for kitsune.kinit.principal=nobody@EXAMPLE.TEST"},
 		{[]string{"kitsune.authentication=NOSASL,KERBEROS"}, "NOSASL must stand alone"},
 	} {
-		args := []string{"server", "--conf", "kitsune.frontend.thrift.binary.bind.port=0", "--conf", "kitsune.frontend.thrift.http.bind.port=0", "--conf", "kitsune.frontend.rest.bind.port=0", "--conf", "kitsune.server.work.dir=" + t.TempDir()}
+		args := []string{"server", "--conf", "kitsune.frontend.thrift.binary.bind.port=0", "--conf", "kitsune.frontend.thrift.http.bind.port=0", "--conf", "kitsune.frontend.rest.bind.port=0", "--conf", "kitsune.metrics.prometheus.port=0", "--conf", "kitsune.server.work.dir=" + t.TempDir()}
 		for _, c := range tc.confs {
 			args = append(args, "--conf", c)
 		}

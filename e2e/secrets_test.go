@@ -39,7 +39,7 @@ const testSecret = "kitsune.engine.security.secret=e2e-deployment-secret"
 // keys to set.
 func TestEngineSecretNotKeptInAnOpenZooKeeper(t *testing.T) {
 	z := testenv.StartZooKeeper(t)
-	cmd := exec.Command(kitsuneBin, "server", "--conf", "kitsune.frontend.thrift.binary.bind.port=0", "--conf", "kitsune.frontend.thrift.http.bind.port=0", "--conf", "kitsune.frontend.rest.bind.port=0",
+	cmd := exec.Command(kitsuneBin, "server", "--conf", "kitsune.frontend.thrift.binary.bind.port=0", "--conf", "kitsune.frontend.thrift.http.bind.port=0", "--conf", "kitsune.frontend.rest.bind.port=0", "--conf", "kitsune.metrics.prometheus.port=0",
 		"--conf", "kitsune.server.work.dir="+t.TempDir(), "--conf", "kitsune.ha.addresses="+z.Addr, "--conf", "kitsune.ha.namespace=open_zk")
 	done := make(chan struct{})
 	var out []byte

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -31,6 +33,8 @@ type PoolConfig struct {
 	Registry *discovery.Registry
 	Spaces   tenancy.Spaces
 	Secret   string
+	// Observer is told of launches (nil: nobody).
+	Observer LaunchObserver
 	// RetiredWait is how long a launch waits for a retired engine of its
 	// key to stop when the launcher's engines cannot run side by side (a
 	// local engine's database file is held by one process).
@@ -62,7 +66,8 @@ type Pool struct {
 		retired map[*Engine]*entry
 		closed  bool
 	}
-	wg sync.WaitGroup
+	wg      sync.WaitGroup
+	waiting atomic.Int64 // launches waiting for a permit
 }
 
 type entry struct {
@@ -77,6 +82,9 @@ type entry struct {
 
 // NewPool returns a Pool launching with l.
 func NewPool(cfg PoolConfig, l Launcher, lg *zap.Logger) *Pool {
+	if cfg.Observer == nil {
+		cfg.Observer = nopLaunchObserver{}
+	}
 	p := &Pool{cfg: cfg, launcher: l, lg: lg, closing: make(chan struct{})}
 	p.base, p.stop = context.WithCancel(context.Background())
 	if cfg.MaxLaunches > 0 {
@@ -195,14 +203,25 @@ func (p *Pool) launch(ctx context.Context, key tenancy.Key, spec tenancy.Spec, e
 // launchLimited launches within kitsune.engine.max.concurrent.launches.
 func (p *Pool) launchLimited(ctx context.Context, key tenancy.Key, spec tenancy.Spec) (*Engine, error) {
 	if p.launches != nil {
+		p.waiting.Add(1)
 		select {
 		case p.launches <- struct{}{}:
+			p.waiting.Add(-1)
 			defer func() { <-p.launches }()
 		case <-ctx.Done():
+			p.waiting.Add(-1)
+			p.cfg.Observer.Launched(key.Type, 0, "abandoned")
 			return nil, fmt.Errorf("engine launch for %s abandoned while waiting for a launch slot: %w", key, ctx.Err())
 		}
 	}
-	return p.launcher.Launch(ctx, key, spec)
+	start := time.Now()
+	eng, err := p.launcher.Launch(ctx, key, spec)
+	if err != nil {
+		p.cfg.Observer.Launched(key.Type, time.Since(start), launchFailure(ctx, err))
+	} else {
+		p.cfg.Observer.Launched(key.Type, time.Since(start), "")
+	}
+	return eng, err
 }
 
 // watch forgets an engine whose process ended.
@@ -467,4 +486,34 @@ func (p *Pool) Close() {
 	}
 	wg.Wait()
 	p.wg.Wait()
+}
+
+// LaunchObserver is told of each engine launch: how long it took, or why
+// it failed (timeout, exited, refused, abandoned).
+type LaunchObserver interface {
+	Launched(typ string, took time.Duration, failure string)
+}
+
+type nopLaunchObserver struct{}
+
+func (nopLaunchObserver) Launched(string, time.Duration, string) {}
+
+// launchFailure names why a launch failed, for the metrics.
+func launchFailure(ctx context.Context, err error) string {
+	msg := err.Error()
+	switch {
+	case ctx.Err() != nil:
+		return "abandoned"
+	case strings.Contains(msg, "did not start within") || strings.Contains(msg, "timed out") || strings.Contains(msg, "waited"):
+		return "timeout"
+	case strings.Contains(msg, "exited") || strings.Contains(msg, "exit status") || strings.Contains(msg, "failed"):
+		return "exited"
+	}
+	return "refused"
+}
+
+// Launching reports the launches in progress and those waiting for a
+// permit, for the metrics.
+func (p *Pool) Launching() (inUse, waiting int) {
+	return len(p.launches), int(p.waiting.Load())
 }

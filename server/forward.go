@@ -109,12 +109,33 @@ func (h *handler) forward(ctx context.Context, r route, req thrift.TStruct, raw 
 		h.mgr.RemoveOperation(ctx, s, req.(operationAddressed).GetOperationHandle())
 	}
 	if err != nil {
-		return fail(status.From(h.engineError(s, err)))
+		st := status.From(h.engineError(s, err))
+		h.obs.OperationFailed(r.Name, errorKind(st))
+		return fail(st)
 	}
-	if r.opens && out.typ == thrift.REPLY {
-		h.recordOpened(ctx, r, s, req, out.raw)
+	if out.typ == thrift.REPLY {
+		switch {
+		case r.opens:
+			h.recordOpened(ctx, r, s, req, out.raw)
+		case r.Name == "GetOperationStatus":
+			h.recordState(ctx, r, s, req, out.raw)
+		case r.Name == "FetchResults":
+			h.obs.Fetched(len(out.raw))
+		}
 	}
 	return out
+}
+
+// recordState notes the state a status reply tells (small: decoding it
+// costs little), for the events and metrics of state changes.
+func (h *handler) recordState(ctx context.Context, r route, s *session.Session, req thrift.TStruct, raw []byte) {
+	res := r.Result()
+	if err := res.Read(ctx, reader(raw)); err != nil {
+		return
+	}
+	if resp, ok := res.Body.(*tcli.TGetOperationStatusResp); ok && resp.OperationState != nil {
+		h.mgr.SetOperationState(s, req.(*tcli.TGetOperationStatusReq).OperationHandle, resp.OperationState.String(), resp.GetSqlState())
+	}
 }
 
 // recordOpened records the operation an opening reply carries, unless the
@@ -126,10 +147,15 @@ func (h *handler) recordOpened(ctx context.Context, r route, s *session.Session,
 		return
 	}
 	resp, ok := res.Body.(interface {
+		GetStatus() *tcli.TStatus
 		GetOperationHandle() *tcli.TOperationHandle
 		GetDirectResults() *tcli.TSparkDirectResults
 	})
 	if !ok {
+		return
+	}
+	if st := resp.GetStatus(); !status.Succeeded(st) {
+		h.obs.OperationFailed(r.Name, errorKind(st))
 		return
 	}
 	if d := resp.GetDirectResults(); d != nil && d.CloseOperation != nil {
@@ -139,7 +165,7 @@ func (h *handler) recordOpened(ctx context.Context, r route, s *session.Session,
 	if q, ok := req.(*tcli.TExecuteStatementReq); ok {
 		statement = q.Statement
 	}
-	h.mgr.AddOperation(ctx, s, resp.GetOperationHandle(), statement)
+	h.mgr.AddOperation(ctx, s, resp.GetOperationHandle(), r.Name, statement)
 }
 
 // RawFunctions serves every routed method as a pass-through of bytes (the
@@ -246,4 +272,15 @@ func (r rawStruct) Write(_ context.Context, p thrift.TProtocol) error {
 
 func (r rawStruct) Read(context.Context, thrift.TProtocol) error {
 	return errors.New("server: a raw request is only written")
+}
+
+// errorKind names an error for the metrics: its SQLSTATE class (42, 08,
+// ...), or "unknown".
+func errorKind(st *tcli.TStatus) string { return sqlClass(st.GetSqlState()) }
+
+func sqlClass(s string) string {
+	if len(s) >= 2 {
+		return s[:2]
+	}
+	return "unknown"
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kitsune-sql/kitsune/auth"
 	"github.com/kitsune-sql/kitsune/conf"
+	"github.com/kitsune-sql/kitsune/metrics"
 	"github.com/kitsune-sql/kitsune/session"
 	"github.com/kitsune-sql/kitsune/session/sessiontest"
 	"github.com/kitsune-sql/kitsune/tenancy"
@@ -29,7 +30,7 @@ func gatewayTwin(t *testing.T, settings map[string]string) (*handler, *sessionte
 	dialer := sessiontest.NewDialer()
 	mgr := session.NewManager(session.Config{Dialer: dialer}, sessiontest.NewPool(), lg)
 	res := tenancy.NewResolver(tenancy.Config{Settings: cfg, EngineType: cfg.EngineType, ServerUser: "kitsune"}, tenancy.NewPoolChooser(), func() string { return "c1" })
-	return &handler{cfg: cfg, tenancy: res, routes: routes(), mgr: mgr, groups: auth.OSGroups(), proxy: auth.NewProxyRules(nil), lg: lg}, dialer
+	return &handler{cfg: cfg, tenancy: res, routes: routes(), mgr: mgr, groups: auth.OSGroups(), proxy: auth.NewProxyRules(nil), obs: &observer{m: metrics.New(), audit: lg}, lg: lg}, dialer
 }
 
 func as(user string) context.Context {

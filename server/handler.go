@@ -32,6 +32,7 @@ type handler struct {
 	mgr      *session.Manager
 	groups   auth.GroupProvider
 	proxy    *auth.ProxyRules
+	obs      *observer
 	lg       *zap.Logger
 }
 

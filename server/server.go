@@ -20,6 +20,7 @@ import (
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/discovery"
 	"github.com/kitsune-sql/kitsune/engine"
+	"github.com/kitsune-sql/kitsune/eventlog"
 	"github.com/kitsune-sql/kitsune/session"
 	"github.com/kitsune-sql/kitsune/session/store"
 	"github.com/kitsune-sql/kitsune/tenancy"
@@ -50,6 +51,10 @@ type Server struct {
 	httpSrv      *http.Server
 	restLn       net.Listener
 	restSrv      *http.Server
+	metricsLn    net.Listener
+	metricsSrv   *http.Server
+	obs          *observer
+	started      time.Time
 	rest         http.Handler
 	batches      *batch.Manager
 	workDir      string
@@ -74,6 +79,10 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	if err != nil {
 		return nil, err
 	}
+	obs, err := buildObserver(cfg, cfg.WorkDir, lg)
+	if err != nil {
+		return nil, err
+	}
 	workDir, err := filepath.Abs(cfg.WorkDir)
 	if err != nil {
 		return nil, fmt.Errorf("kitsune.server.work.dir=%s: %w", cfg.WorkDir, err)
@@ -94,11 +103,11 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	if err != nil {
 		return nil, err
 	}
-	pool, err := buildPool(cfg, exe, workDir, secret, ha, lg)
+	pool, err := buildPool(cfg, exe, workDir, secret, ha, obs, lg)
 	if err != nil {
 		return nil, err
 	}
-	meta, mgr, err := buildSessions(cfg, workDir, secret, pool, lg)
+	meta, mgr, err := buildSessions(cfg, workDir, secret, pool, obs, lg)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +116,7 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 			meta.Close()
 		}
 	}()
-	h, err := buildHandler(cfg, mgr, lg)
+	h, err := buildHandler(cfg, mgr, obs, lg)
 	if err != nil {
 		return nil, err
 	}
@@ -115,14 +124,21 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	if err != nil {
 		return nil, err
 	}
+	scfg.Observer = obs
 	s := &Server{serving: make(chan struct{}), meta: meta, handler: h, cfg: cfg, lg: lg, pool: pool, mgr: mgr, kinit: a.kinit,
-		krbPrincipal: a.principal(), thrift: serve.New(scfg, h, a.password(), lg), workDir: workDir, ha: ha, spaces: ha.spaces}
+		krbPrincipal: a.principal(), thrift: serve.New(scfg, h, a.password(), lg), workDir: workDir, ha: ha, spaces: ha.spaces, obs: obs}
 	s.zkConn, s.registry = ha.conn, ha.registry
 	if err := s.listen(cfg); err != nil {
 		return nil, err
 	}
+	if err := s.listenMetrics(); err != nil {
+		s.closeListeners()
+		return nil, err
+	}
 	s.mgr.SetGateway(s.BinaryAddr() + "," + s.HTTPAddr())
 	s.buildREST(a)
+	obs.server = s.restInstance()
+	s.watch()
 	return s, nil
 }
 
@@ -169,6 +185,15 @@ func (s *Server) Run(ctx context.Context) error {
 		keeperDone, kcancel = s.keepRegistration(cancel)
 		defer kcancel()
 	}
+	s.started = time.Now()
+	ectx, ecancel := context.WithCancel(context.Background())
+	if s.obs.events != nil {
+		go func() { _ = s.obs.events.Run(ectx) }()
+		defer s.obs.events.Wait()
+	}
+	defer ecancel()
+	s.obs.events.Emit(eventlog.ServerInfo, s.serverEvent("STARTED"))
+	defer func() { s.obs.events.Emit(eventlog.ServerInfo, s.serverEvent("STOPPED")) }()
 	close(s.serving)
 	mctx, mcancel := context.WithCancel(context.Background())
 	var bgwg sync.WaitGroup
@@ -225,7 +250,7 @@ func (s *Server) serveTransports(ctx context.Context, cancel context.CancelFunc)
 		name string
 		srv  *http.Server
 		ln   net.Listener
-	}{{"http transport", s.httpSrv, s.httpLn}, {"rest api", s.restSrv, s.restLn}} {
+	}{{"http transport", s.httpSrv, s.httpLn}, {"rest api", s.restSrv, s.restLn}, {"metrics", s.metricsSrv, s.metricsLn}} {
 		if t.srv == nil {
 			continue
 		}
@@ -292,7 +317,7 @@ func (s *Server) drain() {
 		}
 	}
 	s.thrift.ForceClose()
-	for _, srv := range []*http.Server{s.httpSrv, s.restSrv} {
+	for _, srv := range []*http.Server{s.httpSrv, s.restSrv, s.metricsSrv} {
 		if srv != nil {
 			shctx, c := context.WithTimeout(context.Background(), 5*time.Second)
 			_ = srv.Shutdown(shctx)

@@ -16,7 +16,7 @@ import (
 
 // buildPool builds the engine launcher (local or spark-submit) and the pool
 // that caches engines.
-func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, lg *zap.Logger) (*engine.Pool, error) {
+func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, obs *observer, lg *zap.Logger) (*engine.Pool, error) {
 	var space func(tenancy.Key) string
 	if ha.registry != nil {
 		space = ha.space
@@ -40,7 +40,7 @@ func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, lg *z
 	if err != nil {
 		return nil, err
 	}
-	pcfg := engine.PoolConfig{IdleTimeout: cfg.EngineIdleTimeout, CheckInterval: cfg.CheckInterval, RetiredWait: cfg.EngineInitTimeout,
+	pcfg := engine.PoolConfig{IdleTimeout: cfg.EngineIdleTimeout, CheckInterval: cfg.CheckInterval, RetiredWait: cfg.EngineInitTimeout, Observer: obs,
 		MaxLaunches: cfg.Engines.MaxConcurrentLaunches, Queues: queues}
 	if ha.registry != nil {
 		pcfg.Registry, pcfg.Spaces, pcfg.Secret = ha.registry, ha.spaces, secret

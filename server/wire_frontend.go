@@ -69,11 +69,7 @@ func (s *Server) listen(cfg *conf.Config) error {
 	}
 	if cfg.Serves("REST") {
 		if s.restLn, err = net.Listen("tcp", net.JoinHostPort(cfg.BindHost, strconv.Itoa(cfg.REST.Port))); err != nil {
-			for _, l := range []net.Listener{s.binLn, s.httpLn} {
-				if l != nil {
-					l.Close()
-				}
-			}
+			s.closeListeners()
 			return fmt.Errorf("listen on the REST port (kitsune.frontend.rest.bind.port): %w", err)
 		}
 		if tlsCfg != nil {
@@ -81,4 +77,13 @@ func (s *Server) listen(cfg *conf.Config) error {
 		}
 	}
 	return nil
+}
+
+// closeListeners closes the transports' listeners (a failed start).
+func (s *Server) closeListeners() {
+	for _, l := range []net.Listener{s.binLn, s.httpLn, s.restLn} {
+		if l != nil {
+			l.Close()
+		}
+	}
 }

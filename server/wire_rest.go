@@ -182,6 +182,7 @@ func (s *Server) buildREST(a *authParts) {
 	rcfg := rest.Config{Administrators: s.cfg.REST.Administrators, ServerUser: serverUser, Version: Version, Instance: s.restInstance(),
 		Batches: s.batches, MaxResourceSize: s.cfg.Batch.MaxResourceSize, UploadDir: filepath.Join(s.workDir, "uploads")}
 	rcfg.OwnerClient = ownerClient(s.cfg.Frontend.Keystore)
+	rcfg.Observer = s.obs
 	if a.passwords != nil {
 		rcfg.Passwords = a.passwords
 	}

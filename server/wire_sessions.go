@@ -17,7 +17,7 @@ import (
 
 // buildSessions opens the metadata store (PostgreSQL, shared with other
 // gateways, or the embedded one) and the session manager over the pool.
-func buildSessions(cfg *conf.Config, workDir, secret string, pool *engine.Pool, lg *zap.Logger) (store.Store, *session.Manager, error) {
+func buildSessions(cfg *conf.Config, workDir, secret string, pool *engine.Pool, obs *observer, lg *zap.Logger) (store.Store, *session.Manager, error) {
 	var meta store.Store
 	var err error
 	shared := false
@@ -34,12 +34,12 @@ func buildSessions(cfg *conf.Config, workDir, secret string, pool *engine.Pool, 
 		PerUser: lm.PerUser, PerIP: lm.PerIP, PerUserIP: lm.PerUserIP,
 		UnlimitedUser: lm.UnlimitedUsers, DenyUsers: lm.DenyUsers, DenyIPs: lm.DenyIPs}
 	mgr := session.NewManager(session.Config{IdleTimeout: cfg.SessionIdleTimeout, CheckInterval: cfg.CheckInterval, Limits: limits,
-		Store: meta, Shared: shared, Secret: secret}, pool, lg)
+		Store: meta, Shared: shared, Secret: secret, Observer: obs}, pool, lg)
 	return meta, mgr, nil
 }
 
 // buildHandler builds the gateway's TCLIService over the manager.
-func buildHandler(cfg *conf.Config, mgr *session.Manager, lg *zap.Logger) (*handler, error) {
+func buildHandler(cfg *conf.Config, mgr *session.Manager, obs *observer, lg *zap.Logger) (*handler, error) {
 	groups := auth.OSGroups()
 	if path := cfg.Engines.GroupMapping; path != "" {
 		var err error
@@ -53,7 +53,7 @@ func buildHandler(cfg *conf.Config, mgr *session.Manager, lg *zap.Logger) (*hand
 	}
 	resolver := tenancy.NewResolver(tenancy.Config{Settings: cfg, EngineType: cfg.EngineType, ServerUser: serverUser, Pinned: cfg.Engines.ProfilePinned},
 		tenancy.NewPoolChooser(), engine.NewID)
-	return &handler{cfg: cfg, tenancy: resolver, routes: routes(), mgr: mgr, groups: groups, proxy: auth.NewProxyRules(proxyRules(cfg.ProxyUsers)), lg: lg}, nil
+	return &handler{cfg: cfg, tenancy: resolver, routes: routes(), mgr: mgr, groups: groups, proxy: auth.NewProxyRules(proxyRules(cfg.ProxyUsers)), obs: obs, lg: lg}, nil
 }
 
 // proxyRules hands the configured impersonation rules to auth.

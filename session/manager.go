@@ -50,7 +50,27 @@ type Config struct {
 	Secret string
 	// Dialer connects to engines (ClientDialer when nil).
 	Dialer Dialer
+	// Observer hears of sessions and operations (events, metrics, audit;
+	// nil: nobody).
+	Observer Observer
 }
+
+// Observer is told of the life of sessions and operations.
+type Observer interface {
+	SessionOpened(s *Session)
+	SessionClosed(s *Session)
+	OperationOpened(s *Session, o Operation)
+	OperationChanged(s *Session, o Operation)
+	OperationClosed(s *Session, o Operation)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) SessionOpened(*Session)               {}
+func (nopObserver) SessionClosed(*Session)               {}
+func (nopObserver) OperationOpened(*Session, Operation)  {}
+func (nopObserver) OperationChanged(*Session, Operation) {}
+func (nopObserver) OperationClosed(*Session, Operation)  {}
 
 // Manager keeps the gateway's sessions and routes handles to them.
 type Manager struct {
@@ -81,6 +101,9 @@ type Manager struct {
 func NewManager(cfg Config, pool EnginePool, lg *zap.Logger) *Manager {
 	if cfg.Dialer == nil {
 		cfg.Dialer = ClientDialer{}
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
 	}
 	m := &Manager{cfg: cfg, pool: pool, lg: lg, limiter: newLimiter(cfg.Limits), batch: newOpBatch()}
 	m.mu.refused = map[string]error{}
@@ -155,6 +178,7 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 		m.limiter.release(req.User, req.Addr)
 	}
 	m.sessions.Put(serve.Key(s.Handle.SessionId), s)
+	m.cfg.Observer.SessionOpened(s)
 	return s, resp, nil
 }
 
@@ -268,14 +292,16 @@ func (m *Manager) Close(ctx context.Context, s *Session) error {
 	}
 	s.mu.Lock()
 	s.mu.closed = true
-	ops := make([]string, 0, len(s.mu.ops))
-	for k := range s.mu.ops {
-		ops = append(ops, k)
+	ops := make([]Operation, 0, len(s.mu.ops))
+	for _, o := range s.mu.ops {
+		ops = append(ops, o)
 	}
 	s.mu.Unlock()
-	for _, k := range ops {
-		m.forgetOperation(s, k)
+	for _, o := range ops {
+		m.forgetOperation(s, serve.Key(o.Handle.OperationId))
+		m.cfg.Observer.OperationClosed(s, o)
 	}
+	defer m.cfg.Observer.SessionClosed(s)
 	var err error
 	if s.Engine.Alive() {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)

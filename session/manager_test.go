@@ -87,7 +87,7 @@ func TestLimitsRefuseWithCodes(t *testing.T) {
 	if err := m.AllowOperation(s); err != nil {
 		t.Fatal(err)
 	}
-	m.AddOperation(context.Background(), s, &tcli.TOperationHandle{OperationId: &tcli.THandleIdentifier{GUID: []byte("op-1"), Secret: []byte("s")}}, "")
+	m.AddOperation(context.Background(), s, &tcli.TOperationHandle{OperationId: &tcli.THandleIdentifier{GUID: []byte("op-1"), Secret: []byte("s")}}, "", "")
 	if err := m.AllowOperation(s); codeOf(err) != status.CodeLimitOpsSession {
 		t.Errorf("second operation: %v", err)
 	}
@@ -124,7 +124,7 @@ func TestAdoptionFromASharedStore(t *testing.T) {
 	runManager(t, a)          // writes the operation records
 	s := open(t, a, "fay", 0) // HTTP: no connection id
 	oh := &tcli.TOperationHandle{OperationId: &tcli.THandleIdentifier{GUID: []byte("op-fay-00000001"), Secret: []byte("s")}}
-	a.AddOperation(ctx, s, oh, "")
+	a.AddOperation(ctx, s, oh, "", "")
 	got, err := b.Get(ctx, s.Handle, "fay")
 	if err != nil || got.Engine.Addr != s.Engine.Addr || got.Owner != "fay" {
 		t.Fatalf("adopted %+v %v", got, err)
@@ -137,7 +137,7 @@ func TestAdoptionFromASharedStore(t *testing.T) {
 	}
 	// A binary session is never recorded for adoption.
 	bin := open(t, a, "hal", 7)
-	a.AddOperation(ctx, bin, &tcli.TOperationHandle{OperationId: &tcli.THandleIdentifier{GUID: []byte("op-hal-00000001"), Secret: []byte("s")}}, "")
+	a.AddOperation(ctx, bin, &tcli.TOperationHandle{OperationId: &tcli.THandleIdentifier{GUID: []byte("op-hal-00000001"), Secret: []byte("s")}}, "", "")
 	if _, err := meta.GetOperation(ctx, "6f702d68616c2d3030303030303031"); err == nil {
 		t.Error("a binary session's operation was written to the store")
 	}
@@ -286,9 +286,9 @@ func TestOperationRecordsAreBatched(t *testing.T) {
 		return &tcli.TOperationHandle{OperationId: &tcli.THandleIdentifier{GUID: []byte(fmt.Sprintf("op-noa-%08d", i)), Secret: []byte("s")}}
 	}
 	for i := range 50 {
-		m.AddOperation(ctx, s, handle(i), "")
+		m.AddOperation(ctx, s, handle(i), "", "")
 	}
-	m.AddOperation(ctx, s, handle(99), "")
+	m.AddOperation(ctx, s, handle(99), "", "")
 	m.RemoveOperation(ctx, s, handle(99)) // within the same batch
 	testenv.Eventually(t, 5*time.Second, func() error {
 		if _, err := meta.GetOperation(ctx, hex.EncodeToString([]byte(fmt.Sprintf("op-noa-%08d", 49)))); err != nil {
@@ -317,7 +317,7 @@ func TestUnsharedStoreIsNotWritten(t *testing.T) {
 	m, _, _ := newManager(t, session.Config{Store: meta, Shared: false, Secret: "secret"})
 	runManager(t, m)
 	s := open(t, m, "ola", 0)
-	m.AddOperation(ctx, s, &tcli.TOperationHandle{OperationId: &tcli.THandleIdentifier{GUID: []byte("op-ola-00000001"), Secret: []byte("s")}}, "")
+	m.AddOperation(ctx, s, &tcli.TOperationHandle{OperationId: &tcli.THandleIdentifier{GUID: []byte("op-ola-00000001"), Secret: []byte("s")}}, "", "")
 	if _, err := meta.GetSession(ctx, hex.EncodeToString(s.Handle.SessionId.GUID)); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the session was written to an unshared store: %v", err)
 	}

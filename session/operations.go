@@ -26,7 +26,7 @@ func (m *Manager) ForOperation(ctx context.Context, h *tcli.TOperationHandle, us
 				return nil, err
 			}
 			if s != nil {
-				m.AddOperation(ctx, s, h, "")
+				m.AddOperation(ctx, s, h, "", "")
 				ok = true
 			}
 		case ctx.Err() != nil:
@@ -58,7 +58,7 @@ func (m *Manager) storedOperation(ctx context.Context, id string) (store.Operati
 }
 
 // AddOperation records that operation h belongs to s.
-func (m *Manager) AddOperation(ctx context.Context, s *Session, h *tcli.TOperationHandle, statement string) {
+func (m *Manager) AddOperation(ctx context.Context, s *Session, h *tcli.TOperationHandle, typ, statement string) {
 	if h == nil || h.OperationId == nil {
 		return
 	}
@@ -68,8 +68,11 @@ func (m *Manager) AddOperation(ctx context.Context, s *Session, h *tcli.TOperati
 		s.mu.Unlock()
 		return // closed meanwhile: its engine session and operations are gone
 	}
-	s.mu.ops[k] = Operation{Handle: h, Statement: statement, Created: time.Now()}
+	o := Operation{Handle: h, Type: typ, Statement: statement, Created: time.Now()}
+	s.mu.ops[k] = o
+	s.mu.opened++
 	s.mu.Unlock()
+	m.cfg.Observer.OperationOpened(s, o)
 	first := m.ops.Put(k, s)
 	if first {
 		m.mu.Lock()
@@ -87,8 +90,12 @@ func (m *Manager) RemoveOperation(ctx context.Context, s *Session, h *tcli.TOper
 	k := serve.Key(h.OperationId)
 	m.forgetOperation(s, k)
 	s.mu.Lock()
+	o, ok := s.mu.ops[k]
 	delete(s.mu.ops, k)
 	s.mu.Unlock()
+	if ok {
+		m.cfg.Observer.OperationClosed(s, o)
+	}
 	if m.adoptable(s) {
 		m.batch.remove(hex.EncodeToString(h.OperationId.GUID))
 	}
@@ -135,4 +142,24 @@ func (m *Manager) AllowOperation(s *Session) error {
 		}
 	}
 	return nil
+}
+
+// SetOperationState records the state the engine told of operation h;
+// the observer hears of each change.
+func (m *Manager) SetOperationState(s *Session, h *tcli.TOperationHandle, state, sqlState string) {
+	if h == nil || h.OperationId == nil {
+		return
+	}
+	k := serve.Key(h.OperationId)
+	s.mu.Lock()
+	o, ok := s.mu.ops[k]
+	changed := ok && o.State != state
+	if changed {
+		o.State, o.SQLState = state, sqlState
+		s.mu.ops[k] = o
+	}
+	s.mu.Unlock()
+	if changed {
+		m.cfg.Observer.OperationChanged(s, o)
+	}
 }

@@ -34,6 +34,7 @@ type Session struct {
 		sync.Mutex
 		lastAccess time.Time
 		ops        map[string]Operation
+		opened     int // operations opened in all
 		closed     bool
 	}
 }
@@ -73,9 +74,13 @@ func (s *Session) LastAccess() time.Time {
 // Operation is an open operation of a session as the gateway knows it.
 type Operation struct {
 	Handle *tcli.TOperationHandle
-	// Statement is the SQL of ExecuteStatement, or the metadata call's name.
-	Statement string
-	Created   time.Time
+	// Type is the call that opened it (ExecuteStatement, GetTables, ...);
+	// Statement is the SQL of ExecuteStatement, or the call's name.
+	Type, Statement string
+	Created         time.Time
+	// State is the last state the engine told of it (RUNNING_STATE, ...);
+	// SQLState its error's, in ERROR_STATE.
+	State, SQLState string
 }
 
 // Operations returns the session's open operations.
@@ -95,4 +100,11 @@ func (s *Session) Operation(k string) (Operation, bool) {
 	defer s.mu.Unlock()
 	o, ok := s.mu.ops[k]
 	return o, ok
+}
+
+// OperationsOpened is how many operations the session has opened.
+func (s *Session) OperationsOpened() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mu.opened
 }

@@ -58,7 +58,7 @@ func runServer(args []string) error {
 	case <-srv.Serving():
 		// Printed once registered, so that whoever waits for this line
 		// finds the gateway through ZooKeeper too.
-		fmt.Fprintf(os.Stderr, "kitsune %s serving: binary %s, http %s/%s, rest %s\n", server.Version, srv.BinaryAddr(), srv.HTTPAddr(), cfg.HTTPPath, srv.RESTAddr())
+		fmt.Fprintf(os.Stderr, "kitsune %s serving: binary %s, http %s/%s, rest %s, metrics %s\n", server.Version, srv.BinaryAddr(), srv.HTTPAddr(), cfg.HTTPPath, srv.RESTAddr(), srv.MetricsAddr())
 	case err := <-done:
 		return err
 	}

@@ -1,30 +1,16 @@
 package duckdb
 
 import (
-	"regexp"
 	"strings"
 
 	"go.uber.org/zap"
 
+	secrets "github.com/kitsune-sql/kitsune/internal/redact"
 	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
-// secretWords name settings and options whose values are secrets.
-const secretWords = `(?:password|passwd|pwd|bindpw|secret|token|keytab|credential|access[._-]?key)`
-
-var (
-	// key=value (SET k=v, 'k=v' in connection strings, OPTIONS (k = 'v')).
-	secretEq = regexp.MustCompile(`(?i)([\w.\-]*` + secretWords + `[\w.\-]*['"]?\s*=\s*)('(?:[^']|'')*'|"(?:[^"]|"")*"|[^\s,;)'"]+)`)
-	// key 'value' (OPTIONS (password 'v'), OPTIONS ('password' 'v')).
-	secretSp = regexp.MustCompile(`(?i)([\w.\-]*` + secretWords + `[\w.\-]*['"]?\s+)('(?:[^']|'')*'|"(?:[^"]|"")*")`)
-)
-
-// redact hides the values of settings and options that name passwords,
-// secrets, tokens, keytabs or keys in a statement, for logs.
-func redact(stmt string) string {
-	stmt = secretEq.ReplaceAllString(stmt, "${1}'******'")
-	return secretSp.ReplaceAllString(stmt, "${1}'******'")
-}
+// redact hides secrets in a statement, for logs.
+func redact(stmt string) string { return secrets.Statement(stmt) }
 
 // statementField is the statement for the engine log: redacted when
 // statement logging is on, absent otherwise.

@@ -16,6 +16,24 @@ import (
 // credentials is 401 with the schemes on offer; credentials refused is
 // 403, as Kyuubi's REST front end answers.
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (identity, error) {
+	id, err := h.credentials(w, r)
+	var ae *apiError
+	if err == nil || errors.As(err, &ae) && ae.status == http.StatusForbidden {
+		method := "PLAIN"
+		if scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "Negotiate") {
+			method = "KERBEROS"
+		}
+		user := id.Real
+		if user == "" {
+			user, _, _ = r.BasicAuth()
+		}
+		h.cfg.Observer.Login("rest", method, user, r.RemoteAddr, err)
+	}
+	return id, err
+}
+
+// credentials checks the request's credentials.
+func (h *Handler) credentials(w http.ResponseWriter, r *http.Request) (identity, error) {
 	id := identity{Addr: r.RemoteAddr}
 	scheme, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	switch {

@@ -90,10 +90,23 @@ type Config struct {
 	// UploadDir keeps the uploads.
 	MaxResourceSize int64
 	UploadDir       string
+	// Observer hears of logins and requests (nil: nobody).
+	Observer Observer
 	// OwnerClient reaches the other gateways' REST APIs, for what only the
 	// gateway running a batch can answer (nil: such calls name it).
 	OwnerClient *http.Client
 }
+
+// Observer is told of the REST API's logins and requests.
+type Observer interface {
+	Login(transport, method, user, addr string, err error)
+	REST(method string, status int, took time.Duration)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Login(string, string, string, string, error) {}
+func (nopObserver) REST(string, int, time.Duration)             {}
 
 // Handler serves /api/v1 and /openapi.json.
 type Handler struct {
@@ -107,6 +120,9 @@ type Handler struct {
 
 // New returns the REST API over gw.
 func New(cfg Config, gw Gateway, lg *zap.Logger) *Handler {
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
+	}
 	h := &Handler{cfg: cfg, gw: gw, lg: lg, audit: lg.Named("audit"), mux: http.NewServeMux()}
 	h.routes = h.table()
 	for _, r := range h.routes {
@@ -150,7 +166,9 @@ func (h *Handler) serve(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		id := identity{Addr: r.RemoteAddr}
+		start := time.Now()
 		defer func() {
+			h.cfg.Observer.REST(r.Method, rec.status, time.Since(start))
 			if p := recover(); p != nil {
 				h.lg.Error("REST handler panicked", zap.String("uri", r.URL.RequestURI()), zap.Any("panic", p))
 				writeError(rec, &apiError{status: http.StatusInternalServerError, msg: "internal error"})

@@ -13,11 +13,11 @@ import (
 
 // The cross-cutting concerns of every call, once, as Apache Thrift
 // processor middleware: recovery from panics and a debug log line with the
-// call's latency (the place for metrics next).
+// call's latency, told to the Observer (metrics).
 
 // middleware wraps every processor function of proc, the raw ones too.
-func middleware(proc thrift.TProcessor, lg *zap.Logger) thrift.TProcessor {
-	return thrift.WrapProcessor(proc, recovery(lg), timing(lg))
+func middleware(proc thrift.TProcessor, lg *zap.Logger, obs Observer) thrift.TProcessor {
+	return thrift.WrapProcessor(proc, recovery(lg), timing(lg, obs))
 }
 
 // recovery answers a call whose handler panicked with that method's reply
@@ -38,17 +38,18 @@ func recovery(lg *zap.Logger) thrift.ProcessorMiddleware {
 	}
 }
 
-// timing logs each call's method and latency at debug level.
-func timing(lg *zap.Logger) thrift.ProcessorMiddleware {
+// timing tells the observer each call's latency, and logs it at debug
+// level.
+func timing(lg *zap.Logger, obs Observer) thrift.ProcessorMiddleware {
 	return func(name string, next thrift.TProcessorFunction) thrift.TProcessorFunction {
 		return thrift.WrappedTProcessorFunction{Wrapped: func(ctx context.Context, seqID int32, in, out thrift.TProtocol) (bool, thrift.TException) {
-			ce := lg.Check(zap.DebugLevel, "thrift call")
-			if ce == nil {
-				return next.Process(ctx, seqID, in, out)
-			}
 			start := time.Now()
 			ok, err := next.Process(ctx, seqID, in, out)
-			ce.Write(zap.String("method", name), zap.Duration("took", time.Since(start)), zap.Bool("ok", ok))
+			took := time.Since(start)
+			obs.Call(name, took)
+			if ce := lg.Check(zap.DebugLevel, "thrift call"); ce != nil {
+				ce.Write(zap.String("method", name), zap.Duration("took", took), zap.Bool("ok", ok))
+			}
 			return ok, err
 		}}
 	}

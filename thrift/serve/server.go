@@ -62,7 +62,28 @@ type Config struct {
 	// MaxConcurrentLogins bounds the binary handshakes in progress. Zero
 	// means 64.
 	MaxConcurrentLogins int
+	// Observer learns of logins, connections and calls (metrics, audit);
+	// nil: nobody does.
+	Observer Observer
 }
+
+// Observer is what the serving layer tells of its traffic.
+type Observer interface {
+	// Login is one credential check: over transport (binary, http) by
+	// method (PLAIN, KERBEROS, NOSASL); err says why it failed.
+	Login(transport, method, user, addr string, err error)
+	// ConnectionOpen counts a binary connection (+1) and its end (-1).
+	ConnectionOpen(transport string, delta float64)
+	// Call is one TCLIService call and its latency.
+	Call(method string, took time.Duration)
+}
+
+// nopObserver observes nothing.
+type nopObserver struct{}
+
+func (nopObserver) Login(string, string, string, string, error) {}
+func (nopObserver) ConnectionOpen(string, float64)              {}
+func (nopObserver) Call(string, time.Duration)                  {}
 
 // Server serves one TCLIService handler over the binary and HTTP transports.
 type Server struct {
@@ -124,7 +145,10 @@ func New(cfg Config, handler tcliservice.TCLIService, auth Authenticator, lg *za
 			raw.AddToProcessorMap(name, fn)
 		}
 	}
-	proc := middleware(raw, lg)
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
+	}
+	proc := middleware(raw, lg, cfg.Observer)
 	s := &Server{
 		cfg:     cfg,
 		handler: handler,
@@ -226,54 +250,12 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 	defer c.Close()
 	id := s.nextID.Add(1)
 	peer := Peer{ConnID: id, Addr: c.RemoteAddr().String(), Transport: "binary"}
-	var trans thrift.TTransport
-	if s.cfg.NoSASL {
-		trans = thrift.NewTBufferedTransport(thrift.NewTSocketFromConnConf(c, s.tcfg), 64<<10)
-	} else {
-		// The whole login must end by the deadline: a client that connects
-		// and says nothing, or says it slowly, gives its connection back.
-		deadline := time.Now().Add(s.cfg.LoginTimeout)
-		_ = c.SetDeadline(deadline)
-		mechs := sasl.Mechanisms{}
-		// A login refused for want of a slot is told so, past the deadline
-		// that ended its wait.
-		busy := func() { _ = c.SetWriteDeadline(time.Now().Add(time.Second)) }
-		if s.cfg.Kerberos != nil {
-			mechs.GSSAPI = slotAcceptor{s: s, ctx: ctx, deadline: deadline, inner: s.cfg.Kerberos, busy: busy}
-		}
-		if s.auth != nil {
-			mechs.Plain = func(cr sasl.Credentials) (string, error) {
-				u := cr.User
-				if u == "" {
-					u = cr.AuthzID
-				}
-				release, err := s.loginSlot(ctx, deadline)
-				if err != nil {
-					busy()
-					return "", err
-				}
-				defer release()
-				return s.auth.Authenticate(ctx, u, cr.Password, peer.Addr)
-			}
-		}
-		res, err := sasl.ServeHandshake(c, mechs)
-		if err != nil {
-			fields := []zap.Field{zap.String("remote", peer.Addr), zap.Error(err)}
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				fields = append(fields, zap.String("reason", "the login did not finish within kitsune.frontend.thrift.login.timeout"))
-			}
-			s.lg.Warn("connection refused", fields...)
-			return
-		}
-		if res.Mechanism == "GSSAPI" {
-			s.lg.Info("kerberos login", zap.String("principal", res.Principal), zap.String("user", res.User), zap.String("remote", peer.Addr))
-		}
-		peer.User, peer.Principal = res.User, res.Principal
-		_ = c.SetDeadline(time.Time{})
-		// A reply leaves in one write; no buffer is kept per connection
-		// beyond the message in flight.
-		trans = framing.New(c, s.tcfg.MaxFrameSize)
+	trans, ok := s.login(ctx, c, &peer)
+	if !ok {
+		return
 	}
+	s.cfg.Observer.ConnectionOpen("binary", 1)
+	defer s.cfg.Observer.ConnectionOpen("binary", -1)
 	prot := thrift.NewTBinaryProtocolConf(trans, s.tcfg)
 	// Calls outlive the serving context: a gateway that stops drains, and
 	// its open sessions' calls go on until their connections are closed
@@ -297,6 +279,90 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 			s.lg.Debug("thrift call failed", zap.String("remote", peer.Addr), zap.Error(err))
 		}
 	}
+}
+
+// login runs the SASL handshake of a binary connection (none with NOSASL)
+// and returns the transport its calls go over; false: the login failed
+// and the connection is to be closed.
+func (s *Server) login(ctx context.Context, c net.Conn, peer *Peer) (thrift.TTransport, bool) {
+	if s.cfg.NoSASL {
+		s.cfg.Observer.Login("binary", "NOSASL", "", peer.Addr, nil)
+		return thrift.NewTBufferedTransport(thrift.NewTSocketFromConnConf(c, s.tcfg), 64<<10), true
+	}
+	// The whole login must end by the deadline: a client that connects
+	// and says nothing, or says it slowly, gives its connection back.
+	deadline := time.Now().Add(s.cfg.LoginTimeout)
+	_ = c.SetDeadline(deadline)
+	mechs := sasl.Mechanisms{}
+	// A login refused for want of a slot is told so, past the deadline
+	// that ended its wait.
+	busy := func() { _ = c.SetWriteDeadline(time.Now().Add(time.Second)) }
+	if s.cfg.Kerberos != nil {
+		mechs.GSSAPI = slotAcceptor{s: s, ctx: ctx, deadline: deadline, inner: s.cfg.Kerberos, busy: busy}
+	}
+	tried := "" // the user a refused PLAIN login named, for the observer
+	if s.auth != nil {
+		mechs.Plain = func(cr sasl.Credentials) (string, error) {
+			u := cr.User
+			if u == "" {
+				u = cr.AuthzID
+			}
+			tried = u
+			release, err := s.loginSlot(ctx, deadline)
+			if err != nil {
+				busy()
+				return "", err
+			}
+			defer release()
+			return s.auth.Authenticate(ctx, u, cr.Password, peer.Addr)
+		}
+	}
+	res, err := sasl.ServeHandshake(c, mechs)
+	mech, who := res.Mechanism, res.User
+	if err != nil && tried != "" {
+		mech, who = "PLAIN", tried
+	}
+	s.cfg.Observer.Login("binary", mech, who, peer.Addr, err)
+	if err != nil {
+		fields := []zap.Field{zap.String("remote", peer.Addr), zap.Error(err)}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			fields = append(fields, zap.String("reason", "the login did not finish within kitsune.frontend.thrift.login.timeout"))
+		}
+		s.lg.Warn("connection refused", fields...)
+		return nil, false
+	}
+	if res.Mechanism == "GSSAPI" {
+		s.lg.Info("kerberos login", zap.String("principal", res.Principal), zap.String("user", res.User), zap.String("remote", peer.Addr))
+	}
+	peer.User, peer.Principal = res.User, res.Principal
+	_ = c.SetDeadline(time.Time{})
+	// A reply leaves in one write; no buffer is kept per connection
+	// beyond the message in flight.
+	return framing.New(c, s.tcfg.MaxFrameSize), true
+}
+
+// basicHTTP checks r's Basic credentials (none: anonymous); on failure it
+// has answered the request.
+func (s *Server) basicHTTP(w http.ResponseWriter, r *http.Request, peer *Peer, challenge func()) bool {
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		user, pass = "anonymous", ""
+	}
+	authUser, err := s.auth.Authenticate(r.Context(), user, pass, r.RemoteAddr)
+	s.cfg.Observer.Login("http", "PLAIN", user, r.RemoteAddr, err)
+	if err != nil {
+		s.lg.Warn("http authentication failed", zap.String("user", user), zap.String("remote", r.RemoteAddr), zap.Error(err))
+		var u interface{ Unavailable() bool }
+		if errors.As(err, &u) && u.Unavailable() {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		} else {
+			challenge()
+			http.Error(w, "authentication failed", http.StatusUnauthorized)
+		}
+		return false
+	}
+	peer.User, peer.Principal = authUser, user
+	return true
 }
 
 func isClosed(err error) bool {
@@ -389,6 +455,7 @@ func (s *Server) authenticateHTTP(w http.ResponseWriter, r *http.Request) (Peer,
 		}
 		gctx, err := s.cfg.SPNEGO.AcceptGSS(token)
 		if err != nil {
+			s.cfg.Observer.Login("http", "KERBEROS", "", r.RemoteAddr, err)
 			s.lg.Warn("http authentication failed", zap.String("remote", r.RemoteAddr), zap.Error(err))
 			challenge()
 			http.Error(w, "authentication failed: "+err.Error(), http.StatusUnauthorized)
@@ -399,24 +466,11 @@ func (s *Server) authenticateHTTP(w http.ResponseWriter, r *http.Request) (Peer,
 		}
 		s.lg.Info("kerberos login", zap.String("principal", gctx.Principal()), zap.String("user", gctx.User()), zap.String("remote", r.RemoteAddr))
 		peer.User, peer.Principal = gctx.User(), gctx.Principal()
+		s.cfg.Observer.Login("http", "KERBEROS", peer.User, r.RemoteAddr, nil)
 	case s.auth != nil:
-		user, pass, ok := r.BasicAuth()
-		if !ok {
-			user, pass = "anonymous", ""
-		}
-		authUser, err := s.auth.Authenticate(r.Context(), user, pass, r.RemoteAddr)
-		if err != nil {
-			s.lg.Warn("http authentication failed", zap.String("user", user), zap.String("remote", r.RemoteAddr), zap.Error(err))
-			var u interface{ Unavailable() bool }
-			if errors.As(err, &u) && u.Unavailable() {
-				http.Error(w, err.Error(), http.StatusServiceUnavailable)
-			} else {
-				challenge()
-				http.Error(w, "authentication failed", http.StatusUnauthorized)
-			}
+		if !s.basicHTTP(w, r, &peer, challenge) {
 			return peer, false
 		}
-		peer.User, peer.Principal = authUser, user
 	default:
 		s.lg.Warn("http authentication failed", zap.String("remote", r.RemoteAddr), zap.String("reason", "no Negotiate token"))
 		challenge()

@@ -35,7 +35,7 @@ func startGateway(bin, profileDir string) (*gateway, error) {
 		return nil, err
 	}
 	g := &gateway{work: work}
-	g.cmd = exec.Command(bin, "server", "--conf", "kitsune.frontend.thrift.binary.bind.port=0", "--conf", "kitsune.frontend.thrift.http.bind.port=0", "--conf", "kitsune.frontend.rest.bind.port=0",
+	g.cmd = exec.Command(bin, "server", "--conf", "kitsune.frontend.thrift.binary.bind.port=0", "--conf", "kitsune.frontend.thrift.http.bind.port=0", "--conf", "kitsune.frontend.rest.bind.port=0", "--conf", "kitsune.metrics.prometheus.port=0",
 		"--conf", "kitsune.server.work.dir="+work, "--conf", "kitsune.engine.security.secret="+secret, "--log-level", "warn")
 	g.cmd.Env = os.Environ()
 	if profileDir != "" {
