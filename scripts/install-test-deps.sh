@@ -13,6 +13,7 @@ command -v node >/dev/null || need+=(nodejs npm)
 [ -x /usr/sbin/krb5kdc ] || need+=(krb5-kdc krb5-admin-server)
 command -v kinit >/dev/null || need+=(krb5-user)
 [ -f /usr/include/gssapi/gssapi.h ] || need+=(libkrb5-dev)
+command -v chromium >/dev/null || need+=(chromium fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-test-deps: need root to install: ${need[*]}" >&2

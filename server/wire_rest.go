@@ -18,6 +18,7 @@ import (
 
 	"github.com/kitsune-sql/kitsune/batch"
 	"github.com/kitsune-sql/kitsune/server/rest"
+	"github.com/kitsune-sql/kitsune/server/ui"
 	"github.com/kitsune-sql/kitsune/session"
 	"github.com/kitsune-sql/kitsune/tenancy"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
@@ -183,6 +184,7 @@ func (s *Server) buildREST(a *authParts) {
 		Batches: s.batches, MaxResourceSize: s.cfg.Batch.MaxResourceSize, UploadDir: filepath.Join(s.workDir, "uploads")}
 	rcfg.OwnerClient = ownerClient(s.cfg.Frontend.Keystore)
 	rcfg.Observer = s.obs
+	rcfg.UI = ui.Handler("/ui/")
 	if a.passwords != nil {
 		rcfg.Passwords = a.passwords
 	}

@@ -90,6 +90,8 @@ type Config struct {
 	// UploadDir keeps the uploads.
 	MaxResourceSize int64
 	UploadDir       string
+	// UI, when set, is served at /ui/ (the web UI's static files).
+	UI http.Handler
 	// Observer hears of logins and requests (nil: nobody).
 	Observer Observer
 	// OwnerClient reaches the other gateways' REST APIs, for what only the
@@ -131,6 +133,10 @@ func New(cfg Config, gw Gateway, lg *zap.Logger) *Handler {
 	h.mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, openAPI(h.routes, cfg.Version))
 	})
+	if cfg.UI != nil {
+		h.mux.Handle("GET /ui/", cfg.UI)
+		h.mux.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
+	}
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{status: http.StatusNotFound, code: status.CodeRESTNotFound,
 			msg: fmt.Sprintf("no endpoint %s %s: the REST API is under %s (its OpenAPI document is /openapi.json)", r.Method, r.URL.Path, prefix)})
