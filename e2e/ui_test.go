@@ -64,7 +64,7 @@ func textOf(ctx context.Context) string {
 
 // hash shows one page of the UI (a fresh render, even of the same page).
 func hash(ctx context.Context, page string) error {
-	_, err := chromedp.Run(ctx, chromedp.Evaluate[any](`location.hash = "#x"; location.hash = "#` + page + `"; 1`))
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[any](`location.hash = "#x"; location.hash = "#`+page+`"; 1`))
 	return err
 }
 
