@@ -34,7 +34,10 @@ type Keeper struct {
 	// called once and Run returns (the owner stops advertising and drains).
 	LostGrace time.Duration
 	Lost      func()
-	Log       *zap.Logger
+	// Expired, when set, is told of each registration lost with an
+	// expired session (and made again), for the metrics.
+	Expired func()
+	Log     *zap.Logger
 
 	node      string
 	session   int64     // the backend session the node was made in
@@ -83,6 +86,9 @@ func (k *Keeper) Run(ctx context.Context, ready chan<- string) string {
 				return ""
 			}
 			k.Log.Warn("registration lost with an expired session, registering again", zap.String("node", k.node))
+			if k.Expired != nil {
+				k.Expired()
+			}
 			if !k.register(ctx) {
 				return ""
 			}

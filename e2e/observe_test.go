@@ -153,6 +153,8 @@ func TestMetricsEventsAndAudit(t *testing.T) {
 		{"kitsune_operations_open", nil, 0, 0},
 		{"kitsune_engine_launch_permits_in_use", nil, 0, 0},
 		{"kitsune_events_dropped_total", nil, 0, 0},
+		{"kitsune_operation_state_transitions_total", []string{"state=FINISHED"}, 1, 10},
+		{"kitsune_operation_state_transitions_total", []string{"state=ERROR"}, 1, 1},
 	} {
 		v, ok := value(fams, c.name, c.labels...)
 		if !ok || v < c.min || v > c.max {

@@ -517,3 +517,12 @@ func launchFailure(ctx context.Context, err error) string {
 func (p *Pool) Launching() (inUse, waiting int) {
 	return len(p.launches), int(p.waiting.Load())
 }
+
+// QueueWaiting counts the launches waiting for room, by local queue (nil
+// without local queues).
+func (p *Pool) QueueWaiting() map[string]int {
+	if p.cfg.Queues == nil {
+		return nil
+	}
+	return p.cfg.Queues.Waiting()
+}

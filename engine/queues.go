@@ -24,6 +24,9 @@ const (
 // come first served, up to the wait timeout.
 type Queues struct {
 	wait time.Duration
+	// Waited, when set, is told how long each reservation waited, for
+	// the metrics; set it before the first Reserve.
+	Waited func(queue string, waited time.Duration)
 
 	mu      sync.Mutex
 	queues  map[string]*queue
@@ -134,10 +137,14 @@ func (q *Queues) Reserve(ctx context.Context, key tenancy.Key, p conf.Profile) (
 
 	t := time.NewTimer(q.wait)
 	defer t.Stop()
+	start := time.Now()
 	select {
 	case <-w.ready:
 	case <-t.C:
 	case <-ctx.Done():
+	}
+	if q.Waited != nil {
+		q.Waited(name, time.Since(start))
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -216,4 +223,15 @@ func describe(users map[string]string) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, "; ")
+}
+
+// Waiting counts the reservations waiting for room, by queue.
+func (q *Queues) Waiting() map[string]int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := map[string]int{}
+	for _, w := range q.waiters {
+		out[w.queue]++
+	}
+	return out
 }

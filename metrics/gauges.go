@@ -14,6 +14,8 @@ type Sources struct {
 	Launches func() (inUse, waiting int)
 	// Batches counts the batches of the metadata store by state.
 	Batches func() map[string]int
+	// QueueDepth counts the launches waiting for room, by local queue.
+	QueueDepth func() map[string]int
 }
 
 // Watch reports sources' gauges on every scrape.
@@ -24,16 +26,18 @@ func (m *Metrics) Watch(s Sources) {
 		permits:  prometheus.NewDesc("kitsune_engine_launch_permits_in_use", "Engine launches running (kitsune.engine.max.concurrent.launches bounds them).", nil, nil),
 		waiting:  prometheus.NewDesc("kitsune_engine_launches_waiting", "Engine launches waiting for a launch permit.", nil, nil),
 		batches:  prometheus.NewDesc("kitsune_batches", "Batches in the metadata store, by state.", []string{"state"}, nil),
+		depth:    prometheus.NewDesc("kitsune_engine_queue_waiting", "Engine launches waiting for room in a local queue, by queue.", []string{"queue"}, nil),
 	})
 }
 
 type gauges struct {
 	s                                            Sources
 	sessions, engines, permits, waiting, batches *prometheus.Desc
+	depth                                        *prometheus.Desc
 }
 
 func (g *gauges) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{g.sessions, g.engines, g.permits, g.waiting, g.batches} {
+	for _, d := range []*prometheus.Desc{g.sessions, g.engines, g.permits, g.waiting, g.batches, g.depth} {
 		ch <- d
 	}
 }
@@ -51,6 +55,11 @@ func (g *gauges) Collect(ch chan<- prometheus.Metric) {
 		inUse, waiting := g.s.Launches()
 		ch <- prometheus.MustNewConstMetric(g.permits, prometheus.GaugeValue, float64(inUse))
 		ch <- prometheus.MustNewConstMetric(g.waiting, prometheus.GaugeValue, float64(waiting))
+	}
+	if g.s.QueueDepth != nil {
+		for q, n := range g.s.QueueDepth() {
+			ch <- prometheus.MustNewConstMetric(g.depth, prometheus.GaugeValue, float64(n), q)
+		}
 	}
 	if g.s.Batches != nil {
 		for state, n := range g.s.Batches() {

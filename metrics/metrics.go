@@ -31,6 +31,12 @@ type Metrics struct {
 	launchFailures    *prometheus.CounterVec
 	startupTime       *prometheus.HistogramVec
 	eventsDropped     prometheus.Counter
+	transitions       *prometheus.CounterVec
+	zkExpiries        prometheus.Counter
+	storeRequests     *prometheus.CounterVec
+	storeFailures     *prometheus.CounterVec
+	storeRetries      prometheus.Counter
+	queueWait         *prometheus.HistogramVec
 }
 
 // New returns the metrics with the Go runtime and process collectors.
@@ -57,6 +63,12 @@ func New() *Metrics {
 	m.launches = counter("kitsune_engine_launches_total", "Engine launches, by engine type.", "type")
 	m.launchFailures = counter("kitsune_engine_launch_failures_total", "Engine launches that failed, by engine type and reason (timeout, exited, refused, abandoned).",
 		"type", "reason")
+	m.transitions = counter("kitsune_operation_state_transitions_total", "Operation states clients were told of, by state (RUNNING, FINISHED, ERROR, CANCELED, ...).", "state")
+	m.storeRequests = counter("kitsune_metadata_store_requests_total", "Metadata store calls, by call.", "call")
+	m.storeFailures = counter("kitsune_metadata_store_failures_total", "Metadata store calls that failed, by call.", "call")
+	m.zkExpiries = prometheus.NewCounter(prometheus.CounterOpts{Name: "kitsune_zookeeper_session_expiries_total", Help: "ZooKeeper sessions that expired (the gateway registered again)."})
+	m.storeRetries = prometheus.NewCounter(prometheus.CounterOpts{Name: "kitsune_metadata_store_retries_total", Help: "Transient metadata store failures retried."})
+	m.reg.MustRegister(m.zkExpiries, m.storeRetries)
 	m.connectionsOpen = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kitsune_connections_open", Help: "Open binary connections."}, []string{"transport"})
 	m.operationsOpen = prometheus.NewGauge(prometheus.GaugeOpts{Name: "kitsune_operations_open", Help: "Operations open on this gateway."})
 	m.fetchedBytes = prometheus.NewCounter(prometheus.CounterOpts{Name: "kitsune_fetched_bytes_total", Help: "Bytes of FetchResults replies passed to clients."})
@@ -69,6 +81,8 @@ func New() *Metrics {
 		prometheus.ExponentialBuckets(0.005, 2, 16), "type")
 	m.startupTime = histogram("kitsune_engine_startup_seconds", "Time an engine launch took until the engine answered, by engine type.",
 		prometheus.ExponentialBuckets(0.05, 2, 14), "type")
+	m.queueWait = histogram("kitsune_engine_queue_wait_seconds", "How long an engine launch waited for room in its local queue, by queue.",
+		prometheus.ExponentialBuckets(0.001, 4, 10), "queue")
 	return m
 }
 
@@ -145,3 +159,25 @@ func (m *Metrics) Launched(typ string, took time.Duration, failure string) {
 
 // EventDropped counts an event the event log could not queue.
 func (m *Metrics) EventDropped() { m.eventsDropped.Inc() }
+
+// StateChanged counts an operation state a client was told of.
+func (m *Metrics) StateChanged(state string) { m.transitions.WithLabelValues(state).Inc() }
+
+// ZooKeeperExpired counts a ZooKeeper session expiry.
+func (m *Metrics) ZooKeeperExpired() { m.zkExpiries.Inc() }
+
+// StoreCall counts a metadata store call and whether it failed.
+func (m *Metrics) StoreCall(call string, err error) {
+	m.storeRequests.WithLabelValues(call).Inc()
+	if err != nil {
+		m.storeFailures.WithLabelValues(call).Inc()
+	}
+}
+
+// StoreRetried counts a retried transient store failure.
+func (m *Metrics) StoreRetried() { m.storeRetries.Inc() }
+
+// QueueWaited observes a local queue reservation's wait.
+func (m *Metrics) QueueWaited(queue string, waited time.Duration) {
+	m.queueWait.WithLabelValues(queue).Observe(waited.Seconds())
+}

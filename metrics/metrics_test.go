@@ -14,7 +14,8 @@ import (
 func exported(t *testing.T) string {
 	m := New()
 	m.Watch(Sources{Sessions: func() int { return 3 }, Engines: func() map[[2]string]int { return map[[2]string]int{{"DUCKDB", "USER"}: 2} },
-		Launches: func() (int, int) { return 1, 4 }, Batches: func() map[string]int { return map[string]int{"RUNNING": 1} }})
+		Launches: func() (int, int) { return 1, 4 }, Batches: func() map[string]int { return map[string]int{"RUNNING": 1} },
+		QueueDepth: func() map[string]int { return map[string]int{"etl": 2} }})
 	m.Login("binary", "PLAIN", "alice", nil)
 	m.Login("http", "KERBEROS", "", errors.New("bad ticket"))
 	m.ConnectionOpen("binary", 1)
@@ -28,6 +29,11 @@ func exported(t *testing.T) string {
 	m.Launched("DUCKDB", time.Second, "")
 	m.Launched("SPARK_SQL", time.Second, "timeout")
 	m.EventDropped()
+	m.StateChanged("FINISHED")
+	m.ZooKeeperExpired()
+	m.StoreCall("GetSession", errors.New("down"))
+	m.StoreRetried()
+	m.QueueWaited("etl", time.Second)
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	b, _ := io.ReadAll(rec.Body)
@@ -48,6 +54,12 @@ func TestExposition(t *testing.T) {
 		`kitsune_operations_failed_total{kind="42",type="GetTables"} 1`,
 		`kitsune_engine_launch_failures_total{reason="timeout",type="SPARK_SQL"} 1`,
 		`kitsune_operations_open 0`,
+		`kitsune_operation_state_transitions_total{state="FINISHED"} 1`,
+		`kitsune_zookeeper_session_expiries_total 1`,
+		`kitsune_metadata_store_failures_total{call="GetSession"} 1`,
+		`kitsune_metadata_store_retries_total 1`,
+		`kitsune_engine_queue_wait_seconds_count{queue="etl"} 1`,
+		`kitsune_engine_queue_waiting{queue="etl"} 2`,
 		"go_goroutines", "process_cpu_seconds_total",
 	} {
 		if !strings.Contains(out, want) {

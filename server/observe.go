@@ -105,6 +105,7 @@ func (o *observer) OperationOpened(s *session.Session, op session.Operation) {
 }
 
 func (o *observer) OperationChanged(s *session.Session, op session.Operation) {
+	o.m.StateChanged(stateName(op.State))
 	if op.State == "ERROR_STATE" {
 		o.m.OperationFailed(op.Type, sqlClass(op.SQLState))
 	}

@@ -275,7 +275,7 @@ func (s *Server) keepRegistration(stop context.CancelFunc) (chan string, context
 			s.lg.Warn("this gateway's registration was deleted: draining and stopping")
 			stop()
 		},
-		Lost: stop}
+		Lost: stop, Expired: s.obs.m.ZooKeeperExpired}
 	kctx, kcancel := context.WithCancel(context.Background())
 	go func() { done <- k.Run(kctx, ready) }()
 	<-ready

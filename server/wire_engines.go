@@ -40,6 +40,9 @@ func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, obs *
 	if err != nil {
 		return nil, err
 	}
+	if queues != nil {
+		queues.Waited = obs.m.QueueWaited
+	}
 	pcfg := engine.PoolConfig{IdleTimeout: cfg.EngineIdleTimeout, CheckInterval: cfg.CheckInterval, RetiredWait: cfg.EngineInitTimeout, Observer: obs,
 		MaxLaunches: cfg.Engines.MaxConcurrentLaunches, Queues: queues}
 	if ha.registry != nil {

@@ -62,7 +62,8 @@ func (s *Server) watch() {
 			}
 			return out
 		},
-		Launches: s.pool.Launching,
+		Launches:   s.pool.Launching,
+		QueueDepth: s.pool.QueueWaiting,
 		Batches: func() map[string]int {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()

@@ -22,13 +22,14 @@ func buildSessions(cfg *conf.Config, workDir, secret string, pool *engine.Pool, 
 	var err error
 	shared := false
 	if url := cfg.Frontend.StoreURL; url != "" {
-		if meta, err = store.OpenPostgres(context.Background(), url); err != nil {
+		if meta, err = store.OpenPostgresWith(context.Background(), url, store.PostgresOptions{Retried: obs.m.StoreRetried}); err != nil {
 			return nil, nil, err
 		}
 		shared = true
 	} else if meta, err = store.OpenEmbedded(filepath.Join(workDir, "metadata.db")); err != nil {
 		return nil, nil, err
 	}
+	meta = observedStore{Store: meta, obs: obs}
 	lm := cfg.Limits
 	limits := session.Limits{Sessions: lm.Sessions, OpsPerSession: lm.OpsPerSession, OpsPerUser: lm.OpsPerUser,
 		PerUser: lm.PerUser, PerIP: lm.PerIP, PerUserIP: lm.PerUserIP,

@@ -12,7 +12,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-type postgres struct{ pool *pgxpool.Pool }
+type postgres struct {
+	pool    *pgxpool.Pool
+	retried func()
+}
 
 var _ Store = (*postgres)(nil)
 
@@ -34,11 +37,25 @@ var migrations = []string{
 // OpenPostgres connects to url (kitsune.metadata.store.url) and creates or
 // migrates the schema.
 func OpenPostgres(ctx context.Context, url string) (Store, error) {
+	return OpenPostgresWith(ctx, url, PostgresOptions{})
+}
+
+// PostgresOptions are OpenPostgres's optional parts.
+type PostgresOptions struct {
+	// Retried is told of each retry of a transient failure (metrics).
+	Retried func()
+}
+
+// OpenPostgresWith is OpenPostgres with options.
+func OpenPostgresWith(ctx context.Context, url string, opts PostgresOptions) (Store, error) {
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("kitsune.metadata.store.url: %w", err)
 	}
-	p := &postgres{pool: pool}
+	if opts.Retried == nil {
+		opts.Retried = func() {}
+	}
+	p := &postgres{pool: pool, retried: opts.Retried}
 	err = p.retry(ctx, func(ctx context.Context) error {
 		tx, err := pool.Begin(ctx)
 		if err != nil {
@@ -96,6 +113,7 @@ func (p *postgres) retry(ctx context.Context, f func(ctx context.Context) error)
 		if err = f(ctx); err == nil || !transient(err) {
 			return err
 		}
+		p.retried()
 		select {
 		case <-ctx.Done():
 			return err
