@@ -103,7 +103,7 @@ func TestMetricsEventsAndAudit(t *testing.T) {
 	g := startGateway(t, "kitsune.authentication=LDAP", "kitsune.authentication.ldap.url="+s.URL,
 		"kitsune.authentication.ldap.baseDN=dc=example,dc=test", "kitsune.authentication.ldap.userDNPattern=uid=%s,ou=people,dc=example,dc=test",
 		"kitsune.authentication.ldap.cache.ttl=0", "kitsune.backend.server.event.loggers=JSON", "kitsune.backend.server.event.json.log.path="+events,
-		"kitsune.audit.log.path="+audit, testSecret)
+		"kitsune.audit.log.path="+audit, testSecret, "kitsune.server.administrators=bob")
 
 	if _, err := client.Dial(context.Background(), client.Options{Addr: g.binAddr, User: "alice", Password: "wrong"}); err == nil {
 		t.Fatal("a wrong password was accepted")
@@ -168,6 +168,32 @@ func TestMetricsEventsAndAudit(t *testing.T) {
 		if _, ok := value(fams, runtime); !ok {
 			t.Errorf("no %s", runtime)
 		}
+	}
+
+	// A local engine's own metrics, through the gateway.
+	var es []struct{ Attributes map[string]string }
+	bob.ok("GET", "/admin/engine?proxyUser=alice", nil, &es)
+	if len(es) != 1 {
+		t.Fatalf("alice's engines: %+v", es)
+	}
+	resp, err := http.Get("http://" + g.metricsAddr + "/metrics/engines/" + es[0].Attributes["kyuubi.engine.id"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	efams, err := parser.TextToMetricFamilies(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := value(efams, "kitsune_engine_operations_total"); v < 3 {
+		t.Errorf("the engine's operations: %v", v)
+	}
+	if v, ok := value(efams, "kitsune_engine_duckdb_memory_bytes"); !ok || v < 0 {
+		t.Errorf("the engine's DuckDB memory: %v %v", v, ok)
+	}
+	if resp, err := http.Get("http://" + g.metricsAddr + "/metrics/engines/nope"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown engine's metrics: %v %v", resp, err)
 	}
 
 	g.stop() // the event log is written out when the gateway stops

@@ -17,11 +17,14 @@ var ErrEngineDied = errors.New("engine stopped")
 
 // Engine is a running engine process the gateway can reach at Addr.
 type Engine struct {
-	ID      string
-	Key     tenancy.Key
-	Addr    string
-	LogPath string
-	Secret  string
+	ID   string
+	Key  tenancy.Key
+	Addr string
+	// MetricsAddr is where a local engine serves its own metrics ("" for
+	// none).
+	MetricsAddr string
+	LogPath     string
+	Secret      string
 	// Profile is what the engine was launched with.
 	Profile conf.Profile
 

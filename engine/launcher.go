@@ -123,7 +123,7 @@ func (l *localLauncher) Launch(ctx context.Context, key tenancy.Key, spec tenanc
 			<-e.exited
 			return fail(fmt.Sprintf("exited before it was ready (%v)", e.err))
 		}
-		e.Addr = addr
+		e.Addr, e.MetricsAddr = ParseAnnouncement(addr)
 	case <-timeout.C:
 		return fail(fmt.Sprintf("did not start within %s (kitsune.session.engine.initialize.timeout)", l.cfg.InitTimeout))
 	case <-ctx.Done():
@@ -237,4 +237,20 @@ func tenantCredential(name, dir string) (*syscall.Credential, error) {
 		return nil, fmt.Errorf("give %s to OS user %q: %w", dir, name, err)
 	}
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+}
+
+// Announcement is the line a local engine writes on its ready pipe: its
+// address and, after it, metrics=<address of its metrics endpoint>.
+func Announcement(addr, metrics string) string {
+	if metrics == "" {
+		return addr
+	}
+	return addr + " metrics=" + metrics
+}
+
+// ParseAnnouncement reads Announcement's line.
+func ParseAnnouncement(line string) (addr, metrics string) {
+	addr, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+	metrics, _ = strings.CutPrefix(strings.TrimSpace(rest), "metrics=")
+	return addr, metrics
 }

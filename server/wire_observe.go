@@ -3,12 +3,14 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -89,6 +91,7 @@ func (s *Server) listenMetrics() error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET "+oc.MetricsPath, s.obs.m.Handler())
+	mux.HandleFunc("GET "+strings.TrimRight(oc.MetricsPath, "/")+"/engines/{id}", s.engineMetrics)
 	s.metricsLn, s.metricsSrv = ln, &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	return nil
 }
@@ -107,4 +110,31 @@ func (s *Server) serverEvent(state string) map[string]any {
 	host, _ := os.Hostname()
 	return map[string]any{"serverName": s.obs.server, "serverIP": host, "state": state, "eventTime": time.Now().UnixMilli(),
 		"startTime": s.started.UnixMilli(), "VERSION": Version, "serverConf": s.cfg.Redacted()}
+}
+
+// engineMetrics relays a local engine's own metrics (it serves them on
+// the port it announced when it started).
+func (s *Server) engineMetrics(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	for _, e := range s.pool.Engines() {
+		if e.ID != id {
+			continue
+		}
+		if e.MetricsAddr == "" {
+			http.Error(w, "engine "+id+" serves no metrics (a Spark engine has Spark's own)", http.StatusNotFound)
+			return
+		}
+		req, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, "http://"+e.MetricsAddr+"/metrics", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			http.Error(w, "engine "+id+" does not answer for its metrics: "+err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+		return
+	}
+	http.Error(w, "no engine "+id+" on this gateway (GET /api/v1/admin/engine lists them)", http.StatusNotFound)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime"
@@ -21,6 +22,7 @@ import (
 	"github.com/kitsune-sql/kitsune/discovery/zk"
 	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/engine/duckdb"
+	"github.com/kitsune-sql/kitsune/metrics"
 	"github.com/kitsune-sql/kitsune/server"
 	"github.com/kitsune-sql/kitsune/thrift/serve"
 )
@@ -75,9 +77,10 @@ func runEngine(argv []string) error {
 		}
 		defer deregister() // first on the way out, before sessions are closed
 	}
+	maddr := serveEngineMetrics(ctx, args.Bind, cfg.ID, svc, lg)
 	lg.Info("engine ready", zap.String("engine", cfg.ID), zap.String("user", args.User), zap.String("addr", ln.Addr().String()),
-		zap.String("duckdb", svc.DuckDBVersion()))
-	announce(args.ReadyFD, ln.Addr().String())
+		zap.String("metrics", maddr), zap.String("duckdb", svc.DuckDBVersion()))
+	announce(args.ReadyFD, engine.Announcement(ln.Addr().String(), maddr))
 	err = <-done
 	lg.Info("engine stopped", zap.String("engine", cfg.ID))
 	return err
@@ -204,4 +207,25 @@ func confineEngine(home string, lg *zap.Logger) error {
 		return nil
 	}
 	return fmt.Errorf("confine the engine to %s: %w", home, err)
+}
+
+// serveEngineMetrics serves the engine's own metrics on a free port of
+// host until ctx ends, and returns its address ("" when it cannot listen:
+// the engine serves without).
+func serveEngineMetrics(ctx context.Context, host, id string, svc *duckdb.Service, lg *zap.Logger) string {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		lg.Warn("engine metrics not served", zap.Error(err))
+		return ""
+	}
+	h := metrics.EngineHandler(id, func() metrics.EngineStats {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		st := svc.Stats(sctx)
+		return metrics.EngineStats{Sessions: st.Sessions, Operations: st.Operations, OperationsTotal: st.OperationsTotal, MemoryBytes: st.MemoryBytes}
+	})
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	context.AfterFunc(ctx, func() { _ = srv.Close() })
+	return ln.Addr().String()
 }

@@ -59,6 +59,7 @@ func (s *Service) newOperation(ss *session, typ tcli.TOperationType, stmt string
 	op.mu.lastAccess = op.mu.started
 	key := serve.Key(op.handle.OperationId)
 	s.ops.Put(key, op)
+	s.opened.Add(1)
 	ss.mu.Lock()
 	ss.mu.ops[key] = op
 	ss.mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the duckdb database/sql driver
@@ -83,6 +84,8 @@ type Service struct {
 
 	sessions serve.Handles[*session]
 	ops      serve.Handles[*operation]
+	// opened counts every operation, for the engine's metrics.
+	opened atomic.Uint64
 
 	mu struct {
 		sync.Mutex
