@@ -16,6 +16,9 @@ type Sources struct {
 	Batches func() map[string]int
 	// QueueDepth counts the launches waiting for room, by local queue.
 	QueueDepth func() map[string]int
+	// ZooKeeper reports whether the gateway's ZooKeeper session is
+	// connected (nil without ZooKeeper).
+	ZooKeeper func() bool
 }
 
 // Watch reports sources' gauges on every scrape.
@@ -27,17 +30,18 @@ func (m *Metrics) Watch(s Sources) {
 		waiting:  prometheus.NewDesc("kitsune_engine_launches_waiting", "Engine launches waiting for a launch permit.", nil, nil),
 		batches:  prometheus.NewDesc("kitsune_batches", "Batches in the metadata store, by state.", []string{"state"}, nil),
 		depth:    prometheus.NewDesc("kitsune_engine_queue_waiting", "Engine launches waiting for room in a local queue, by queue.", []string{"queue"}, nil),
+		zk:       prometheus.NewDesc("kitsune_zookeeper_connected", "1 while the gateway's ZooKeeper session is connected, else 0.", nil, nil),
 	})
 }
 
 type gauges struct {
 	s                                            Sources
 	sessions, engines, permits, waiting, batches *prometheus.Desc
-	depth                                        *prometheus.Desc
+	depth, zk                                    *prometheus.Desc
 }
 
 func (g *gauges) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{g.sessions, g.engines, g.permits, g.waiting, g.batches, g.depth} {
+	for _, d := range []*prometheus.Desc{g.sessions, g.engines, g.permits, g.waiting, g.batches, g.depth, g.zk} {
 		ch <- d
 	}
 }
@@ -55,6 +59,13 @@ func (g *gauges) Collect(ch chan<- prometheus.Metric) {
 		inUse, waiting := g.s.Launches()
 		ch <- prometheus.MustNewConstMetric(g.permits, prometheus.GaugeValue, float64(inUse))
 		ch <- prometheus.MustNewConstMetric(g.waiting, prometheus.GaugeValue, float64(waiting))
+	}
+	if g.s.ZooKeeper != nil {
+		v := 0.0
+		if g.s.ZooKeeper() {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(g.zk, prometheus.GaugeValue, v)
 	}
 	if g.s.QueueDepth != nil {
 		for q, n := range g.s.QueueDepth() {

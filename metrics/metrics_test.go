@@ -15,7 +15,7 @@ func exported(t *testing.T) string {
 	m := New()
 	m.Watch(Sources{Sessions: func() int { return 3 }, Engines: func() map[[2]string]int { return map[[2]string]int{{"DUCKDB", "USER"}: 2} },
 		Launches: func() (int, int) { return 1, 4 }, Batches: func() map[string]int { return map[string]int{"RUNNING": 1} },
-		QueueDepth: func() map[string]int { return map[string]int{"etl": 2} }})
+		QueueDepth: func() map[string]int { return map[string]int{"etl": 2} }, ZooKeeper: func() bool { return true }})
 	m.Login("binary", "PLAIN", "alice", nil)
 	m.Login("http", "KERBEROS", "", errors.New("bad ticket"))
 	m.ConnectionOpen("binary", 1)
@@ -60,6 +60,7 @@ func TestExposition(t *testing.T) {
 		`kitsune_metadata_store_retries_total 1`,
 		`kitsune_engine_queue_wait_seconds_count{queue="etl"} 1`,
 		`kitsune_engine_queue_waiting{queue="etl"} 2`,
+		`kitsune_zookeeper_connected 1`,
 		"go_goroutines", "process_cpu_seconds_total",
 	} {
 		if !strings.Contains(out, want) {

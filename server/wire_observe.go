@@ -55,8 +55,13 @@ func buildObserver(cfg *conf.Config, workDir string, lg *zap.Logger) (*observer,
 
 // watch reports the parts' gauges on each scrape.
 func (s *Server) watch() {
+	var zk func() bool
+	if c, ok := s.zkConn.(interface{ Connected() bool }); ok {
+		zk = c.Connected
+	}
 	s.obs.m.Watch(metrics.Sources{
-		Sessions: s.mgr.Count,
+		ZooKeeper: zk,
+		Sessions:  s.mgr.Count,
 		Engines: func() map[[2]string]int {
 			out := map[[2]string]int{}
 			for _, e := range s.pool.Engines() {
