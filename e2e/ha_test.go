@@ -272,6 +272,9 @@ func TestHTTPSessionsOnAnyGateway(t *testing.T) {
 		"kitsune.session.engine.idle.timeout=PT3S"}
 	a := startGateway(t, confs...)
 	b := startGateway(t, confs...)
+	if v, ok := value(scrape(t, a), "kitsune_zookeeper_connected"); !ok || v != 1 {
+		t.Errorf("kitsune_zookeeper_connected = %v (present %v), want 1", v, ok)
+	}
 	dial := func(g *gateway) *client.Client {
 		c, err := client.Dial(context.Background(), client.Options{Addr: g.httpAddr, HTTPPath: "cliservice", User: "hal", Password: "x"})
 		if err != nil {
