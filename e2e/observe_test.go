@@ -164,6 +164,9 @@ func TestMetricsEventsAndAudit(t *testing.T) {
 	if v, _ := value(fams, "kitsune_fetched_bytes_total"); v <= 0 {
 		t.Errorf("kitsune_fetched_bytes_total = %v", v)
 	}
+	if v, _ := value(fams, "kitsune_fetched_rows_total"); v != 3 { // alice's two rows, bob's one over REST
+		t.Errorf("kitsune_fetched_rows_total = %v, want 3", v)
+	}
 	for _, runtime := range []string{"go_goroutines", "process_resident_memory_bytes"} {
 		if _, ok := value(fams, runtime); !ok {
 			t.Errorf("no %s", runtime)
@@ -230,6 +233,13 @@ func checkEvents(t *testing.T, dir string) {
 			t.Errorf("an operation event shows a secret: %v", e)
 		}
 	}
+	failed := false
+	for _, e := range ops {
+		failed = failed || e["statement"] == "SELECT * FROM no_such_table" && e["state"] == "ERROR" && strings.Contains(fmt.Sprint(e["exception"]), "no_such_table")
+	}
+	if !failed {
+		t.Errorf("no ERROR event with the exception for the failing statement: %v", ops)
+	}
 	for _, want := range []string{"SELECT 1 AS one INITIALIZED", "SELECT 1 AS one CLOSED", "SELECT 2 AS two CLOSED"} {
 		if !seen[want] {
 			t.Errorf("no operation event %q in %v", want, seen)
@@ -254,7 +264,7 @@ func checkAudit(t *testing.T, path string) {
 			if strings.Contains(fmt.Sprint(l["statement"]), "hunter2") {
 				t.Errorf("the audit log shows a secret: %v", l)
 			}
-			for _, k := range []string{"user", "effective_user", "session", "engine", "statement", "state", "duration"} {
+			for _, k := range []string{"user", "effective_user", "session", "engine", "statement", "state", "duration", "rows"} {
 				if _, ok := l[k]; !ok {
 					t.Errorf("statement audit line without %s: %v", k, l)
 				}

@@ -27,6 +27,7 @@ type Metrics struct {
 	rpcTime           *prometheus.HistogramVec
 	restTime          *prometheus.HistogramVec
 	fetchedBytes      prometheus.Counter
+	fetchedRows       prometheus.Counter
 	launches          *prometheus.CounterVec
 	launchFailures    *prometheus.CounterVec
 	startupTime       *prometheus.HistogramVec
@@ -72,8 +73,9 @@ func New() *Metrics {
 	m.connectionsOpen = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kitsune_connections_open", Help: "Open binary connections."}, []string{"transport"})
 	m.operationsOpen = prometheus.NewGauge(prometheus.GaugeOpts{Name: "kitsune_operations_open", Help: "Operations open on this gateway."})
 	m.fetchedBytes = prometheus.NewCounter(prometheus.CounterOpts{Name: "kitsune_fetched_bytes_total", Help: "Bytes of FetchResults replies passed to clients."})
+	m.fetchedRows = prometheus.NewCounter(prometheus.CounterOpts{Name: "kitsune_fetched_rows_total", Help: "Result rows passed to clients (counted from the replies' lengths)."})
 	m.eventsDropped = prometheus.NewCounter(prometheus.CounterOpts{Name: "kitsune_events_dropped_total", Help: "Events the event log dropped because its queue was full."})
-	m.reg.MustRegister(m.connectionsOpen, m.operationsOpen, m.fetchedBytes, m.eventsDropped)
+	m.reg.MustRegister(m.connectionsOpen, m.operationsOpen, m.fetchedBytes, m.fetchedRows, m.eventsDropped)
 	latency := prometheus.ExponentialBuckets(0.0005, 2, 16) // 0.5 ms .. 16 s
 	m.rpcTime = histogram("kitsune_rpc_duration_seconds", "Latency of each TCLIService call, by method.", latency, "method")
 	m.restTime = histogram("kitsune_rest_request_duration_seconds", "Latency of each REST request, by method and status.", latency, "method", "status")
@@ -144,8 +146,11 @@ func (m *Metrics) OperationClosed(typ string, lived time.Duration) {
 	m.operationTime.WithLabelValues(typ).Observe(lived.Seconds())
 }
 
-// Fetched counts the bytes of a FetchResults reply.
-func (m *Metrics) Fetched(bytes int) { m.fetchedBytes.Add(float64(bytes)) }
+// Fetched counts the bytes and rows of a FetchResults reply.
+func (m *Metrics) Fetched(bytes int, rows int64) {
+	m.fetchedBytes.Add(float64(bytes))
+	m.fetchedRows.Add(float64(rows))
+}
 
 // Launched observes an engine launch: its time, or why it failed.
 func (m *Metrics) Launched(typ string, took time.Duration, failure string) {

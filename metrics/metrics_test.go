@@ -25,7 +25,7 @@ func exported(t *testing.T) string {
 	m.OperationOpened("GetTables")
 	m.OperationFailed("GetTables", "42")
 	m.OperationClosed("GetTables", time.Second)
-	m.Fetched(100)
+	m.Fetched(100, 7)
 	m.Launched("DUCKDB", time.Second, "")
 	m.Launched("SPARK_SQL", time.Second, "timeout")
 	m.EventDropped()
@@ -61,6 +61,7 @@ func TestExposition(t *testing.T) {
 		`kitsune_engine_queue_wait_seconds_count{queue="etl"} 1`,
 		`kitsune_engine_queue_waiting{queue="etl"} 2`,
 		`kitsune_zookeeper_connected 1`,
+		`kitsune_fetched_rows_total 7`,
 		"go_goroutines", "process_cpu_seconds_total",
 	} {
 		if !strings.Contains(out, want) {

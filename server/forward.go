@@ -120,10 +120,23 @@ func (h *handler) forward(ctx context.Context, r route, req thrift.TStruct, raw 
 		case r.Name == "GetOperationStatus":
 			h.recordState(ctx, r, s, req, out.raw)
 		case r.Name == "FetchResults":
-			h.obs.Fetched(len(out.raw))
+			h.recordFetch(s, req.(*tcli.TFetchResultsReq), out.raw)
 		}
 	}
 	return out
+}
+
+// recordFetch counts a fetch reply's bytes and, for results (not logs),
+// its rows, for the metrics and the statement's audit line.
+func (h *handler) recordFetch(s *session.Session, req *tcli.TFetchResultsReq, raw []byte) {
+	rows := int64(0)
+	if req.FetchType == 0 {
+		if n, ok := fetchedRows(raw); ok {
+			rows = n
+			h.mgr.AddRows(s, req.OperationHandle, n)
+		}
+	}
+	h.obs.Fetched(len(raw), rows)
 }
 
 // recordState notes the state a status reply tells (small: decoding it
@@ -134,7 +147,7 @@ func (h *handler) recordState(ctx context.Context, r route, s *session.Session, 
 		return
 	}
 	if resp, ok := res.Body.(*tcli.TGetOperationStatusResp); ok && resp.OperationState != nil {
-		h.mgr.SetOperationState(s, req.(*tcli.TGetOperationStatusReq).OperationHandle, resp.OperationState.String(), resp.GetSqlState())
+		h.mgr.SetOperationState(s, req.(*tcli.TGetOperationStatusReq).OperationHandle, resp.OperationState.String(), resp.GetSqlState(), resp.GetErrorMessage())
 	}
 }
 

@@ -59,7 +59,7 @@ func (o *observer) Launched(typ string, took time.Duration, failure string) {
 }
 
 // Fetched and OperationFailed come from the forwarding table.
-func (o *observer) Fetched(bytes int)                { o.m.Fetched(bytes) }
+func (o *observer) Fetched(bytes int, rows int64)    { o.m.Fetched(bytes, rows) }
 func (o *observer) OperationFailed(typ, kind string) { o.m.OperationFailed(typ, kind) }
 
 func sessionID(s *session.Session) string { return uuid(s.Handle.SessionId.GUID) }
@@ -120,15 +120,20 @@ func (o *observer) OperationClosed(s *session.Session, op session.Operation) {
 		o.audit.Info("statement", zap.String("user", s.Owner), zap.String("effective_user", s.User), zap.String("session", sessionID(s)),
 			zap.String("operation", uuid(op.Handle.OperationId.GUID)), zap.String("engine", s.Engine.ID),
 			zap.String("statement", redact.Statement(op.Statement)), zap.String("state", stateName(op.State)),
-			zap.Duration("duration", lived), zap.String("remote", s.Addr))
+			zap.Duration("duration", lived), zap.Int64("rows", op.Rows), zap.String("remote", s.Addr))
 	}
 }
 
 // operationEvent has Kyuubi's KyuubiOperationEvent fields.
 func (o *observer) operationEvent(s *session.Session, op session.Operation, state string) map[string]any {
-	return map[string]any{"statementId": uuid(op.Handle.OperationId.GUID), "statement": redact.Statement(op.Statement), "operationType": op.Type,
+	e := map[string]any{"statementId": uuid(op.Handle.OperationId.GUID), "statement": redact.Statement(op.Statement), "operationType": op.Type,
 		"state": state, "eventTime": time.Now().UnixMilli(), "createTime": op.Created.UnixMilli(), "sessionId": sessionID(s),
-		"sessionUser": s.User, "sessionType": "INTERACTIVE", "kyuubiInstance": o.server, "engineId": s.Engine.ID}
+		"sessionUser": s.User, "sessionType": "INTERACTIVE", "kyuubiInstance": o.server, "engineId": s.Engine.ID, "fetchedRows": op.Rows}
+	if op.Error != "" {
+		e["exception"] = redact.Statement(op.Error)
+		e["sqlState"] = op.SQLState
+	}
+	return e
 }
 
 // stateName is Kyuubi's name of an HS2 operation state (FINISHED_STATE →

@@ -146,7 +146,7 @@ func (m *Manager) AllowOperation(s *Session) error {
 
 // SetOperationState records the state the engine told of operation h;
 // the observer hears of each change.
-func (m *Manager) SetOperationState(s *Session, h *tcli.TOperationHandle, state, sqlState string) {
+func (m *Manager) SetOperationState(s *Session, h *tcli.TOperationHandle, state, sqlState, msg string) {
 	if h == nil || h.OperationId == nil {
 		return
 	}
@@ -155,11 +155,25 @@ func (m *Manager) SetOperationState(s *Session, h *tcli.TOperationHandle, state,
 	o, ok := s.mu.ops[k]
 	changed := ok && o.State != state
 	if changed {
-		o.State, o.SQLState = state, sqlState
+		o.State, o.SQLState, o.Error = state, sqlState, msg
 		s.mu.ops[k] = o
 	}
 	s.mu.Unlock()
 	if changed {
 		m.cfg.Observer.OperationChanged(s, o)
 	}
+}
+
+// AddRows counts rows fetched from operation h.
+func (m *Manager) AddRows(s *Session, h *tcli.TOperationHandle, n int64) {
+	if h == nil || h.OperationId == nil || n == 0 {
+		return
+	}
+	k := serve.Key(h.OperationId)
+	s.mu.Lock()
+	if o, ok := s.mu.ops[k]; ok {
+		o.Rows += n
+		s.mu.ops[k] = o
+	}
+	s.mu.Unlock()
 }

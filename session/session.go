@@ -79,8 +79,10 @@ type Operation struct {
 	Type, Statement string
 	Created         time.Time
 	// State is the last state the engine told of it (RUNNING_STATE, ...);
-	// SQLState its error's, in ERROR_STATE.
-	State, SQLState string
+	// SQLState and Error its error's, in ERROR_STATE.
+	State, SQLState, Error string
+	// Rows is how many result rows clients fetched.
+	Rows int64
 }
 
 // Operations returns the session's open operations.
