@@ -91,8 +91,9 @@ func TestBatchID(t *testing.T) {
 
 func TestProcessStart(t *testing.T) {
 	me := os.Getpid()
-	if processStart(me) == 0 || processStart(me) != processStart(me) {
-		t.Errorf("this process's start: %d", processStart(me))
+	first := processStart(me)
+	if first == 0 || processStart(me) != first {
+		t.Errorf("this process's start: %d, then %d", first, processStart(me))
 	}
 	if !processAlive(me) {
 		t.Error("this process is not alive")

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -57,7 +56,6 @@ type Logger struct {
 	lg    *zap.Logger
 	queue chan record
 	done  chan struct{}
-	once  sync.Once
 	files map[string]*os.File
 }
 
