@@ -14,6 +14,7 @@ command -v node >/dev/null || need+=(nodejs npm)
 command -v kinit >/dev/null || need+=(krb5-user)
 [ -f /usr/include/gssapi/gssapi.h ] || need+=(libkrb5-dev)
 command -v chromium >/dev/null || need+=(chromium fonts-dejavu-core)
+command -v etcd >/dev/null || need+=(etcd-server)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-test-deps: need root to install: ${need[*]}" >&2
