@@ -17,7 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/kitsune-sql/kitsune/discovery"
-	"github.com/kitsune-sql/kitsune/discovery/zk"
+	"github.com/kitsune-sql/kitsune/discovery/connect"
 
 	"github.com/kitsune-sql/kitsune/auth"
 	"github.com/kitsune-sql/kitsune/thrift/client"
@@ -146,7 +146,7 @@ func Connect(ctx context.Context, o *Options, stdout, stderr io.Writer) (*Beelin
 		pass = u.Session["password"]
 	}
 	addr := u.Addr()
-	if strings.EqualFold(u.Session["serviceDiscoveryMode"], "zooKeeper") {
+	if mode := u.Session["serviceDiscoveryMode"]; strings.EqualFold(mode, "zooKeeper") || strings.EqualFold(mode, "etcd") {
 		if addr, err = discover(u); err != nil {
 			return nil, err
 		}
@@ -338,13 +338,19 @@ func exitCode(failed bool) int {
 }
 
 // discover picks a live gateway at random from ZooKeeper, as Hive JDBC does
-// for serviceDiscoveryMode=zooKeeper; the URL's host list is the quorum.
+// for serviceDiscoveryMode=zooKeeper; the URL's host list is the quorum
+// (with serviceDiscoveryMode=etcd, the etcd endpoints).
 func discover(u *URL) (string, error) {
 	quorum := strings.Split(u.Host, ",")
 	if u.Port != 0 && !strings.Contains(quorum[len(quorum)-1], ":") {
 		quorum[len(quorum)-1] += ":" + strconv.Itoa(u.Port)
 	}
-	c, err := zk.Dial(zk.Config{Addresses: quorum, SessionTimeout: 10 * time.Second, ConnectTimeout: 10 * time.Second}, zap.NewNop())
+	class := connect.ZooKeeper
+	if strings.EqualFold(u.Session["serviceDiscoveryMode"], "etcd") {
+		class = connect.Etcd
+	}
+	c, err := connect.Open(connect.Config{Class: class, Addresses: quorum, SessionTimeout: 10 * time.Second, LeaseTTL: 10 * time.Second,
+		ConnectTimeout: 10 * time.Second}, zap.NewNop())
 	if err != nil {
 		return "", err
 	}

@@ -37,6 +37,12 @@ type HA struct {
 	LostGrace                      time.Duration
 	AuthType, Digest               string
 	PublishConfigs                 bool
+	// ClientClass is kitsune.ha.client.class as given (discovery/connect
+	// reads it); the Etcd* fields configure the etcd backend.
+	ClientClass               string
+	EtcdLease                 time.Duration
+	EtcdUser, EtcdPassword    string
+	EtcdCA, EtcdCert, EtcdKey string
 }
 
 // Cookie configures the HTTP authentication cookie.
@@ -143,7 +149,10 @@ func (c *Config) sections(get func(string) string) {
 	c.HA = HA{Addresses: SplitList(get("kitsune.ha.addresses")), Namespace: get("kitsune.ha.namespace"),
 		SessionTimeout: dur("kitsune.ha.zookeeper.session.timeout"), ConnectTimeout: dur("kitsune.ha.zookeeper.connection.timeout"),
 		LostGrace: dur("kitsune.ha.zookeeper.lost.grace"), AuthType: strings.ToUpper(get("kitsune.ha.zookeeper.auth.type")),
-		Digest: get("kitsune.ha.zookeeper.auth.digest"), PublishConfigs: on("kitsune.ha.zookeeper.publish.configs")}
+		Digest: get("kitsune.ha.zookeeper.auth.digest"), PublishConfigs: on("kitsune.ha.zookeeper.publish.configs"),
+		ClientClass: get("kitsune.ha.client.class"), EtcdLease: dur("kitsune.ha.etcd.lease.timeout"), EtcdUser: get("kitsune.ha.etcd.user"),
+		EtcdPassword: get("kitsune.ha.etcd.password"), EtcdCA: get("kitsune.ha.etcd.ssl.ca.path"),
+		EtcdCert: get("kitsune.ha.etcd.ssl.client.certificate.path"), EtcdKey: get("kitsune.ha.etcd.ssl.client.key.path")}
 	c.Cookie = Cookie{Enabled: on("kitsune.frontend.thrift.http.cookie.auth.enabled"), HTTPOnly: on("kitsune.frontend.thrift.http.cookie.is.httponly"),
 		Name: get("kitsune.frontend.thrift.http.cookie.name"), Domain: get("kitsune.frontend.thrift.http.cookie.domain"),
 		Path: get("kitsune.frontend.thrift.http.cookie.path"), MaxAge: time.Duration(atoi("kitsune.frontend.thrift.http.cookie.max.age")) * time.Second,

@@ -38,6 +38,10 @@ type LocalArgs struct {
 	// HAAddresses and HASpace: where the engine registers (none: it does not).
 	HAAddresses []string
 	HASpace     string
+	// HAClass is the discovery backend (ZOOKEEPER, ETCD; empty: ZooKeeper)
+	// and HATLS its TLS files, CA,cert,key (etcd).
+	HAClass string
+	HATLS   []string
 	// Confs are the engine's settings (conf.LaunchPairs).
 	Confs map[string]string
 }
@@ -55,6 +59,12 @@ func (a LocalArgs) Args() []string {
 	}
 	if len(a.HAAddresses) > 0 {
 		out = append(out, "--ha-addresses", strings.Join(a.HAAddresses, ","), "--ha-space", a.HASpace)
+		if a.HAClass != "" {
+			out = append(out, "--ha-class", a.HAClass)
+		}
+		if len(a.HATLS) == 3 {
+			out = append(out, "--ha-tls", strings.Join(a.HATLS, ","))
+		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(a.Confs)) {
 		out = append(out, "--conf", k+"="+a.Confs[k])
@@ -80,6 +90,8 @@ func ParseLocalArgs(args []string, errOut io.Writer) (LocalArgs, error) {
 	fs.StringVar(&a.LogLevel, "log-level", "info", "log level")
 	haAddrs := fs.String("ha-addresses", "", "ZooKeeper quorum to register in (empty: none)")
 	fs.StringVar(&a.HASpace, "ha-space", "", "engine space node to register under")
+	fs.StringVar(&a.HAClass, "ha-class", "", "discovery backend: ZOOKEEPER (default) or ETCD")
+	haTLS := fs.String("ha-tls", "", "etcd TLS files: CA,certificate,key")
 	fs.Func("conf", "key=value engine setting (repeatable)", func(kv string) error {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
@@ -93,6 +105,9 @@ func ParseLocalArgs(args []string, errOut io.Writer) (LocalArgs, error) {
 	}
 	if *haAddrs != "" {
 		a.HAAddresses = conf.SplitList(*haAddrs)
+	}
+	if *haTLS != "" {
+		a.HATLS = strings.Split(*haTLS, ",")
 	}
 	return a, nil
 }

@@ -14,6 +14,8 @@ func TestLocalArgsRoundTrip(t *testing.T) {
 			Confine: true, IdleTimeout: 31 * time.Minute, LogLevel: "info", HAAddresses: []string{"zk1:2181", "zk2:2181"},
 			HASpace: "/kitsune_0.1.0_USER_DUCKDB/ann/default", Confs: map[string]string{"kitsune.engine.memory": "1g", "kitsune.engine.cores": "2"}},
 		{ID: "local", User: "bob", Bind: "0.0.0.0", Port: 10011, LogLevel: "debug", Confs: map[string]string{}},
+		{ID: "e2", User: "cid", Bind: "127.0.0.1", LogLevel: "info", HAAddresses: []string{"etcd1:2379"}, HASpace: "/kitsune_0.1.0_USER_DUCKDB/cid/default",
+			HAClass: "ETCD", HATLS: []string{"/etc/ca.pem", "/etc/c.pem", "/etc/k.pem"}, Confs: map[string]string{}},
 	} {
 		args := a.Args()
 		if args[0] != "engine" {

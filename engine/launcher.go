@@ -50,6 +50,9 @@ type LocalConfig struct {
 	Space       func(tenancy.Key) string
 	// HADigest is handed to engines for ZooKeeper's digest authentication.
 	HADigest string
+	// HAClass and HATLS: the discovery backend and its TLS files.
+	HAClass string
+	HATLS   []string
 	// RunAsUser runs each engine as the OS user named like its tenant (the
 	// gateway must run as root), its directory owned by that user.
 	RunAsUser bool
@@ -104,7 +107,7 @@ func (l *localLauncher) Launch(ctx context.Context, key tenancy.Key, spec tenanc
 	args := LocalArgs{ID: id, User: key.User, Home: userDir, Database: databasePath(userDir, key, spec.Profile), Bind: "127.0.0.1",
 		ReadyFD: 3, SecretsFD: 4, Confine: true, IdleTimeout: l.cfg.IdleTimeout, Confs: conf.LaunchPairs(l.cfg.Confs, spec.Profile)}
 	if len(l.cfg.HAAddresses) > 0 {
-		args.HAAddresses, args.HASpace = l.cfg.HAAddresses, l.cfg.Space(key)
+		args.HAAddresses, args.HASpace, args.HAClass, args.HATLS = l.cfg.HAAddresses, l.cfg.Space(key), l.cfg.HAClass, l.cfg.HATLS
 	}
 	start := time.Now()
 	e, ready, err := l.start(key, args, logPath, spec.Profile)

@@ -26,9 +26,9 @@ func engineSecret(cfg *conf.Config, registry *discovery.Registry, zkDigest strin
 		return fresh, nil
 	}
 	if zkDigest == "" {
-		return "", fmt.Errorf("the engine secret would be readable by anyone who can read ZooKeeper: set kitsune.engine.security.secret " +
-			"(the same on every gateway), or kitsune.ha.zookeeper.auth.type=DIGEST with kitsune.ha.zookeeper.auth.digest so that " +
-			"it is kept in a node only the gateways can read")
+		return "", fmt.Errorf("the engine secret would be readable by anyone who can read ZooKeeper or etcd: set kitsune.engine.security.secret " +
+			"(the same on every gateway), or kitsune.ha.zookeeper.auth.type=DIGEST with kitsune.ha.zookeeper.auth.digest (etcd: kitsune.ha.etcd.user " +
+			"and kitsune.ha.etcd.password) so that it is kept in a node only the gateways can read")
 	}
 	return registry.Secret(context.Background(), fresh)
 }

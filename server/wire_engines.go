@@ -34,7 +34,7 @@ func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, obs *
 	} else {
 		launcher = engine.NewLocalLauncher(engine.LocalConfig{Executable: exe, WorkDir: workDir, Secret: secret,
 			InitTimeout: cfg.EngineInitTimeout, IdleTimeout: engineIdle, Confs: cfg.Engines.Forwarded,
-			HAAddresses: ha.addresses, Space: space, HADigest: ha.digest, RunAsUser: cfg.Engines.RunAsUser}, lg)
+			HAAddresses: ha.addresses, Space: space, HADigest: ha.digest, HAClass: ha.class, HATLS: ha.tls, RunAsUser: cfg.Engines.RunAsUser}, lg)
 	}
 	queues, err := engine.ParseQueues(cfg.Engines.LocalQueues, cfg.Engines.QueueWait)
 	if err != nil {

@@ -17,11 +17,11 @@ import (
 
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/discovery"
-	"github.com/kitsune-sql/kitsune/discovery/zk"
+	"github.com/kitsune-sql/kitsune/discovery/connect"
 	"github.com/kitsune-sql/kitsune/tenancy"
 )
 
-const ctlUsage = `usage: kitsune ctl [--zk-quorum host:port[,…] [--namespace kitsune]] [--rest-url http://host:10099 [--username U] [--password P] [--principal HTTP/_HOST@REALM] [--ca ca.pem] [--proxy-user U]] [--output table|json] <command>
+const ctlUsage = `usage: kitsune ctl [--zk-quorum host:port[,…] [--ha-client ZOOKEEPER|ETCD] [--namespace kitsune]] [--rest-url http://host:10099 [--username U] [--password P] [--principal HTTP/_HOST@REALM] [--ca ca.pem] [--proxy-user U]] [--output table|json] <command>
 
 ZooKeeper commands (--zk-quorum):
   list server                      gateways registered in ZooKeeper
@@ -72,6 +72,7 @@ func runCtl(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("ctl", flag.ContinueOnError)
 	quorum := fs.String("zk-quorum", os.Getenv("KITSUNE_HA_ADDRESSES"), "ZooKeeper quorum (kitsune.ha.addresses)")
 	ns := fs.String("namespace", "kitsune", "namespace (kitsune.ha.namespace)")
+	haClass := fs.String("ha-client", os.Getenv("KITSUNE_HA_CLIENT"), "discovery backend at --zk-quorum: ZOOKEEPER (default) or ETCD (kitsune.ha.client.class)")
 	output := fs.String("output", "table", "table or json")
 	r := &restCtl{ctl: &ctl{stdout: stdout}}
 	fs.StringVar(&r.base, "rest-url", os.Getenv("KITSUNE_REST_URL"), "the gateway's REST API, e.g. http://host:10099")
@@ -115,7 +116,8 @@ func runCtl(args []string, stdout io.Writer) error {
 	if *quorum == "" {
 		return fmt.Errorf("%s reads ZooKeeper: give --zk-quorum host:port (or KITSUNE_HA_ADDRESSES)", command)
 	}
-	zc, err := zk.Dial(zk.Config{Addresses: conf.SplitList(*quorum), SessionTimeout: 10 * time.Second, ConnectTimeout: 10 * time.Second}, zap.NewNop())
+	zc, err := connect.Open(connect.Config{Class: *haClass, Addresses: conf.SplitList(*quorum), SessionTimeout: 10 * time.Second, LeaseTTL: 10 * time.Second,
+		ConnectTimeout: 10 * time.Second}, zap.NewNop())
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/discovery"
-	"github.com/kitsune-sql/kitsune/discovery/zk"
+	"github.com/kitsune-sql/kitsune/discovery/connect"
 	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/engine/duckdb"
 	"github.com/kitsune-sql/kitsune/metrics"
@@ -116,7 +116,12 @@ func engineConfig(args engine.LocalArgs, secret string, lg *zap.Logger) (duckdb.
 // registration (stop is called when an operator deletes it); the returned
 // function deregisters.
 func registerEngine(args engine.LocalArgs, addr, digest string, stop func(), lg *zap.Logger) (func(), error) {
-	zc, err := zk.Dial(zk.Config{Addresses: args.HAAddresses, SessionTimeout: 30 * time.Second, Digest: digest}, lg)
+	ccfg := connect.Config{Class: args.HAClass, Addresses: args.HAAddresses, SessionTimeout: 30 * time.Second, LeaseTTL: 10 * time.Second,
+		Credentials: digest}
+	if len(args.HATLS) == 3 {
+		ccfg.CA, ccfg.Cert, ccfg.Key = args.HATLS[0], args.HATLS[1], args.HATLS[2]
+	}
+	zc, err := connect.Open(ccfg, lg)
 	if err != nil {
 		return nil, err
 	}
