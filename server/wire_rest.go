@@ -185,6 +185,7 @@ func (s *Server) buildREST(a *authParts) {
 	rcfg.OwnerClient = ownerClient(s.cfg.Frontend.Keystore)
 	rcfg.Observer = s.obs
 	rcfg.UI = ui.Handler("/ui/")
+	rcfg.Ready = s.ready
 	if a.passwords != nil {
 		rcfg.Passwords = a.passwords
 	}
@@ -231,4 +232,18 @@ func ownerClient(keystore string) *http.Client {
 	pool.AppendCertsFromPEM(pem)
 	c.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
 	return c
+}
+
+// ready is nil while the gateway takes clients: serving (registered, with
+// ZooKeeper or etcd) and not draining.
+func (s *Server) ready() error {
+	select {
+	case <-s.serving:
+	default:
+		return errors.New("starting: not serving and registered yet")
+	}
+	if s.handler.draining.Load() {
+		return errors.New("draining: this gateway is stopping")
+	}
+	return nil
 }

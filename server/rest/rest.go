@@ -90,6 +90,10 @@ type Config struct {
 	// UploadDir keeps the uploads.
 	MaxResourceSize int64
 	UploadDir       string
+	// Ready, when set, says whether the gateway takes clients (serving and
+	// registered, not draining): GET /ping answers 503 with its error
+	// otherwise, for readiness probes.
+	Ready func() error
 	// UI, when set, is served at /ui/ (the web UI's static files).
 	UI http.Handler
 	// Observer hears of logins and requests (nil: nobody).
@@ -145,6 +149,9 @@ func New(cfg Config, gw Gateway, lg *zap.Logger) *Handler {
 }
 
 const prefix = "/api/v1"
+
+// ReadinessPath is the readiness probe's path (deploy/kubernetes).
+const ReadinessPath = prefix + "/ping"
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 

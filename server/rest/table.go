@@ -2,14 +2,16 @@ package rest
 
 import (
 	"net/http"
+
+	"github.com/kitsune-sql/kitsune/thrift/status"
 	"sort"
 )
 
 // table is the REST API: every endpoint, served and documented from here.
 func (h *Handler) table() []route {
 	t := []route{
-		{method: "GET", path: "/ping", summary: "Liveness: answers pong.", public: true, resp: "",
-			fn: func(*http.Request, identity) (any, error) { return text("pong"), nil }},
+		{method: "GET", path: "/ping", summary: "Readiness: pong while the gateway takes clients (serving and registered), 503 otherwise (starting, draining).",
+			public: true, resp: "", fn: h.ping},
 		{method: "GET", path: "/version", summary: "The gateway's version.", resp: VersionInfo{},
 			fn: func(*http.Request, identity) (any, error) { return VersionInfo{Version: h.cfg.Version}, nil }},
 
@@ -57,4 +59,13 @@ func (h *Handler) table() []route {
 		return t[i].path < t[j].path || t[i].path == t[j].path && t[i].method < t[j].method
 	})
 	return t
+}
+
+func (h *Handler) ping(*http.Request, identity) (any, error) {
+	if h.cfg.Ready != nil {
+		if err := h.cfg.Ready(); err != nil {
+			return nil, &apiError{status: http.StatusServiceUnavailable, code: status.CodeGatewayDraining, msg: err.Error()}
+		}
+	}
+	return text("pong"), nil
 }
