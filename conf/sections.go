@@ -60,6 +60,13 @@ type Limits struct {
 	UnlimitedUsers, DenyUsers, DenyIPs  []string
 }
 
+// SharedLocation is a local engines' shared data location.
+type SharedLocation struct {
+	Path, Format            string
+	Users, Groups           []string
+	WriteUsers, WriteGroups []string
+}
+
 // Engines configures launching and pooling engines.
 type Engines struct {
 	MaxConcurrentLaunches int
@@ -73,6 +80,8 @@ type Engines struct {
 	// Env is kitsune.engineEnv.<NAME> as NAME → value.
 	Env   map[string]string
 	Spark Spark
+	// Shared are the local engines' shared data locations, by name.
+	Shared map[string]SharedLocation
 }
 
 // Spark configures the spark-submit launcher.
@@ -168,6 +177,7 @@ func (c *Config) sections(get func(string) string) {
 		Spark: Spark{Mode: strings.ToLower(get("kitsune.engine.spark.mode")), MainResource: get("kitsune.engine.spark.main.resource"),
 			K8sQueueKey: get("kitsune.engine.spark.kubernetes.queue.key"), BindHost: get("kitsune.engine.spark.bind.host"),
 			KillCommand: get("kitsune.engine.spark.kill.command"), DoAs: !strings.EqualFold(get("kitsune.engine.doAs.enabled"), "false")}}
+	c.Engines.Shared = sharedLocations(c.Raw)
 	for _, k := range engineForwarded {
 		if v, ok := c.Raw[k]; ok && v != "" {
 			c.Engines.Forwarded[k] = v
@@ -217,6 +227,41 @@ func upperList(v string) []string {
 	out := SplitList(v)
 	for i := range out {
 		out[i] = strings.ToUpper(out[i])
+	}
+	return out
+}
+
+// sharedLocations reads the kitsune.engine.local.shared.<name>.* keys.
+func sharedLocations(raw map[string]string) map[string]SharedLocation {
+	out := map[string]SharedLocation{}
+	for k, v := range raw {
+		rest, ok := strings.CutPrefix(k, "kitsune.engine.local.shared.")
+		if !ok {
+			continue
+		}
+		name, attr, ok := strings.Cut(rest, ".")
+		if !ok {
+			continue
+		}
+		l := out[name]
+		if l.Format == "" {
+			l.Format = "files"
+		}
+		switch attr {
+		case "path":
+			l.Path = v
+		case "format":
+			l.Format = strings.ToLower(strings.TrimSpace(v))
+		case "users":
+			l.Users = SplitList(v)
+		case "groups":
+			l.Groups = SplitList(v)
+		case "write.users":
+			l.WriteUsers = SplitList(v)
+		case "write.groups":
+			l.WriteGroups = SplitList(v)
+		}
+		out[name] = l
 	}
 	return out
 }

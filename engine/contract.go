@@ -42,8 +42,37 @@ type LocalArgs struct {
 	// and HATLS its TLS files, CA,cert,key (etcd).
 	HAClass string
 	HATLS   []string
+	// Shared are the shared data locations the tenant may reach.
+	Shared []Shared
 	// Confs are the engine's settings (conf.LaunchPairs).
 	Confs map[string]string
+}
+
+// Shared is a shared data location an engine may reach: its name (the
+// catalog it is seen as), format (files, parquet, duckdb), path, and
+// whether the tenant may write into it.
+type Shared struct {
+	Name, Format, Path string
+	Write              bool
+}
+
+// String is the --shared flag's form: name=format:r|rw:path.
+func (s Shared) String() string {
+	mode := "r"
+	if s.Write {
+		mode = "rw"
+	}
+	return s.Name + "=" + s.Format + ":" + mode + ":" + s.Path
+}
+
+func parseShared(v string) (Shared, error) {
+	name, rest, ok := strings.Cut(v, "=")
+	format, rest2, ok2 := strings.Cut(rest, ":")
+	mode, path, ok3 := strings.Cut(rest2, ":")
+	if !ok || !ok2 || !ok3 || name == "" || path == "" || (mode != "r" && mode != "rw") {
+		return Shared{}, fmt.Errorf("--shared %q: expected name=format:r|rw:path", v)
+	}
+	return Shared{Name: name, Format: format, Path: path, Write: mode == "rw"}, nil
 }
 
 // Args is the command line, subcommand first; --conf pairs in key order.
@@ -65,6 +94,9 @@ func (a LocalArgs) Args() []string {
 		if len(a.HATLS) == 3 {
 			out = append(out, "--ha-tls", strings.Join(a.HATLS, ","))
 		}
+	}
+	for _, sh := range a.Shared {
+		out = append(out, "--shared", sh.String())
 	}
 	for _, k := range slices.Sorted(maps.Keys(a.Confs)) {
 		out = append(out, "--conf", k+"="+a.Confs[k])
@@ -92,6 +124,11 @@ func ParseLocalArgs(args []string, errOut io.Writer) (LocalArgs, error) {
 	fs.StringVar(&a.HASpace, "ha-space", "", "engine space node to register under")
 	fs.StringVar(&a.HAClass, "ha-class", "", "discovery backend: ZOOKEEPER (default) or ETCD")
 	haTLS := fs.String("ha-tls", "", "etcd TLS files: CA,certificate,key")
+	fs.Func("shared", "a shared data location, name=format:r|rw:path (repeatable)", func(v string) error {
+		sh, err := parseShared(v)
+		a.Shared = append(a.Shared, sh)
+		return err
+	})
 	fs.Func("conf", "key=value engine setting (repeatable)", func(kv string) error {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {

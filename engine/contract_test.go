@@ -15,7 +15,8 @@ func TestLocalArgsRoundTrip(t *testing.T) {
 			HASpace: "/kitsune_0.1.0_USER_DUCKDB/ann/default", Confs: map[string]string{"kitsune.engine.memory": "1g", "kitsune.engine.cores": "2"}},
 		{ID: "local", User: "bob", Bind: "0.0.0.0", Port: 10011, LogLevel: "debug", Confs: map[string]string{}},
 		{ID: "e2", User: "cid", Bind: "127.0.0.1", LogLevel: "info", HAAddresses: []string{"etcd1:2379"}, HASpace: "/kitsune_0.1.0_USER_DUCKDB/cid/default",
-			HAClass: "ETCD", HATLS: []string{"/etc/ca.pem", "/etc/c.pem", "/etc/k.pem"}, Confs: map[string]string{}},
+			HAClass: "ETCD", HATLS: []string{"/etc/ca.pem", "/etc/c.pem", "/etc/k.pem"}, Confs: map[string]string{},
+			Shared: []Shared{{Name: "sales", Format: "parquet", Path: "/data/sales"}, {Name: "drop", Format: "files", Path: "/data/drop:x", Write: true}}},
 	} {
 		args := a.Args()
 		if args[0] != "engine" {
@@ -28,6 +29,9 @@ func TestLocalArgsRoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(back, a) {
 			t.Errorf("round trip:\n got %+v\nwant %+v", back, a)
 		}
+	}
+	if _, err := ParseLocalArgs([]string{"--shared", "sales=parquet:x:/p"}, io.Discard); err == nil {
+		t.Error("a --shared with a bad mode was accepted")
 	}
 	if _, err := ParseLocalArgs([]string{"--conf", "novalue"}, io.Discard); err == nil {
 		t.Error("a --conf without = was accepted")

@@ -50,6 +50,8 @@ type LocalConfig struct {
 	Space       func(tenancy.Key) string
 	// HADigest is handed to engines for ZooKeeper's digest authentication.
 	HADigest string
+	// Shared lists the shared data locations key's engine may reach.
+	Shared func(key tenancy.Key) []Shared
 	// HAClass and HATLS: the discovery backend and its TLS files.
 	HAClass string
 	HATLS   []string
@@ -108,6 +110,9 @@ func (l *localLauncher) Launch(ctx context.Context, key tenancy.Key, spec tenanc
 		ReadyFD: 3, SecretsFD: 4, Confine: true, IdleTimeout: l.cfg.IdleTimeout, Confs: conf.LaunchPairs(l.cfg.Confs, spec.Profile)}
 	if len(l.cfg.HAAddresses) > 0 {
 		args.HAAddresses, args.HASpace, args.HAClass, args.HATLS = l.cfg.HAAddresses, l.cfg.Space(key), l.cfg.HAClass, l.cfg.HATLS
+	}
+	if l.cfg.Shared != nil {
+		args.Shared = l.cfg.Shared(key)
 	}
 	start := time.Now()
 	e, ready, err := l.start(key, args, logPath, spec.Profile)

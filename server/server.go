@@ -103,7 +103,11 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	if err != nil {
 		return nil, err
 	}
-	pool, err := buildPool(cfg, exe, workDir, secret, ha, obs, lg)
+	groups, err := buildGroups(cfg)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := buildPool(cfg, exe, workDir, secret, ha, groups, obs, lg)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +120,7 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 			meta.Close()
 		}
 	}()
-	h, err := buildHandler(cfg, mgr, obs, lg)
+	h, err := buildHandler(cfg, mgr, groups, obs, lg)
 	if err != nil {
 		return nil, err
 	}

@@ -3,11 +3,16 @@ package server
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/kitsune-sql/kitsune/auth"
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/engine"
 	"github.com/kitsune-sql/kitsune/engine/spark"
@@ -16,7 +21,7 @@ import (
 
 // buildPool builds the engine launcher (local or spark-submit) and the pool
 // that caches engines.
-func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, obs *observer, lg *zap.Logger) (*engine.Pool, error) {
+func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, groups auth.GroupProvider, obs *observer, lg *zap.Logger) (*engine.Pool, error) {
 	var space func(tenancy.Key) string
 	if ha.registry != nil {
 		space = ha.space
@@ -28,13 +33,18 @@ func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, obs *
 	if cfg.Engines.RunAsUser && os.Geteuid() != 0 {
 		return nil, fmt.Errorf("kitsune.engine.local.run.as.user needs the gateway to run as root (it runs as uid %d)", os.Geteuid())
 	}
+	shared, err := sharedFor(cfg.Engines.Shared, groups)
+	if err != nil {
+		return nil, err
+	}
 	var launcher engine.Launcher
 	if cfg.EngineType == "SPARK_SQL" {
 		launcher = sparkLauncher(cfg, workDir, secret, ha, lg)
 	} else {
 		launcher = engine.NewLocalLauncher(engine.LocalConfig{Executable: exe, WorkDir: workDir, Secret: secret,
 			InitTimeout: cfg.EngineInitTimeout, IdleTimeout: engineIdle, Confs: cfg.Engines.Forwarded,
-			HAAddresses: ha.addresses, Space: space, HADigest: ha.digest, HAClass: ha.class, HATLS: ha.tls, RunAsUser: cfg.Engines.RunAsUser}, lg)
+			HAAddresses: ha.addresses, Space: space, HADigest: ha.digest, HAClass: ha.class, HATLS: ha.tls, RunAsUser: cfg.Engines.RunAsUser,
+			Shared: shared}, lg)
 	}
 	queues, err := engine.ParseQueues(cfg.Engines.LocalQueues, cfg.Engines.QueueWait)
 	if err != nil {
@@ -89,4 +99,38 @@ func sparkLauncher(cfg *conf.Config, workDir, secret string, ha *haParts, lg *za
 		}
 	}
 	return spark.NewLauncher(lc, lg)
+}
+
+// sharedFor checks the shared locations and returns who may reach which:
+// a key's engine gets the locations its user (or, for a GROUP engine, its
+// group) is named in, writable where the write lists name it.
+func sharedFor(locs map[string]conf.SharedLocation, groups auth.GroupProvider) (func(tenancy.Key) []engine.Shared, error) {
+	for name, l := range locs {
+		key := "kitsune.engine.local.shared." + name
+		switch {
+		case !filepath.IsAbs(l.Path):
+			return nil, fmt.Errorf("%s.path=%q: a shared location needs an absolute path", key, l.Path)
+		case l.Format != "files" && l.Format != "parquet" && l.Format != "duckdb":
+			return nil, fmt.Errorf("%s.format=%s: use files, parquet or duckdb", key, l.Format)
+		case strings.ContainsAny(name, " \\\"'.") || name == "":
+			return nil, fmt.Errorf("%s: a shared location's name is a plain identifier", key)
+		}
+	}
+	names := slices.Sorted(maps.Keys(locs))
+	return func(k tenancy.Key) []engine.Shared {
+		mine := append([]string{k.User}, groups.Groups(k.User)...)
+		named := func(users, grps []string) bool {
+			return slices.Contains(users, "*") || slices.Contains(users, k.User) || slices.ContainsFunc(mine[1:], func(g string) bool { return slices.Contains(grps, g) }) ||
+				(k.ShareLevel == "GROUP" && slices.Contains(grps, k.User))
+		}
+		var out []engine.Shared
+		for _, name := range names {
+			l := locs[name]
+			write := l.Format == "files" && named(l.WriteUsers, l.WriteGroups)
+			if write || named(l.Users, l.Groups) {
+				out = append(out, engine.Shared{Name: name, Format: l.Format, Path: l.Path, Write: write})
+			}
+		}
+		return out
+	}, nil
 }

@@ -40,14 +40,7 @@ func buildSessions(cfg *conf.Config, workDir, secret string, pool *engine.Pool, 
 }
 
 // buildHandler builds the gateway's TCLIService over the manager.
-func buildHandler(cfg *conf.Config, mgr *session.Manager, obs *observer, lg *zap.Logger) (*handler, error) {
-	groups := auth.OSGroups()
-	if path := cfg.Engines.GroupMapping; path != "" {
-		var err error
-		if groups, err = auth.StaticGroups(path); err != nil {
-			return nil, err
-		}
-	}
+func buildHandler(cfg *conf.Config, mgr *session.Manager, groups auth.GroupProvider, obs *observer, lg *zap.Logger) (*handler, error) {
 	serverUser := "kitsune"
 	if u, err := user.Current(); err == nil {
 		serverUser = u.Username
@@ -64,4 +57,13 @@ func proxyRules(in map[string]conf.ProxyUser) map[string]auth.ProxyUser {
 		out[real] = auth.ProxyUser{Users: p.Users, Groups: p.Groups, Hosts: p.Hosts, Source: p.Source}
 	}
 	return out
+}
+
+// buildGroups is where users' groups come from: the OS, or the static
+// mapping file (kitsune.session.group.mapping).
+func buildGroups(cfg *conf.Config) (auth.GroupProvider, error) {
+	if path := cfg.Engines.GroupMapping; path != "" {
+		return auth.StaticGroups(path)
+	}
+	return auth.OSGroups(), nil
 }

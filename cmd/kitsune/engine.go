@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"syscall"
@@ -38,7 +39,7 @@ func runEngine(argv []string) error {
 	}
 	defer func() { _ = lg.Sync() }()
 	if args.Confine && os.Getenv(confinedMarker) == "" {
-		if err := confineEngine(args.Home, lg); err != nil {
+		if err := confineEngine(args.Home, args.Shared, lg); err != nil {
 			return err
 		}
 	}
@@ -90,6 +91,7 @@ func runEngine(argv []string) error {
 // arguments and settings.
 func engineConfig(args engine.LocalArgs, secret string, lg *zap.Logger) (duckdb.Config, error) {
 	cfg := duckdb.Config{ID: args.ID, Owner: args.User, Database: args.Database, Home: args.Home, Secret: secret, Confs: args.Confs,
+		Shared:      sharedOf(args.Shared),
 		IdleTimeout: args.IdleTimeout}
 	if cfg.ID == "" {
 		cfg.ID = "local"
@@ -198,7 +200,7 @@ const confinedMarker = "KITSUNE_ENGINE_CONFINED"
 // confineEngine re-executes this engine confined to home by the kernel
 // (engine.ConfineExec); it returns only when that is impossible: without
 // Landlock the engine runs with DuckDB's guards only, and says so.
-func confineEngine(home string, lg *zap.Logger) error {
+func confineEngine(home string, shared []engine.Shared, lg *zap.Logger) error {
 	if home == "" {
 		return fmt.Errorf("--confine needs --home")
 	}
@@ -206,7 +208,23 @@ func confineEngine(home string, lg *zap.Logger) error {
 	if err != nil {
 		return fmt.Errorf("confine the engine: %w", err)
 	}
-	err = engine.ConfineExec(engine.Confinement{ReadWrite: []string{home}}, exe, os.Args, append(os.Environ(), confinedMarker+"=1"))
+	c := engine.Confinement{ReadWrite: []string{home}}
+	for _, sh := range shared {
+		p := sh.Path
+		if sh.Format == "duckdb" {
+			p = filepath.Dir(p) // the kernel's rules are by directory; DuckDB's own allow the file alone
+		}
+		if _, err := os.Stat(p); err != nil {
+			lg.Warn("a shared location is missing", zap.String("shared", sh.Name), zap.Error(err))
+			continue
+		}
+		if sh.Write {
+			c.ReadWrite = append(c.ReadWrite, p)
+		} else {
+			c.ReadOnly = append(c.ReadOnly, p)
+		}
+	}
+	err = engine.ConfineExec(c, exe, os.Args, append(os.Environ(), confinedMarker+"=1"))
 	if errors.Is(err, engine.ErrNoLandlock) {
 		lg.Warn("engine not confined by the kernel", zap.Error(err))
 		return nil
@@ -233,4 +251,12 @@ func serveEngineMetrics(ctx context.Context, host, id string, svc *duckdb.Servic
 	go func() { _ = srv.Serve(ln) }()
 	context.AfterFunc(ctx, func() { _ = srv.Close() })
 	return ln.Addr().String()
+}
+
+func sharedOf(in []engine.Shared) []duckdb.Shared {
+	out := make([]duckdb.Shared, 0, len(in))
+	for _, s := range in {
+		out = append(out, duckdb.Shared{Name: s.Name, Format: s.Format, Path: s.Path, Write: s.Write})
+	}
+	return out
 }

@@ -12,8 +12,9 @@ import (
 // that (lock_configuration). The engine process adds a kernel-level layer
 // (Landlock) that also stops symbolic links out of the directory.
 
-// sandboxDDL is what locks a fresh database: run after every other setting.
-func sandboxDDL(allowed []string) []string {
+// sandboxDDL is what locks a fresh database: run after every other
+// setting. allowed are directories, files single files SQL may reach.
+func sandboxDDL(allowed, files []string) []string {
 	dirs := make([]string, 0, len(allowed))
 	for _, d := range allowed {
 		if d == "" {
@@ -22,8 +23,13 @@ func sandboxDDL(allowed []string) []string {
 		d = filepath.Clean(d)
 		dirs = append(dirs, sqlString(d+string(filepath.Separator)))
 	}
+	paths := make([]string, 0, len(files))
+	for _, f := range files {
+		paths = append(paths, sqlString(filepath.Clean(f)))
+	}
 	return []string{
 		"SET GLOBAL allowed_directories = [" + strings.Join(dirs, ", ") + "]",
+		"SET GLOBAL allowed_paths = [" + strings.Join(paths, ", ") + "]",
 		"SET GLOBAL enable_external_access = false",
 		"SET GLOBAL autoinstall_known_extensions = false",
 		"SET GLOBAL autoload_known_extensions = false",
@@ -51,7 +57,7 @@ func sandboxRefusal(words []string) error {
 }
 
 // permissionHint explains DuckDB's refusal of a path.
-const permissionHint = " (the local engine's sandbox: SQL reaches files only in the tenant's own directory)"
+const permissionHint = " (the local engine's sandbox: SQL reaches files only in the tenant's own directory and the shared locations kitsune.engine.local.shared.<name>.* open to the tenant)"
 
 // lockedHint explains DuckDB's refusal to change a setting.
 const lockedHint = " (the local engine's sandbox locks DuckDB's own settings: set engine resources with kitsune.engine.memory and kitsune.engine.cores)"

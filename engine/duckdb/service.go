@@ -32,6 +32,8 @@ type Config struct {
 	Owner string
 	// Database is the DuckDB file; empty means in memory.
 	Database string
+	// Shared are the shared data locations the tenant may reach.
+	Shared []Shared
 	// Home is the tenant's directory: the only one SQL may reach (the
 	// sandbox); empty: none.
 	Home string
@@ -119,12 +121,24 @@ func Open(cfg Config, lg *zap.Logger) (*Service, error) {
 	if cfg.Threads > 0 {
 		init = append([]string{fmt.Sprintf("SET threads = %d", cfg.Threads)}, init...)
 	}
-	init = append(init, sandboxDDL([]string{cfg.Home})...)
+	dirs, files := sharedAllowed(cfg.Shared)
+	init = append(init, sandboxDDL(append([]string{cfg.Home}, dirs...), files)...)
 	for _, q := range init {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("prepare engine (%s): %w", q, err)
 		}
+	}
+	// A shared location that cannot be served is left out, not fatal: the
+	// tenant's own data is still there.
+	shared, problems := sharedDDL(cfg.Shared)
+	for _, q := range shared {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			problems = append(problems, fmt.Errorf("%s: %w", q, err))
+		}
+	}
+	for _, p := range problems {
+		lg.Warn("a shared location is not served", zap.Error(p))
 	}
 	s := &Service{cfg: cfg, db: db, lg: lg}
 	_ = db.QueryRowContext(ctx, "SELECT version()").Scan(&s.version)
