@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,8 +17,6 @@ import (
 	"github.com/kitsune-sql/kitsune/discovery"
 	"github.com/kitsune-sql/kitsune/discovery/etcd"
 	"github.com/kitsune-sql/kitsune/internal/testenv"
-	"github.com/kitsune-sql/kitsune/thrift/client"
-	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 )
 
 // etcdGateways are gateways on one etcd, and a registry to look at it.
@@ -93,36 +90,7 @@ func TestEtcdEnginesSharedAcrossGateways(t *testing.T) {
 	confs := []string{"kitsune.ha.client.class=ETCD", "kitsune.ha.addresses=" + e.Addr, "kitsune.ha.namespace=kitsune_etcd_share",
 		"kitsune.ha.etcd.lease.timeout=PT2S", "kitsune.session.engine.idle.timeout=PT3S", testSecret}
 	a, b := startGateway(t, confs...), startGateway(t, confs...)
-	ids := make([]string, 20)
-	var wg sync.WaitGroup
-	for i := range ids {
-		g := a
-		if i%2 == 1 {
-			g = b
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c, err := client.Dial(context.Background(), client.Options{Addr: g.binAddr, User: "kai", Password: "x"})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer c.Close()
-			r, err := c.OpenSession(context.Background(), &tcli.TOpenSessionReq{ClientProtocol: tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V10})
-			if err != nil || r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
-				t.Errorf("open: %v %v", err, r.GetStatus())
-				return
-			}
-			ids[i] = r.Configuration["kitsune.engine.id"]
-		}()
-	}
-	wg.Wait()
-	for _, id := range ids {
-		if id == "" || id != ids[0] {
-			t.Fatalf("20 sessions over two gateways got engines %v, want one", ids)
-		}
-	}
+	burstFirstSessions(t, a, b, "kai")
 	logsA, _ := filepath.Glob(filepath.Join(a.workDir, "kai", "engine-*.log"))
 	logsB, _ := filepath.Glob(filepath.Join(b.workDir, "kai", "engine-*.log"))
 	if len(logsA)+len(logsB) != 1 {

@@ -116,37 +116,7 @@ func TestEnginesSharedAcrossGateways(t *testing.T) {
 		"kitsune.session.engine.idle.timeout=PT3S", "kitsune.ha.zookeeper.auth.type=DIGEST", "kitsune.ha.zookeeper.auth.digest=kitsune:zkpw"}
 	a := startGateway(t, confs...)
 	b := startGateway(t, confs...)
-	// 20 simultaneous first sessions of one user, spread over both gateways.
-	ids := make([]string, 20)
-	var wg sync.WaitGroup
-	for i := range ids {
-		g := a
-		if i%2 == 1 {
-			g = b
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c, err := client.Dial(context.Background(), client.Options{Addr: g.binAddr, User: "kai", Password: "x"})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer c.Close()
-			r, err := c.OpenSession(context.Background(), &tcli.TOpenSessionReq{ClientProtocol: tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V10})
-			if err != nil || r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
-				t.Errorf("open: %v %v", err, r.GetStatus())
-				return
-			}
-			ids[i] = r.Configuration["kitsune.engine.id"]
-		}()
-	}
-	wg.Wait()
-	for _, id := range ids {
-		if id == "" || id != ids[0] {
-			t.Fatalf("20 sessions over two gateways got engines %v, want one", ids)
-		}
-	}
+	ids := burstFirstSessions(t, a, b, "kai")
 	logsA, _ := filepath.Glob(filepath.Join(a.workDir, "kai", "engine-*.log"))
 	logsB, _ := filepath.Glob(filepath.Join(b.workDir, "kai", "engine-*.log"))
 	if len(logsA)+len(logsB) != 1 {
@@ -364,4 +334,41 @@ func TestHTTPSessionsOnAnyGateway(t *testing.T) {
 	if servers, _ := reg.Servers(context.Background()); len(servers) != 0 {
 		t.Errorf("gateway registrations left after a clean shutdown: %+v", servers)
 	}
+}
+
+// burstFirstSessions opens 20 simultaneous first sessions of user, spread
+// over two gateways, and checks that they got one engine; its id for each.
+func burstFirstSessions(t *testing.T, a, b *gateway, user string) []string {
+	t.Helper()
+	ids := make([]string, 20)
+	var wg sync.WaitGroup
+	for i := range ids {
+		g := a
+		if i%2 == 1 {
+			g = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := client.Dial(context.Background(), client.Options{Addr: g.binAddr, User: user, Password: "x"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			r, err := c.OpenSession(context.Background(), &tcli.TOpenSessionReq{ClientProtocol: tcli.TProtocolVersion_HIVE_CLI_SERVICE_PROTOCOL_V10})
+			if err != nil || r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+				t.Errorf("open: %v %v", err, r.GetStatus())
+				return
+			}
+			ids[i] = r.Configuration["kitsune.engine.id"]
+		}()
+	}
+	wg.Wait()
+	for _, id := range ids {
+		if id == "" || id != ids[0] {
+			t.Fatalf("20 sessions over two gateways got engines %v, want one", ids)
+		}
+	}
+	return ids
 }
