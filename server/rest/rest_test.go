@@ -211,3 +211,19 @@ func TestOpenAPICoversTheTable(t *testing.T) {
 		t.Error("no Batch schema")
 	}
 }
+
+// GET /ping is the readiness probe: 503 with the reason while the gateway
+// does not take clients (starting, draining), pong otherwise.
+func TestPingIsReadiness(t *testing.T) {
+	ready := errors.New("draining: this gateway is stopping")
+	h := New(Config{Ready: func() error { return ready }}, &twin{Engine: inproc.NewEngine()}, zap.NewNop())
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	if code, e, _ := call(t, srv, "", "GET", ReadinessPath, ""); code != http.StatusServiceUnavailable || !strings.Contains(e.Message, "draining") {
+		t.Errorf("draining: %d %+v", code, e)
+	}
+	ready = nil
+	if code, _, body := call(t, srv, "", "GET", ReadinessPath, ""); code != http.StatusOK || string(body) != "pong" {
+		t.Errorf("ready: %d %s", code, body)
+	}
+}
