@@ -212,7 +212,7 @@ func (c *Config) sections(get func(string) string) {
 		c.ProxyUsers[real] = p
 	}
 	c.Observability = Observability{MetricsEnabled: on("kitsune.metrics.enabled"), MetricsPort: atoi("kitsune.metrics.prometheus.port"),
-		MetricsPath: get("kitsune.metrics.prometheus.path"), EventLoggers: upperList(get("kitsune.backend.server.event.loggers")),
+		MetricsPath: get("kitsune.metrics.prometheus.path"), EventLoggers: upper(SplitList(get("kitsune.backend.server.event.loggers"))),
 		EventLogPath: strings.TrimPrefix(get("kitsune.backend.server.event.json.log.path"), "file://"), AuditLogPath: get("kitsune.audit.log.path")}
 	c.REST = REST{Port: atoi("kitsune.frontend.rest.bind.port"), Administrators: SplitList(get("kitsune.server.administrators"))}
 	maxRes, _ := ParseBytes(get("kitsune.batch.resource.file.max.size"))
@@ -221,14 +221,6 @@ func (c *Config) sections(get func(string) string) {
 	c.Frontend = Frontend{Keystore: get("kitsune.frontend.ssl.keystore"), HTTPMaxIdle: dur("kitsune.frontend.thrift.http.max.idle.time"),
 		GracefulStop: dur("kitsune.server.graceful.stop.timeout"), StoreURL: get("kitsune.metadata.store.url"),
 		LoginTimeout: dur("kitsune.frontend.thrift.login.timeout"), MaxConcurrentLogins: atoi("kitsune.frontend.thrift.login.max.concurrent")}
-}
-
-func upperList(v string) []string {
-	out := SplitList(v)
-	for i := range out {
-		out[i] = strings.ToUpper(out[i])
-	}
-	return out
 }
 
 // sharedLocations reads the kitsune.engine.local.shared.<name>.* keys.
