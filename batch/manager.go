@@ -134,7 +134,12 @@ func (m *Manager) Submit(ctx context.Context, req Request) (store.Batch, bool, e
 	}
 	b := store.Batch{ID: id, User: req.User, Type: req.Type, Name: req.Name, Resource: req.Resource, Class: req.Class, Conf: req.Conf,
 		Args: req.Args, State: Pending, Gateway: m.cfg.Instance, LogPath: filepath.Join(dir, "batch-"+id+".log"), Created: time.Now()}
-	if err := m.store.PutBatch(ctx, b); err != nil {
+	if err := m.store.CreateBatch(ctx, b); errors.Is(err, store.ErrExists) {
+		// Submitted meanwhile, here or on another gateway: that one runs.
+		release()
+		existing, gerr := m.store.GetBatch(ctx, id)
+		return existing, true, gerr
+	} else if err != nil {
 		release()
 		return store.Batch{}, false, fmt.Errorf("the metadata store cannot record the batch: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -136,9 +137,27 @@ func TestRESTBatches(t *testing.T) {
 		t.Errorf("idempotent resubmission: first %+v, again %+v", first, again)
 	}
 	alice.waitBatch(id, "FINISHED")
+	// Five at once with a fresh id: one runs, all answer with it.
+	burst := uuid.NewString()
+	var wg sync.WaitGroup
+	for i := 0; i < 5; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var b restBatch
+			if a := alice.do("POST", "/batches", sparkBatch("burst", map[string]string{"kitsune.batch.id": burst})); a.status != http.StatusOK ||
+				json.Unmarshal(a.body, &b) != nil || b.ID != burst {
+				t.Errorf("a concurrent resubmission: %d %s", a.status, a.body)
+			}
+		}()
+	}
+	wg.Wait()
+	alice.waitBatch(burst, "FINISHED")
 	argv, _ = os.ReadFile(record)
-	if n := strings.Count(string(argv), "spark.yarn.tags=KITSUNE,"+id); n != 1 {
-		t.Errorf("the batch with kitsune.batch.id ran %d times", n)
+	for _, bid := range []string{id, burst} {
+		if n := strings.Count(string(argv), "spark.yarn.tags=KITSUNE,"+bid); n != 1 {
+			t.Errorf("the batch with kitsune.batch.id %s ran %d times", bid, n)
+		}
 	}
 	if a := alice.do("POST", "/batches", sparkBatch("x", map[string]string{"kyuubi.batch.id": "not-a-uuid"})); a.status != http.StatusBadRequest ||
 		a.err.ErrorCode != status.CodeBatchRefused {
@@ -155,7 +174,7 @@ func TestRESTBatches(t *testing.T) {
 		Batches []restBatch `json:"batches"`
 	}
 	alice.ok("GET", "/batches?batchState=FINISHED&batchUser=alice&desc=true", nil, &page)
-	if page.Total != 2 || page.Batches[0].ID != id || page.Batches[1].ID != ok.ID {
+	if page.Total != 3 || page.Batches[0].ID != burst || page.Batches[1].ID != id || page.Batches[2].ID != ok.ID {
 		t.Errorf("finished batches, newest first: %+v", page)
 	}
 	alice.ok("GET", "/batches?from=1&size=2", nil, &page)

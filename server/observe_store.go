@@ -66,6 +66,15 @@ func (s observedStore) DeleteEngine(ctx context.Context, id string) error {
 	return s.count("DeleteEngine", s.Store.DeleteEngine(ctx, id))
 }
 
+func (s observedStore) CreateBatch(ctx context.Context, b store.Batch) error {
+	err := s.Store.CreateBatch(ctx, b)
+	if errors.Is(err, store.ErrExists) {
+		s.count("CreateBatch", nil) // an answer, not a failure
+		return err
+	}
+	return s.count("CreateBatch", err)
+}
+
 func (s observedStore) PutBatch(ctx context.Context, b store.Batch) error {
 	return s.count("PutBatch", s.Store.PutBatch(ctx, b))
 }

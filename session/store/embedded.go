@@ -171,6 +171,20 @@ func (e *embedded) DeleteEngine(_ context.Context, id string) error {
 
 func (e *embedded) Close() error { return e.db.Close() }
 
+func (e *embedded) CreateBatch(_ context.Context, b Batch) error {
+	v, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	return e.db.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucketBatches)
+		if bk.Get([]byte(b.ID)) != nil {
+			return fmt.Errorf("batch %s: %w", b.ID, ErrExists)
+		}
+		return bk.Put([]byte(b.ID), v)
+	})
+}
+
 func (e *embedded) PutBatch(_ context.Context, b Batch) error {
 	return put(e.db, bucketBatches, b.ID, b)
 }

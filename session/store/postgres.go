@@ -228,6 +228,23 @@ func (p *postgres) DeleteEngine(ctx context.Context, id string) error {
 	return p.exec(ctx, `DELETE FROM kitsune_engines WHERE id = $1`, id)
 }
 
+func (p *postgres) CreateBatch(ctx context.Context, b Batch) error {
+	body, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	var created bool
+	err = p.retry(ctx, func(ctx context.Context) error {
+		tag, err := p.pool.Exec(ctx, `INSERT INTO kitsune_batches VALUES ($1,$2) ON CONFLICT (id) DO NOTHING`, b.ID, body)
+		created = err == nil && tag.RowsAffected() == 1
+		return err
+	})
+	if err == nil && !created {
+		return fmt.Errorf("batch %s: %w", b.ID, ErrExists)
+	}
+	return err
+}
+
 func (p *postgres) PutBatch(ctx context.Context, b Batch) error {
 	body, err := json.Marshal(b)
 	if err != nil {

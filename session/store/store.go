@@ -6,8 +6,11 @@ import (
 	"time"
 )
 
-// ErrNotFound is returned for an unknown id.
-var ErrNotFound = errors.New("store: not found")
+// ErrNotFound is returned for an unknown id; ErrExists for an id taken.
+var (
+	ErrNotFound = errors.New("store: not found")
+	ErrExists   = errors.New("store: exists")
+)
 
 // Session is a session's routing record.
 type Session struct {
@@ -77,6 +80,9 @@ type Store interface {
 	PutEngine(ctx context.Context, e Engine) error
 	Engines(ctx context.Context) ([]Engine, error)
 	DeleteEngine(ctx context.Context, id string) error
+	// CreateBatch records a new batch; ErrExists if its id is taken (two
+	// gateways given the same kitsune.batch.id run it once).
+	CreateBatch(ctx context.Context, b Batch) error
 	// PutBatch overwrites a batch; Batches lists every batch.
 	PutBatch(ctx context.Context, b Batch) error
 	GetBatch(ctx context.Context, id string) (Batch, error)

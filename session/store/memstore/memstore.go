@@ -180,6 +180,19 @@ func (s *Store) DeleteEngine(ctx context.Context, id string) error {
 	return nil
 }
 
+// CreateBatch implements store.Store.
+func (s *Store) CreateBatch(ctx context.Context, b store.Batch) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.batches[b.ID]; ok {
+		return store.ErrExists
+	}
+	s.batches[b.ID] = b
+	return nil
+}
+
 // PutBatch implements store.Store.
 func (s *Store) PutBatch(ctx context.Context, b store.Batch) error {
 	if err := s.lock(ctx); err != nil {

@@ -98,8 +98,11 @@ func batches(t *testing.T, s store.Store, now time.Time) {
 	ctx := context.Background()
 	b := store.Batch{ID: "b2", User: "ann", Type: "SPARK", Name: "etl", Resource: "/jobs/etl.jar", Class: "Etl",
 		Conf: map[string]string{"spark.master": "yarn"}, Args: []string{"--day", "1"}, State: "PENDING", Gateway: "gw1:10099", Created: now}
-	if err := s.PutBatch(ctx, b); err != nil {
+	if err := s.CreateBatch(ctx, b); err != nil {
 		t.Fatal(err)
+	}
+	if err := s.CreateBatch(ctx, b); !errors.Is(err, store.ErrExists) {
+		t.Errorf("a second CreateBatch of one id: %v, want ErrExists", err)
 	}
 	b.State, b.AppID, b.PID = "RUNNING", "application_1_0001", 42
 	if err := s.PutBatch(ctx, b); err != nil {
