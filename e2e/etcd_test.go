@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +18,7 @@ import (
 	"github.com/kitsune-sql/kitsune/internal/testenv"
 )
 
-// etcdGateways are gateways on one etcd, and a registry to look at it.
+// etcdRegistry is a registry on one etcd, and the gateways registered in it.
 func etcdRegistry(t *testing.T, addr, ns string) (*discovery.Registry, func() []string) {
 	c, err := etcd.Dial(etcd.Config{Endpoints: []string{addr}, LeaseTTL: 2 * time.Second}, zaptest.NewLogger(t))
 	if err != nil {
@@ -27,18 +26,7 @@ func etcdRegistry(t *testing.T, addr, ns string) (*discovery.Registry, func() []
 	}
 	t.Cleanup(func() { c.Close() })
 	reg := discovery.NewRegistry(c, ns)
-	return reg, func() []string {
-		servers, err := reg.Servers(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, s := range servers {
-			out = append(out, s.Addr())
-		}
-		sort.Strings(out)
-		return out
-	}
+	return reg, func() []string { return serverAddrs(t, reg) }
 }
 
 // Gateways on etcd as on ZooKeeper: both register, beeline finds them

@@ -40,18 +40,7 @@ func TestZooKeeperDiscoveryAndFailover(t *testing.T) {
 	}
 	defer zc.Close()
 	reg := discovery.NewRegistry(zc, ns)
-	addrs := func() []string {
-		servers, err := reg.Servers(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, s := range servers {
-			out = append(out, s.Addr())
-		}
-		sort.Strings(out)
-		return out
-	}
+	addrs := func() []string { return serverAddrs(t, reg) }
 	want := []string{a.binAddr, b.binAddr}
 	sort.Strings(want)
 	if got := addrs(); strings.Join(got, ",") != strings.Join(want, ",") {
@@ -371,4 +360,19 @@ func burstFirstSessions(t *testing.T, a, b *gateway, user string) []string {
 		}
 	}
 	return ids
+}
+
+// serverAddrs are the addresses of the gateways registered in reg, sorted.
+func serverAddrs(t *testing.T, reg *discovery.Registry) []string {
+	t.Helper()
+	servers, err := reg.Servers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, s := range servers {
+		out = append(out, s.Addr())
+	}
+	sort.Strings(out)
+	return out
 }

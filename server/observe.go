@@ -1,8 +1,6 @@
 package server
 
 import (
-	"encoding/hex"
-	"net"
 	"time"
 
 	"go.uber.org/zap"
@@ -62,15 +60,7 @@ func (o *observer) Launched(typ string, took time.Duration, failure string) {
 func (o *observer) Fetched(bytes int, rows int64)    { o.m.Fetched(bytes, rows) }
 func (o *observer) OperationFailed(typ, kind string) { o.m.OperationFailed(typ, kind) }
 
-func sessionID(s *session.Session) string { return uuid(s.Handle.SessionId.GUID) }
-
-func uuid(b []byte) string {
-	h := hex.EncodeToString(b)
-	if len(h) != 32 {
-		return h
-	}
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+func sessionID(s *session.Session) string { return serve.HandleID(s.Handle.SessionId.GUID) }
 
 func transportOf(s *session.Session) string {
 	if s.ConnID != 0 {
@@ -90,7 +80,7 @@ func (o *observer) SessionClosed(s *session.Session) {
 
 // sessionEvent has Kyuubi's KyuubiSessionEvent fields.
 func (o *observer) sessionEvent(s *session.Session, state string) map[string]any {
-	e := map[string]any{"sessionId": sessionID(s), "sessionType": "INTERACTIVE", "user": s.User, "realUser": s.Owner, "clientIP": host(s.Addr),
+	e := map[string]any{"sessionId": sessionID(s), "sessionType": "INTERACTIVE", "user": s.User, "realUser": s.Owner, "clientIP": serve.HostOf(s.Addr),
 		"serverIP": o.server, "clientVersion": int(s.Protocol) + 1, "engineId": s.Engine.ID, "eventTime": time.Now().UnixMilli(),
 		"openedTime": s.Created.UnixMilli(), "startTime": s.Created.UnixMilli(), "totalOperations": s.OperationsOpened(), "state": state}
 	if state == "CLOSED" {
@@ -105,11 +95,11 @@ func (o *observer) OperationOpened(s *session.Session, op session.Operation) {
 }
 
 func (o *observer) OperationChanged(s *session.Session, op session.Operation) {
-	o.m.StateChanged(stateName(op.State))
+	o.m.StateChanged(serve.StateName(op.State))
 	if op.State == "ERROR_STATE" {
 		o.m.OperationFailed(op.Type, sqlClass(op.SQLState))
 	}
-	o.events.Emit(eventlog.OperationEvent, o.operationEvent(s, op, stateName(op.State)))
+	o.events.Emit(eventlog.OperationEvent, o.operationEvent(s, op, serve.StateName(op.State)))
 }
 
 func (o *observer) OperationClosed(s *session.Session, op session.Operation) {
@@ -118,15 +108,15 @@ func (o *observer) OperationClosed(s *session.Session, op session.Operation) {
 	o.events.Emit(eventlog.OperationEvent, o.operationEvent(s, op, "CLOSED"))
 	if op.Type == "ExecuteStatement" {
 		o.audit.Info("statement", zap.String("user", s.Owner), zap.String("effective_user", s.User), zap.String("session", sessionID(s)),
-			zap.String("operation", uuid(op.Handle.OperationId.GUID)), zap.String("engine", s.Engine.ID),
-			zap.String("statement", redact.Statement(op.Statement)), zap.String("state", stateName(op.State)),
+			zap.String("operation", serve.HandleID(op.Handle.OperationId.GUID)), zap.String("engine", s.Engine.ID),
+			zap.String("statement", redact.Statement(op.Statement)), zap.String("state", serve.StateName(op.State)),
 			zap.Duration("duration", lived), zap.Int64("rows", op.Rows), zap.String("remote", s.Addr))
 	}
 }
 
 // operationEvent has Kyuubi's KyuubiOperationEvent fields.
 func (o *observer) operationEvent(s *session.Session, op session.Operation, state string) map[string]any {
-	e := map[string]any{"statementId": uuid(op.Handle.OperationId.GUID), "statement": redact.Statement(op.Statement), "operationType": op.Type,
+	e := map[string]any{"statementId": serve.HandleID(op.Handle.OperationId.GUID), "statement": redact.Statement(op.Statement), "operationType": op.Type,
 		"state": state, "eventTime": time.Now().UnixMilli(), "createTime": op.Created.UnixMilli(), "sessionId": sessionID(s),
 		"sessionUser": s.User, "sessionType": "INTERACTIVE", "kyuubiInstance": o.server, "engineId": s.Engine.ID, "fetchedRows": op.Rows}
 	if op.Error != "" {
@@ -134,26 +124,4 @@ func (o *observer) operationEvent(s *session.Session, op session.Operation, stat
 		e["sqlState"] = op.SQLState
 	}
 	return e
-}
-
-// stateName is Kyuubi's name of an HS2 operation state (FINISHED_STATE →
-// FINISHED); "" (never asked) is UNKNOWN.
-func stateName(s string) string {
-	switch s {
-	case "":
-		return "UNKNOWN"
-	case "TIMEDOUT_STATE":
-		return "TIMEOUT"
-	}
-	if len(s) > 6 && s[len(s)-6:] == "_STATE" {
-		return s[:len(s)-6]
-	}
-	return s
-}
-
-func host(addr string) string {
-	if h, _, err := net.SplitHostPort(addr); err == nil {
-		return h
-	}
-	return addr
 }

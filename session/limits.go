@@ -2,9 +2,9 @@ package session
 
 import (
 	"fmt"
-	"net"
 	"sync"
 
+	"github.com/kitsune-sql/kitsune/thrift/serve"
 	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
@@ -41,14 +41,6 @@ func has(list []string, s string) bool {
 	return false
 }
 
-// host strips the port from a remote address.
-func host(addr string) string {
-	if h, _, err := net.SplitHostPort(addr); err == nil {
-		return h
-	}
-	return addr
-}
-
 // refused is a limit's refusal: SQLSTATE 08004 (the server rejected the
 // connection) with the limit's code.
 func refused(code int32, format string, args ...any) error {
@@ -57,7 +49,7 @@ func refused(code int32, format string, args ...any) error {
 
 // acquire counts a new session or refuses it with a message naming the limit.
 func (l *limiter) acquire(user, addr string) error {
-	ip := host(addr)
+	ip := serve.HostOf(addr)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if has(l.cfg.DenyUsers, user) {
@@ -91,7 +83,7 @@ func (l *limiter) acquire(user, addr string) error {
 }
 
 func (l *limiter) release(user, addr string) {
-	ip := host(addr)
+	ip := serve.HostOf(addr)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, k := range []string{"all", "u:" + user, "i:" + ip, "ui:" + user + "@" + ip} {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/kitsune-sql/kitsune/thrift/serve"
 )
 
 func (h *Handler) adminSessions(r *http.Request, id identity) (any, error) {
@@ -32,7 +34,7 @@ func (h *Handler) adminOperations(r *http.Request, id identity) (any, error) {
 	only := r.URL.Query().Get("sessionHandle")
 	out := []OperationData{}
 	for _, s := range h.gw.Sessions() {
-		if (len(users) > 0 && !slices.Contains(users, s.User)) || (only != "" && uuidOf(s.Handle.SessionId.GUID) != only) {
+		if (len(users) > 0 && !slices.Contains(users, s.User)) || (only != "" && serve.HandleID(s.Handle.SessionId.GUID) != only) {
 			continue
 		}
 		for _, o := range s.Operations {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+	"github.com/kitsune-sql/kitsune/thrift/serve"
 )
 
 // opener opens an operation on session sh from the request body q.
@@ -30,7 +31,7 @@ func submit[Q any](h *Handler, open opener[Q]) route {
 		if err := failed(st, err); err != nil {
 			return nil, err
 		}
-		return OperationHandle{Identifier: uuidOf(op.OperationId.GUID)}, nil
+		return OperationHandle{Identifier: serve.HandleID(op.OperationId.GUID)}, nil
 	}}
 	if _, none := any(zero).(struct{}); !none {
 		r.body = zero
@@ -122,26 +123,19 @@ func (h *Handler) state(r *http.Request, id identity, op Operation) *tcli.TGetOp
 	return resp
 }
 
-// stateName is Kyuubi's name of an HS2 operation state.
+// stateName is Kyuubi's name of the state a status reply tells.
 func stateName(resp *tcli.TGetOperationStatusResp) string {
 	if resp.OperationState == nil {
-		return "UNKNOWN"
+		return serve.StateName("")
 	}
-	switch s := *resp.OperationState; s {
-	case tcli.TOperationState_TIMEDOUT_STATE:
-		return "TIMEOUT"
-	case tcli.TOperationState_UKNOWN_STATE:
-		return "UNKNOWN"
-	default:
-		return strings.TrimSuffix(s.String(), "_STATE")
-	}
+	return serve.StateName(resp.OperationState.String())
 }
 
 func (h *Handler) operationData(r *http.Request, id identity, s Session, op Operation) OperationData {
 	st := h.state(r, id, op)
-	return OperationData{Identifier: uuidOf(op.Handle.OperationId.GUID), Statement: op.Statement, State: stateName(st),
+	return OperationData{Identifier: serve.HandleID(op.Handle.OperationId.GUID), Statement: op.Statement, State: stateName(st),
 		CreateTime: millis(op.Created), StartTime: st.GetOperationStarted(), CompleteTime: st.GetOperationCompleted(), Exception: st.GetErrorMessage(),
-		SessionID: uuidOf(s.Handle.SessionId.GUID), SessionUser: s.User, SessionType: "INTERACTIVE", KyuubiInstance: h.cfg.Instance, Metrics: map[string]string{}}
+		SessionID: serve.HandleID(s.Handle.SessionId.GUID), SessionUser: s.User, SessionType: "INTERACTIVE", KyuubiInstance: h.cfg.Instance, Metrics: map[string]string{}}
 }
 
 func (h *Handler) operationEvent(r *http.Request, id identity) (any, error) {
@@ -150,9 +144,9 @@ func (h *Handler) operationEvent(r *http.Request, id identity) (any, error) {
 		return nil, err
 	}
 	st := h.state(r, id, op)
-	ev := OperationEvent{StatementID: uuidOf(op.Handle.OperationId.GUID), Statement: op.Statement, ShouldRunAsync: true, State: stateName(st),
+	ev := OperationEvent{StatementID: serve.HandleID(op.Handle.OperationId.GUID), Statement: op.Statement, ShouldRunAsync: true, State: stateName(st),
 		EventTime: millis(time.Now()), CreateTime: millis(op.Created), StartTime: st.GetOperationStarted(), CompleteTime: st.GetOperationCompleted(),
-		SessionID: uuidOf(op.SessionID), SessionUser: op.User, SessionType: "INTERACTIVE", KyuubiInstance: h.cfg.Instance, Metrics: map[string]string{}}
+		SessionID: serve.HandleID(op.SessionID), SessionUser: op.User, SessionType: "INTERACTIVE", KyuubiInstance: h.cfg.Instance, Metrics: map[string]string{}}
 	if m := st.GetErrorMessage(); m != "" {
 		ev.Exception = &Exception{Message: m}
 	}

@@ -3,7 +3,6 @@ package rest
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"net"
 	"strings"
 	"time"
 
@@ -150,15 +149,6 @@ func complexName(e *tcli.TTypeEntry) string {
 	return "USER_DEFINED"
 }
 
-// uuidOf writes a 16-byte handle GUID as a UUID (Kyuubi's identifier).
-func uuidOf(b []byte) string {
-	if len(b) != 16 {
-		return hex.EncodeToString(b)
-	}
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // parseUUID reads an identifier back into the GUID.
 func parseUUID(s string) ([]byte, error) {
 	b, err := hex.DecodeString(strings.ReplaceAll(s, "-", ""))
@@ -173,11 +163,4 @@ func millis(t time.Time) int64 {
 		return 0
 	}
 	return t.UnixMilli()
-}
-
-func host(addr string) string {
-	if h, _, err := net.SplitHostPort(addr); err == nil {
-		return h
-	}
-	return addr
 }

@@ -59,7 +59,7 @@ func (h *Handler) listSessions(_ *http.Request, id identity) (any, error) {
 
 func (h *Handler) sessionData(s Session) SessionData {
 	now := time.Now()
-	return SessionData{Identifier: uuidOf(s.Handle.SessionId.GUID), User: s.User, IPAddr: host(s.Addr), Conf: map[string]string{},
+	return SessionData{Identifier: serve.HandleID(s.Handle.SessionId.GUID), User: s.User, IPAddr: serve.HostOf(s.Addr), Conf: map[string]string{},
 		CreateTime: millis(s.Created), Duration: now.Sub(s.Created).Milliseconds(), IdleTime: now.Sub(s.LastAccess).Milliseconds(),
 		SessionType: "INTERACTIVE", KyuubiInstance: h.cfg.Instance, EngineID: s.EngineID, TotalOperations: len(s.Operations)}
 }
@@ -69,8 +69,8 @@ func (h *Handler) getSession(r *http.Request, id identity) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return SessionEvent{SessionID: uuidOf(s.Handle.SessionId.GUID), SessionType: "INTERACTIVE", EngineID: s.EngineID, User: s.User,
-		ClientIP: host(s.Addr), ServerIP: h.cfg.Instance, Conf: map[string]string{}, EventTime: millis(time.Now()),
+	return SessionEvent{SessionID: serve.HandleID(s.Handle.SessionId.GUID), SessionType: "INTERACTIVE", EngineID: s.EngineID, User: s.User,
+		ClientIP: serve.HostOf(s.Addr), ServerIP: h.cfg.Instance, Conf: map[string]string{}, EventTime: millis(time.Now()),
 		OpenedTime: millis(s.Created), StartTime: millis(s.Created), TotalOperations: len(s.Operations)}, nil
 }
 
@@ -114,7 +114,7 @@ func (h *Handler) openSession(r *http.Request, id identity) (any, error) {
 	if err := failed(resp.GetStatus(), err); err != nil {
 		return nil, err
 	}
-	return SessionHandle{Identifier: uuidOf(resp.SessionHandle.SessionId.GUID), KyuubiInstance: h.cfg.Instance}, nil
+	return SessionHandle{Identifier: serve.HandleID(resp.SessionHandle.SessionId.GUID), KyuubiInstance: h.cfg.Instance}, nil
 }
 
 func (h *Handler) closeSession(r *http.Request, id identity) (any, error) {

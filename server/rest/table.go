@@ -3,8 +3,9 @@ package rest
 import (
 	"net/http"
 
-	"github.com/kitsune-sql/kitsune/thrift/status"
 	"sort"
+
+	"github.com/kitsune-sql/kitsune/thrift/status"
 )
 
 // table is the REST API: every endpoint, served and documented from here.
