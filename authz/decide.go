@@ -173,17 +173,20 @@ func (ps *Policies) decide(pr principal, access string, r Resource, descendants 
 		i = j
 		var allowedBy *policy
 		for _, p := range group {
-			if !p.matches(r, pr.user, descendants) {
+			// Looking inside r (listings), a policy on something inside it
+			// may allow, but only a policy on r itself denies.
+			self := p.matches(r, pr.user, false)
+			if !self && (!descendants || !p.matches(r, pr.user, true)) {
 				continue
 			}
-			if applies(p.DenyItems, p.DenyExcepts, pr, access, true) {
+			if self && applies(p.DenyItems, p.DenyExcepts, pr, access, true) {
 				return Decision{PolicyID: p.ID}
 			}
 			allowed := applies(p.PolicyItems, p.AllowExcepts, pr, access, false)
 			if allowed && allowedBy == nil {
 				allowedBy = p
 			}
-			if !allowed && p.IsDenyAllElse {
+			if self && !allowed && p.IsDenyAllElse {
 				return Decision{PolicyID: p.ID}
 			}
 		}

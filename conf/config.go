@@ -49,15 +49,16 @@ type Config struct {
 	OperationIdleTimeout time.Duration
 	QueryTimeout         time.Duration
 
-	LDAP     LDAP
-	Kerberos Kerberos
-	HA       HA
-	Cookie   Cookie
-	Limits   Limits
-	Engines  Engines
-	Frontend Frontend
-	REST     REST
-	Batch    Batch
+	LDAP          LDAP
+	Kerberos      Kerberos
+	HA            HA
+	Cookie        Cookie
+	Limits        Limits
+	Engines       Engines
+	Frontend      Frontend
+	REST          REST
+	Batch         Batch
+	Authorization Authorization
 	// Observability is metrics, events and the audit log.
 	Observability Observability
 	// ProxyUsers are the impersonation rules by real user.
@@ -194,6 +195,12 @@ func FromMap(in map[string]string) (*Config, error) {
 	}
 	if c.MaxMessageSize <= 0 || c.MaxMessageSize > 1<<31-1 {
 		return nil, fmt.Errorf("%w: kitsune.frontend.thrift.max.message.size must be between 1 and 2g", ErrInvalidValue)
+	}
+	if a := c.Authorization; a.Enabled && a.PolicyFile == "" {
+		return nil, fmt.Errorf("%w: kitsune.authorization.enabled=true needs policies: set kitsune.authorization.policy.file or kitsune.authorization.ranger.url", ErrInvalidValue)
+	}
+	if a := c.Authorization; a.Enabled && a.RangerURL != "" && a.PollInterval <= 0 {
+		return nil, fmt.Errorf("%w: kitsune.authorization.ranger.poll.interval must be positive", ErrInvalidValue)
 	}
 	if len(c.Protocols) == 0 {
 		return nil, fmt.Errorf("%w: kitsune.frontend.protocols is empty: name THRIFT_BINARY, THRIFT_HTTP and/or REST", ErrInvalidValue)

@@ -16,6 +16,10 @@ const (
 	KeySessionDetached = "kitsune.session.detached"
 	KeyProxyUser       = "kitsune.session.proxy.user"
 	KeyBatchID         = "kitsune.batch.id"
+	// KeySessionGroups carries the session user's groups, as the gateway
+	// found them, to the engine (which authorizes with them); the
+	// gateway always sets it, so a client cannot.
+	KeySessionGroups = "kitsune.session.user.groups"
 )
 
 // EngineSettings are what a local engine runs with: the launch contract
@@ -33,6 +37,15 @@ type EngineSettings struct {
 	MaxResultBytes int64
 	LogStatements  bool
 	HiveOutput     bool
+	// AuthorizationPolicy is the policy file statements are authorized
+	// against (empty: no authorization).
+	AuthorizationPolicy string
+}
+
+// AuthorizationPairs are the --conf pairs that turn authorization on in a
+// local engine, reading policies from file.
+func AuthorizationPairs(file string) map[string]string {
+	return map[string]string{"kitsune.authorization.enabled": "true", "kitsune.authorization.policy.file": file}
 }
 
 // LaunchPairs are the --conf pairs a local engine is started with: the
@@ -97,6 +110,11 @@ func ParseEngineSettings(kv map[string]string) (EngineSettings, error) {
 	wrap("kitsune.operation.result.max.bytes", err)
 	s.LogStatements = strings.EqualFold(get("kitsune.operation.statement.logging"), "true")
 	s.HiveOutput = strings.EqualFold(get("kitsune.engine.local.command.output"), "HIVE")
+	if strings.EqualFold(get("kitsune.authorization.enabled"), "true") {
+		if s.AuthorizationPolicy = get("kitsune.authorization.policy.file"); s.AuthorizationPolicy == "" {
+			errs = append(errs, errors.New("kitsune.authorization.enabled=true needs kitsune.authorization.policy.file"))
+		}
+	}
 	return s, errors.Join(errs...)
 }
 

@@ -73,6 +73,17 @@ func Declared() []Key {
 			Doc: "Directory of the JSON event logs (a file:// URL or a path). Empty: <kitsune.server.work.dir>/events."},
 		{Name: "kitsune.audit.log.path", Type: TypeString, Default: "", Scope: ScopeServer,
 			Doc: "File of the audit log: one JSON line per authentication attempt and per statement (docs/operations.md). Empty: the audit lines go to the gateway's log under the logger name audit."},
+		// SQL authorization.
+		{Name: "kitsune.authorization.enabled", Type: TypeBool, Default: "false", Scope: ScopeServer,
+			Doc: "Authorize every statement and metadata call on local engines against Ranger Hive-service policies (docs/authorization.md), and hand the same policies to Spark engines through Kyuubi's authorization plugin. Needs kitsune.authorization.policy.file or kitsune.authorization.ranger.url."},
+		{Name: "kitsune.authorization.policy.file", Type: TypeString, Default: "", Scope: ScopeServer,
+			Doc: "Policy file in Ranger's policy-download format (JSON); read again whenever it changes, with no restart. With kitsune.authorization.ranger.url set, the downloaded policies are written here (empty: <kitsune.server.work.dir>/authz/<service name>.json)."},
+		{Name: "kitsune.authorization.ranger.url", Type: TypeString, Default: "", Scope: ScopeServer,
+			Doc: "Ranger admin (http://ranger:6080) whose policy-download and roles-download endpoints the gateway polls, every kitsune.authorization.ranger.poll.interval. Empty: the policy file alone."},
+		{Name: "kitsune.authorization.ranger.service.name", Type: TypeString, Default: "hive", Scope: ScopeServer,
+			Doc: "Name of the Hive service in the Ranger admin whose policies apply."},
+		{Name: "kitsune.authorization.ranger.poll.interval", Type: TypeDuration, Default: "PT30S", Scope: ScopeServer,
+			Doc: "Time between two policy downloads from the Ranger admin."},
 		// High availability.
 		{Name: "kitsune.ha.addresses", Type: TypeList, Default: "", Scope: ScopeServer,
 			Doc: "ZooKeeper quorum (host:port,host:port). Set: the gateway registers itself there so that clients in ZooKeeper mode find it. Empty: single node, in-process discovery."},

@@ -1,6 +1,7 @@
 package conf
 
 import (
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -115,6 +116,17 @@ type Observability struct {
 	AuditLogPath   string
 }
 
+// Authorization configures SQL authorization (docs/authorization.md).
+type Authorization struct {
+	Enabled bool
+	// PolicyFile is the policy file engines read (set by the admin, or
+	// where the Ranger download goes).
+	PolicyFile   string
+	RangerURL    string
+	ServiceName  string
+	PollInterval time.Duration
+}
+
 // Batch configures batch jobs (POST /api/v1/batches).
 type Batch struct {
 	MaxResourceSize int64
@@ -214,6 +226,12 @@ func (c *Config) sections(get func(string) string) {
 	c.Observability = Observability{MetricsEnabled: on("kitsune.metrics.enabled"), MetricsPort: atoi("kitsune.metrics.prometheus.port"),
 		MetricsPath: get("kitsune.metrics.prometheus.path"), EventLoggers: upper(SplitList(get("kitsune.backend.server.event.loggers"))),
 		EventLogPath: strings.TrimPrefix(get("kitsune.backend.server.event.json.log.path"), "file://"), AuditLogPath: get("kitsune.audit.log.path")}
+	c.Authorization = Authorization{Enabled: on("kitsune.authorization.enabled"), PolicyFile: get("kitsune.authorization.policy.file"),
+		RangerURL: strings.TrimRight(get("kitsune.authorization.ranger.url"), "/"), ServiceName: get("kitsune.authorization.ranger.service.name"),
+		PollInterval: dur("kitsune.authorization.ranger.poll.interval")}
+	if c.Authorization.RangerURL != "" && c.Authorization.PolicyFile == "" {
+		c.Authorization.PolicyFile = filepath.Join(c.WorkDir, "authz", c.Authorization.ServiceName+".json")
+	}
 	c.REST = REST{Port: atoi("kitsune.frontend.rest.bind.port"), Administrators: SplitList(get("kitsune.server.administrators"))}
 	maxRes, _ := ParseBytes(get("kitsune.batch.resource.file.max.size"))
 	c.Batch = Batch{MaxResourceSize: maxRes, StatusCommand: get("kitsune.batch.application.status.command"),

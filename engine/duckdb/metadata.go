@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/kitsune-sql/kitsune/authz"
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 	"github.com/kitsune-sql/kitsune/thrift/status"
 )
@@ -77,6 +78,15 @@ func pattern(p string) string {
 	return p
 }
 
+// tableVisible: a session's temporary table is its own (authorization's
+// views are left out); any other table is listed when policies allow.
+func (s *Service) tableVisible(ss *session, schema, table, temp any) bool {
+	if temp == true {
+		return !guardView(str(table))
+	}
+	return s.visible(ss, authz.Resource{Database: sparkSchema(str(schema)), Table: str(table)})
+}
+
 func sparkSchema(s string) string {
 	if s == "main" {
 		return "default"
@@ -144,9 +154,11 @@ func (s *Service) GetSchemas(_ context.Context, req *tcli.TGetSchemasReq) (*tcli
 		if err != nil {
 			return nil, err
 		}
-		out := make([][]any, len(rows))
-		for i, r := range rows {
-			out[i] = []any{sparkSchema(r[0].(string)), catalogName}
+		out := make([][]any, 0, len(rows))
+		for _, r := range rows {
+			if db := sparkSchema(r[0].(string)); s.visible(ss, authz.Resource{Database: db}) {
+				out = append(out, []any{db, catalogName})
+			}
 		}
 		return table([]string{"TABLE_SCHEM VARCHAR", "TABLE_CATALOG VARCHAR"}, out), nil
 	})
@@ -157,7 +169,7 @@ func (s *Service) GetSchemas(_ context.Context, req *tcli.TGetSchemasReq) (*tcli
 func (s *Service) GetTables(_ context.Context, req *tcli.TGetTablesReq) (*tcli.TGetTablesResp, error) {
 	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_TABLES, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
 		rows, err := s.queryRows(ctx, ss, `SELECT table_schema, table_name,
-			CASE table_type WHEN 'BASE TABLE' THEN 'TABLE' WHEN 'LOCAL TEMPORARY' THEN 'TABLE' ELSE table_type END
+			CASE table_type WHEN 'BASE TABLE' THEN 'TABLE' WHEN 'LOCAL TEMPORARY' THEN 'TABLE' ELSE table_type END, table_catalog = 'temp'
 			FROM information_schema.tables
 			WHERE table_catalog IN (current_database(), 'temp') AND CASE table_schema WHEN 'main' THEN 'default' ELSE table_schema END LIKE ? ESCAPE '\' AND table_name LIKE ? ESCAPE '\'
 			ORDER BY 1, 2`, pattern(string(req.GetSchemaName())), pattern(string(req.GetTableName())))
@@ -171,7 +183,7 @@ func (s *Service) GetTables(_ context.Context, req *tcli.TGetTablesReq) (*tcli.T
 		var out [][]any
 		for _, r := range rows {
 			typ := r[2].(string)
-			if len(want) > 0 && !want[typ] {
+			if len(want) > 0 && !want[typ] || !s.tableVisible(ss, r[0], r[1], r[3]) {
 				continue
 			}
 			out = append(out, []any{catalogName, sparkSchema(r[0].(string)), r[1], typ, "", nil, nil, nil, nil, nil})
@@ -193,7 +205,7 @@ func (s *Service) GetTableTypes(_ context.Context, req *tcli.TGetTableTypesReq) 
 // GetColumns implements tcli.TCLIService.
 func (s *Service) GetColumns(_ context.Context, req *tcli.TGetColumnsReq) (*tcli.TGetColumnsResp, error) {
 	st, h, d := s.meta(req.SessionHandle, tcli.TOperationType_GET_COLUMNS, req.GetDirectResults, func(ctx context.Context, ss *session) (*resultSet, error) {
-		rows, err := s.queryRows(ctx, ss, `SELECT table_schema, table_name, column_name, data_type, ordinal_position, is_nullable
+		rows, err := s.queryRows(ctx, ss, `SELECT table_schema, table_name, column_name, data_type, ordinal_position, is_nullable, table_catalog = 'temp'
 			FROM information_schema.columns
 			WHERE table_catalog IN (current_database(), 'temp') AND CASE table_schema WHEN 'main' THEN 'default' ELSE table_schema END LIKE ? ESCAPE '\' AND table_name LIKE ? ESCAPE '\' AND column_name LIKE ? ESCAPE '\'
 			ORDER BY 1, 2, 5`, pattern(string(req.GetSchemaName())), pattern(string(req.GetTableName())), pattern(string(req.GetColumnName())))
@@ -202,6 +214,9 @@ func (s *Service) GetColumns(_ context.Context, req *tcli.TGetColumnsReq) (*tcli
 		}
 		out := make([][]any, 0, len(rows))
 		for _, r := range rows {
+			if !s.tableVisible(ss, r[0], r[1], r[6]) || (r[6] != true && !s.visible(ss, authz.Resource{Database: sparkSchema(str(r[0])), Table: str(r[1]), Column: str(r[2])})) {
+				continue
+			}
 			ct := typeOf(r[3].(string))
 			var size, digits any
 			switch ct.id {
@@ -278,9 +293,11 @@ func (s *Service) GetPrimaryKeys(_ context.Context, req *tcli.TGetPrimaryKeysReq
 		if err != nil {
 			return nil, err
 		}
-		out := make([][]any, len(rows))
-		for i, r := range rows {
-			out[i] = []any{catalogName, sparkSchema(r[0].(string)), r[1], r[2], int32(toInt64(r[3])), r[4]}
+		out := make([][]any, 0, len(rows))
+		for _, r := range rows {
+			if s.tableVisible(ss, r[0], r[1], false) {
+				out = append(out, []any{catalogName, sparkSchema(r[0].(string)), r[1], r[2], int32(toInt64(r[3])), r[4]})
+			}
 		}
 		return table([]string{"TABLE_CAT VARCHAR", "TABLE_SCHEM VARCHAR", "TABLE_NAME VARCHAR", "COLUMN_NAME VARCHAR", "KEY_SEQ INTEGER", "PK_NAME VARCHAR"}, out), nil
 	})
@@ -298,10 +315,13 @@ func (s *Service) GetCrossReference(_ context.Context, req *tcli.TGetCrossRefere
 		if err != nil {
 			return nil, err
 		}
-		out := make([][]any, len(rows))
-		for i, r := range rows {
-			out[i] = []any{catalogName, sparkSchema(r[0].(string)), r[1], r[2], catalogName, sparkSchema(r[3].(string)), r[4], r[5],
-				int32(toInt64(r[6])), int32(3), int32(3), r[7], nil, int32(7)}
+		out := make([][]any, 0, len(rows))
+		for _, r := range rows {
+			if !s.tableVisible(ss, r[0], r[1], false) || !s.tableVisible(ss, r[3], r[4], false) {
+				continue
+			}
+			out = append(out, []any{catalogName, sparkSchema(r[0].(string)), r[1], r[2], catalogName, sparkSchema(r[3].(string)), r[4], r[5],
+				int32(toInt64(r[6])), int32(3), int32(3), r[7], nil, int32(7)})
 		}
 		return table([]string{"PKTABLE_CAT VARCHAR", "PKTABLE_SCHEM VARCHAR", "PKTABLE_NAME VARCHAR", "PKCOLUMN_NAME VARCHAR",
 			"FKTABLE_CAT VARCHAR", "FKTABLE_SCHEM VARCHAR", "FKTABLE_NAME VARCHAR", "FKCOLUMN_NAME VARCHAR", "KEY_SEQ INTEGER",

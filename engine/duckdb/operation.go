@@ -225,9 +225,20 @@ func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64
 	if p.sql != "" && p.sql != op.prep.stmt {
 		op.log("Rewritten for DuckDB: %s", p.sql)
 	}
-	switch p.kind {
-	case planNoop:
+	if p.kind == planNoop {
 		return nil, 0, p.note, nil
+	}
+	if s.authz != nil {
+		if p.meta != nil {
+			rs, err := s.listAuthorized(ctx, op, p)
+			return rs, 0, "", err
+		}
+		var err error
+		if p, err = s.authorizePlan(ctx, op, p); err != nil {
+			return nil, 0, "", err
+		}
+	}
+	switch p.kind {
 	case planExec:
 		res, err := ss.conn.ExecContext(ctx, p.sql, op.prep.args...)
 		if err != nil {

@@ -24,6 +24,9 @@ type plan struct {
 	// hiveSQL, when set, is the statement in HiveServer2's output form
 	// (SHOW TABLES: one column tab_name), for sessions that want it.
 	hiveSQL string
+	// meta marks a metadata statement, which authorization filters
+	// rather than checks.
+	meta *metaPlan
 }
 
 // fnCatalog is the in-memory catalog holding the Spark function macros.

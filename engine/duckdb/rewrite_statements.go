@@ -90,7 +90,7 @@ func showDatabases(_ []token, s words) (plan, error) {
 	if s.kw(2, "LIKE") && len(s) > 3 {
 		where = " AND " + likeFilter("namespace", s[3].val)
 	}
-	return plan{kind: planQuery, sql: "SELECT namespace FROM (SELECT DISTINCT CASE schema_name WHEN 'main' THEN 'default' ELSE schema_name END AS namespace FROM information_schema.schemata WHERE catalog_name = current_database() AND schema_name NOT IN ('information_schema', 'pg_catalog')) WHERE true" + where + " ORDER BY namespace"}, nil
+	return plan{kind: planQuery, meta: &metaPlan{kind: metaDatabases}, sql: "SELECT namespace FROM (SELECT DISTINCT CASE schema_name WHEN 'main' THEN 'default' ELSE schema_name END AS namespace FROM information_schema.schemata WHERE catalog_name = current_database() AND schema_name NOT IN ('information_schema', 'pg_catalog')) WHERE true" + where + " ORDER BY namespace"}, nil
 }
 
 func showTables(_ []token, s words) (plan, error) {
@@ -109,9 +109,8 @@ func showTables(_ []token, s words) (plan, error) {
 		typ = " AND table_type = 'VIEW'"
 	}
 	from := " FROM information_schema.tables WHERE table_catalog IN (current_database(), 'temp') AND table_schema = " + schema + typ + where + " ORDER BY table_name"
-	return plan{kind: planQuery,
-		sql:     "SELECT CASE table_schema WHEN 'main' THEN 'default' ELSE table_schema END AS namespace, table_name AS tableName, (table_type = 'LOCAL TEMPORARY') AS isTemporary" + from,
-		hiveSQL: "SELECT table_name AS tab_name" + from}, nil
+	spark := "SELECT CASE table_schema WHEN 'main' THEN 'default' ELSE table_schema END AS namespace, table_name AS tableName, (table_type = 'LOCAL TEMPORARY') AS isTemporary" + from
+	return plan{kind: planQuery, sql: spark, hiveSQL: "SELECT table_name AS tab_name" + from, meta: &metaPlan{kind: metaTables, sparkSQL: spark}}, nil
 }
 
 func showColumns(_ []token, s words) (plan, error) {
@@ -120,7 +119,7 @@ func showColumns(_ []token, s words) (plan, error) {
 	if s.kw(i, "IN", "FROM") && i+1 < len(s) {
 		table = sqlIdent(dbName(s[i+1].name())) + "." + table
 	}
-	return plan{kind: planQuery, sql: "SELECT column_name AS col_name FROM (DESCRIBE " + table + ")"}, nil
+	return plan{kind: planQuery, sql: "SELECT column_name AS col_name FROM (DESCRIBE " + table + ")", meta: &metaPlan{kind: metaColumns, table: table}}, nil
 }
 
 func showFunctions(_ []token, s words) (plan, error) {
@@ -128,12 +127,13 @@ func showFunctions(_ []token, s words) (plan, error) {
 	if n := len(s); n >= 2 && s[n-2].is("LIKE") {
 		where = " WHERE " + likeFilter("function_name", s[n-1].val)
 	}
-	return plan{kind: planQuery, sql: "SELECT DISTINCT function_name AS function FROM duckdb_functions()" + where + " ORDER BY 1"}, nil
+	return plan{kind: planQuery, sql: "SELECT DISTINCT function_name AS function FROM duckdb_functions()" + where + " ORDER BY 1", meta: &metaPlan{kind: metaFunctions}}, nil
 }
 
 func showCreateTable(_ []token, s words) (plan, error) {
 	name := strings.Trim(lastPart(s, 3), `"`)
-	return plan{kind: planQuery, sql: "SELECT sql AS createtab_stmt FROM duckdb_tables() WHERE table_name = " + sqlString(name) + " UNION ALL SELECT sql FROM duckdb_views() WHERE view_name = " + sqlString(name)}, nil
+	return plan{kind: planQuery, sql: "SELECT sql AS createtab_stmt FROM duckdb_tables() WHERE table_name = " + sqlString(name) + " UNION ALL SELECT sql FROM duckdb_views() WHERE view_name = " + sqlString(name),
+		meta: &metaPlan{kind: metaCreate, table: render(spaced(s[3:]))}}, nil
 }
 
 func describeTable(_ []token, s words) (plan, error) {
@@ -152,7 +152,8 @@ func describeTable(_ []token, s words) (plan, error) {
 	if i < len(s) {
 		where = " WHERE column_name = " + sqlString(s[i].name())
 	}
-	return plan{kind: planQuery, sql: "SELECT column_name AS col_name, " + fnCatalog + ".main.spark_type_name(column_type) AS data_type, CAST(NULL AS VARCHAR) AS comment FROM (DESCRIBE " + table + ")" + where}, nil
+	return plan{kind: planQuery, sql: "SELECT column_name AS col_name, " + fnCatalog + ".main.spark_type_name(column_type) AS data_type, CAST(NULL AS VARCHAR) AS comment FROM (DESCRIBE " + table + ")" + where,
+		meta: &metaPlan{kind: metaColumns, table: table}}, nil
 }
 
 func noEffect(_ []token, s words) (plan, error) {

@@ -71,6 +71,9 @@ type Config struct {
 	LogStatements bool
 	// Confs are engine-level settings shown by SET.
 	Confs map[string]string
+	// Policies, when set, authorize every statement and metadata call
+	// (docs/authorization.md); nil: none.
+	Policies PolicySource
 }
 
 // Service is the engine's TCLIService.
@@ -83,6 +86,9 @@ type Service struct {
 	base    context.Context
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
+
+	// authz is nil when no policies apply.
+	authz *authorizer
 
 	sessions serve.Handles[*session]
 	ops      serve.Handles[*operation]
@@ -142,6 +148,13 @@ func Open(cfg Config, lg *zap.Logger) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, db: db, lg: lg}
 	_ = db.QueryRowContext(ctx, "SELECT version()").Scan(&s.version)
+	if cfg.Policies != nil {
+		s.authz = &authorizer{src: cfg.Policies, audit: lg.Named("authz.audit")}
+		if err := db.QueryRowContext(ctx, "SELECT current_database()").Scan(&s.authz.mainCatalog); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("prepare authorization: %w", err)
+		}
+	}
 	s.base, s.stop = context.WithCancel(context.Background())
 	s.mu.idleFrom = time.Now()
 	return s, nil

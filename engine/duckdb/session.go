@@ -19,8 +19,11 @@ import (
 // session is one client session: a DuckDB connection (its own current
 // schema and variables), its confs and hive variables.
 type session struct {
-	handle   *tcli.TSessionHandle
-	user     string
+	handle *tcli.TSessionHandle
+	user   string
+	// groups are the user's groups as the gateway found them (for
+	// authorization).
+	groups   []string
 	protocol tcli.TProtocolVersion
 	connID   uint64
 	conn     *sql.Conn
@@ -104,6 +107,8 @@ func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 			ss.mu.vars[strings.TrimPrefix(k, "set:hivevar:")] = v
 		case k == "use:database":
 			useDB = v
+		case k == conf.KeySessionGroups:
+			ss.groups = conf.SplitList(v)
 		default:
 			ss.mu.confs[k] = v
 		}

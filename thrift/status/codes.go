@@ -21,6 +21,9 @@ const (
 	CodeAboveMaximum     int32 = 20007 // cores, memory or pool size above the admin's maximum
 
 	CodeImpersonation int32 = 30001 // the proxy-user rules refuse
+	// SQL authorization (kitsune.authorization.enabled), SQLSTATE 42000.
+	CodeAuthzDenied     int32 = 30010 // a policy denies the access (Permission denied: user [u] does not have [a] privilege on [r])
+	CodeAuthzUnverified int32 = 30011 // a statement form or read path that cannot be authorized is refused
 
 	CodeNoEngine          int32 = 40001 // no engine could be had (launch failed or timed out)
 	CodeEngineStopped     int32 = 40002 // the session's engine process stopped
