@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -131,21 +129,5 @@ func (p *Poller) write() error {
 	if _, err := Parse(data); err != nil {
 		return fmt.Errorf("%w %s: the downloaded policies were not used: %w", ErrRanger, p.URL, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p.Path), ".policies-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), p.Path)
+	return writeAtomic(p.Path, data)
 }

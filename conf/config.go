@@ -196,8 +196,8 @@ func FromMap(in map[string]string) (*Config, error) {
 	if c.MaxMessageSize <= 0 || c.MaxMessageSize > 1<<31-1 {
 		return nil, fmt.Errorf("%w: kitsune.frontend.thrift.max.message.size must be between 1 and 2g", ErrInvalidValue)
 	}
-	if a := c.Authorization; a.Enabled && a.PolicyFile == "" {
-		return nil, fmt.Errorf("%w: kitsune.authorization.enabled=true needs policies: set kitsune.authorization.policy.file or kitsune.authorization.ranger.url", ErrInvalidValue)
+	if a := c.Authorization; a.Enabled && (a.PolicyFile == "") == (a.RangerURL == "") {
+		return nil, fmt.Errorf("%w: kitsune.authorization.enabled=true needs policies from one place: set kitsune.authorization.policy.file or kitsune.authorization.ranger.url, not both", ErrInvalidValue)
 	}
 	if a := c.Authorization; a.Enabled && a.RangerURL != "" && a.PollInterval <= 0 {
 		return nil, fmt.Errorf("%w: kitsune.authorization.ranger.poll.interval must be positive", ErrInvalidValue)

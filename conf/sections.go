@@ -1,7 +1,6 @@
 package conf
 
 import (
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -119,8 +118,8 @@ type Observability struct {
 // Authorization configures SQL authorization (docs/authorization.md).
 type Authorization struct {
 	Enabled bool
-	// PolicyFile is the policy file engines read (set by the admin, or
-	// where the Ranger download goes).
+	// PolicyFile is the admin's policy file; RangerURL the Ranger admin
+	// polled instead (one of the two).
 	PolicyFile   string
 	RangerURL    string
 	ServiceName  string
@@ -229,9 +228,6 @@ func (c *Config) sections(get func(string) string) {
 	c.Authorization = Authorization{Enabled: on("kitsune.authorization.enabled"), PolicyFile: get("kitsune.authorization.policy.file"),
 		RangerURL: strings.TrimRight(get("kitsune.authorization.ranger.url"), "/"), ServiceName: get("kitsune.authorization.ranger.service.name"),
 		PollInterval: dur("kitsune.authorization.ranger.poll.interval")}
-	if c.Authorization.RangerURL != "" && c.Authorization.PolicyFile == "" {
-		c.Authorization.PolicyFile = filepath.Join(c.WorkDir, "authz", c.Authorization.ServiceName+".json")
-	}
 	c.REST = REST{Port: atoi("kitsune.frontend.rest.bind.port"), Administrators: SplitList(get("kitsune.server.administrators"))}
 	maxRes, _ := ParseBytes(get("kitsune.batch.resource.file.max.size"))
 	c.Batch = Batch{MaxResourceSize: maxRes, StatusCommand: get("kitsune.batch.application.status.command"),

@@ -106,14 +106,15 @@ func (h *handler) openSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 		h.lg.Info("impersonation", zap.String("user", user), zap.String("proxy_user", proxy), zap.String("remote", peer.Addr))
 		user = proxy
 	}
-	dec, err := h.tenancy.Resolve(tenancy.Request{User: user, Groups: h.groups.Groups(user), Confs: confs})
+	userGroups := h.groups.Groups(user)
+	dec, err := h.tenancy.Resolve(tenancy.Request{User: user, Groups: userGroups, Confs: confs})
 	if err != nil {
 		h.lg.Warn("session refused", zap.String("user", user), zap.String("remote", peer.Addr), zap.Error(err))
 		resp.Status = status.From(err)
 		return resp, nil
 	}
 	s, eresp, err := h.mgr.Open(ctx, session.OpenRequest{User: user, Owner: owner, Addr: peer.Addr, ConnID: peer.ConnID, Key: dec.Key, Spec: dec.Spec, Protocol: proto,
-		Namespace: req.GetInitialNamespace()})
+		Namespace: req.GetInitialNamespace(), Groups: h.sessionGroups(userGroups)})
 	if err != nil {
 		h.lg.Warn("open session failed", zap.String("user", user), zap.String("remote", peer.Addr), zap.Error(err))
 		resp.Status = status.From(err)
@@ -191,4 +192,17 @@ func (h *handler) serverInfo(ctx context.Context, r thrift.TStruct) (thrift.TStr
 		return &tcli.TGetInfoResp{Status: status.From(err), InfoValue: status.EmptyInfo()}, true
 	}
 	return &tcli.TGetInfoResp{Status: status.OK(), InfoValue: v}, true
+}
+
+// sessionGroups are the groups handed to the engine: with authorization
+// on, always a list (possibly empty), so the engine never takes a
+// client's word for them.
+func (h *handler) sessionGroups(groups []string) []string {
+	if !h.cfg.Authorization.Enabled {
+		return nil
+	}
+	if groups == nil {
+		return []string{}
+	}
+	return groups
 }

@@ -60,6 +60,7 @@ type Server struct {
 	workDir      string
 	ha           *haParts
 	spaces       tenancy.Spaces
+	authz        *authzParts
 }
 
 // New builds a gateway and binds its listeners, so that the addresses are
@@ -90,6 +91,10 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	if err := os.MkdirAll(workDir, 0o755); err != nil {
 		return nil, fmt.Errorf("kitsune.server.work.dir=%s: %w", cfg.WorkDir, err)
 	}
+	az, err := buildAuthz(context.Background(), cfg, workDir, lg)
+	if err != nil {
+		return nil, err
+	}
 	ha, err := buildHA(cfg, lg)
 	if err != nil {
 		return nil, err
@@ -107,7 +112,7 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	if err != nil {
 		return nil, err
 	}
-	pool, err := buildPool(cfg, exe, workDir, secret, ha, groups, obs, lg)
+	pool, err := buildPool(cfg, exe, workDir, secret, ha, groups, az, obs, lg)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +135,7 @@ func NewWithExecutable(cfg *conf.Config, exe string, lg *zap.Logger) (_ *Server,
 	}
 	scfg.Observer = obs
 	s := &Server{serving: make(chan struct{}), meta: meta, handler: h, cfg: cfg, lg: lg, pool: pool, mgr: mgr, kinit: a.kinit,
-		krbPrincipal: a.principal(), thrift: serve.New(scfg, h, a.password(), lg), workDir: workDir, ha: ha, spaces: ha.spaces, obs: obs}
+		krbPrincipal: a.principal(), thrift: serve.New(scfg, h, a.password(), lg), workDir: workDir, ha: ha, spaces: ha.spaces, obs: obs, authz: az}
 	s.zkConn, s.registry = ha.conn, ha.registry
 	if err := s.listen(cfg); err != nil {
 		return nil, err
@@ -204,6 +209,10 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.kinit != nil {
 		bgwg.Add(1)
 		go func() { defer bgwg.Done(); _ = s.kinit.Run(mctx) }()
+	}
+	if s.authz.run != nil {
+		bgwg.Add(1)
+		go func() { defer bgwg.Done(); s.authz.run(mctx) }()
 	}
 	bgwg.Add(3)
 	go func() { defer bgwg.Done(); _ = s.batches.Run(mctx) }()

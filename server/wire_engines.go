@@ -21,7 +21,7 @@ import (
 
 // buildPool builds the engine launcher (local or spark-submit) and the pool
 // that caches engines.
-func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, groups auth.GroupProvider, obs *observer, lg *zap.Logger) (*engine.Pool, error) {
+func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, groups auth.GroupProvider, az *authzParts, obs *observer, lg *zap.Logger) (*engine.Pool, error) {
 	var space func(tenancy.Key) string
 	if ha.registry != nil {
 		space = ha.space
@@ -39,10 +39,14 @@ func buildPool(cfg *conf.Config, exe, workDir, secret string, ha *haParts, group
 	}
 	var launcher engine.Launcher
 	if cfg.EngineType == "SPARK_SQL" {
-		launcher = sparkLauncher(cfg, workDir, secret, ha, lg)
+		if launcher, err = sparkLauncher(cfg, workDir, secret, ha, az, lg); err != nil {
+			return nil, err
+		}
 	} else {
+		confs := maps.Clone(cfg.Engines.Forwarded)
+		maps.Copy(confs, az.enginePairs())
 		launcher = engine.NewLocalLauncher(engine.LocalConfig{Executable: exe, WorkDir: workDir, Secret: secret,
-			InitTimeout: cfg.EngineInitTimeout, IdleTimeout: engineIdle, Confs: cfg.Engines.Forwarded,
+			InitTimeout: cfg.EngineInitTimeout, IdleTimeout: engineIdle, Confs: confs,
 			HAAddresses: ha.addresses, Space: space, HADigest: ha.digest, HAClass: ha.class, HATLS: ha.tls, RunAsUser: cfg.Engines.RunAsUser,
 			Shared: shared}, lg)
 	}
@@ -82,8 +86,15 @@ func sparkConfig(cfg *conf.Config, ha *haParts) spark.Config {
 }
 
 // sparkLauncher builds the spark-submit launcher from the configuration.
-func sparkLauncher(cfg *conf.Config, workDir, secret string, ha *haParts, lg *zap.Logger) engine.Launcher {
+func sparkLauncher(cfg *conf.Config, workDir, secret string, ha *haParts, az *authzParts, lg *zap.Logger) (engine.Launcher, error) {
 	sc := sparkConfig(cfg, ha)
+	if az.path != "" {
+		a, err := spark.WriteRangerConf(filepath.Join(workDir, "authz", "spark"), cfg.Authorization.ServiceName, cfg.Authorization.RangerURL, az.path)
+		if err != nil {
+			return nil, err
+		}
+		sc.Authz = &a
+	}
 	lc := spark.LauncherConfig{Spark: sc, WorkDir: workDir, InitTimeout: cfg.EngineInitTimeout, Secret: secret,
 		KillCommand: cfg.Engines.Spark.KillCommand}
 	if ha.registry != nil {
@@ -98,7 +109,7 @@ func sparkLauncher(cfg *conf.Config, workDir, secret string, ha *haParts, lg *za
 			return ""
 		}
 	}
-	return spark.NewLauncher(lc, lg)
+	return spark.NewLauncher(lc, lg), nil
 }
 
 // sharedFor checks the shared locations and returns who may reach which:

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"strings"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -124,6 +125,9 @@ type OpenRequest struct {
 	Protocol tcli.TProtocolVersion
 	// Namespace is the client's initial catalog and schema, if it sent one.
 	Namespace *tcli.TNamespace
+	// Groups, when set, are the user's groups, which the engine
+	// authorizes with (kitsune.authorization.enabled).
+	Groups []string
 }
 
 // Open acquires the engine for req.Key and opens a session on it.
@@ -138,12 +142,17 @@ func (m *Manager) Open(ctx context.Context, req OpenRequest) (_ *Session, _ *tcl
 	}()
 	// A cached engine that stopped answering is invalidated and the
 	// session tried once more on a fresh one.
-	confs := req.Spec.Confs
+	// The session's groups are the gateway's to say (engines authorize
+	// with them): whatever a client sent under that key is replaced.
+	confs := make(map[string]string, len(req.Spec.Confs)+2)
+	for k, v := range req.Spec.Confs {
+		confs[k] = v
+	}
+	delete(confs, conf.KeySessionGroups)
+	if req.Groups != nil {
+		confs[conf.KeySessionGroups] = strings.Join(req.Groups, ",")
+	}
 	if m.cfg.Shared && req.ConnID == 0 {
-		confs = make(map[string]string, len(req.Spec.Confs)+1)
-		for k, v := range req.Spec.Confs {
-			confs[k] = v
-		}
 		confs[conf.KeySessionDetached] = "true"
 	}
 	ereq := &tcli.TOpenSessionReq{Username: &req.User, Configuration: confs, InitialNamespace: req.Namespace}

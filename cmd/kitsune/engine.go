@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sys/unix"
 
+	"github.com/kitsune-sql/kitsune/authz"
 	"github.com/kitsune-sql/kitsune/conf"
 	"github.com/kitsune-sql/kitsune/discovery"
 	"github.com/kitsune-sql/kitsune/discovery/connect"
@@ -39,7 +40,7 @@ func runEngine(argv []string) error {
 	}
 	defer func() { _ = lg.Sync() }()
 	if args.Confine && os.Getenv(confinedMarker) == "" {
-		if err := confineEngine(args.Home, args.Shared, lg); err != nil {
+		if err := confineEngine(args, lg); err != nil {
 			return err
 		}
 	}
@@ -111,6 +112,13 @@ func engineConfig(args engine.LocalArgs, secret string, lg *zap.Logger) (duckdb.
 	cfg.StatusPollWait, cfg.OperationIdleTimeout, cfg.QueryTimeout = es.StatusPollWait, es.OperationIdle, es.QueryTimeout
 	cfg.SessionIdleTimeout = es.SessionIdle
 	cfg.MaxResultRows, cfg.MaxResultBytes, cfg.LogStatements, cfg.HiveOutput = es.MaxResultRows, es.MaxResultBytes, es.LogStatements, es.HiveOutput
+	if es.AuthorizationPolicy != "" {
+		f, err := authz.OpenFile(es.AuthorizationPolicy, lg.Named("authz"))
+		if err != nil {
+			return duckdb.Config{}, err
+		}
+		cfg.Policies = f
+	}
 	return cfg, nil
 }
 
@@ -200,7 +208,8 @@ const confinedMarker = "KITSUNE_ENGINE_CONFINED"
 // confineEngine re-executes this engine confined to home by the kernel
 // (engine.ConfineExec); it returns only when that is impossible: without
 // Landlock the engine runs with DuckDB's guards only, and says so.
-func confineEngine(home string, shared []engine.Shared, lg *zap.Logger) error {
+func confineEngine(args engine.LocalArgs, lg *zap.Logger) error {
+	home, shared := args.Home, args.Shared
 	if home == "" {
 		return fmt.Errorf("--confine needs --home")
 	}
@@ -209,6 +218,11 @@ func confineEngine(home string, shared []engine.Shared, lg *zap.Logger) error {
 		return fmt.Errorf("confine the engine: %w", err)
 	}
 	c := engine.Confinement{ReadWrite: []string{home}}
+	if es, err := conf.ParseEngineSettings(args.Confs); err == nil && es.AuthorizationPolicy != "" {
+		// The policies' directory (the gateway replaces the file by
+		// renaming a new one in): read only.
+		c.ReadOnly = append(c.ReadOnly, filepath.Dir(es.AuthorizationPolicy))
+	}
 	for _, sh := range shared {
 		p := sh.Path
 		if sh.Format == "duckdb" {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -34,6 +35,32 @@ type authorizer struct {
 	// Spark databases (main is default).
 	mainCatalog string
 	audit       *zap.Logger
+	// readDirs and writeDirs are the shared locations' directories: the
+	// only places files are read from (written to) with authorization, as
+	// the engine's own directory may hold several users' data.
+	readDirs, writeDirs []string
+}
+
+// fileAllowed reports whether path lies in one of dirs (links resolved).
+func fileAllowed(path string, dirs []string) bool {
+	p := path
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		p = r
+	} else if r, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+		p = filepath.Join(r, filepath.Base(path))
+	}
+	if !filepath.IsAbs(p) {
+		return false
+	}
+	for _, d := range dirs {
+		if rd, err := filepath.EvalSymlinks(d); err == nil {
+			d = rd
+		}
+		if rel, err := filepath.Rel(d, p); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+			return true
+		}
+	}
+	return false
 }
 
 // database is the Ranger database a DuckDB table lives in: the schema in
@@ -97,6 +124,16 @@ func (s *Service) authorizeSQL(ctx context.Context, ss *session, opID, sqlText s
 	if pa.refusal != "" {
 		a.audit.Info("authorization refusal", zap.String("user", ss.user), zap.String("operation", opID), zap.String("reason", pa.refusal))
 		return "", unverified(pa.refusal)
+	}
+	for _, f := range pa.files {
+		if !fileAllowed(f, a.readDirs) {
+			return "", unverified("reading " + f + " is refused with kitsune.authorization.enabled: files are read only from the shared locations open to the user (kitsune.engine.local.shared.<name>.*); tables are governed by policies")
+		}
+	}
+	for _, f := range pa.written {
+		if !fileAllowed(f, a.writeDirs) {
+			return "", unverified("writing " + f + " is refused with kitsune.authorization.enabled: files are written only into the shared locations the user may write (kitsune.engine.local.shared.<name>.write.*)")
+		}
 	}
 	c := a.src.Policies().For(ss.subject())
 	for _, ref := range sortedRefs(pa.reads) {

@@ -25,6 +25,9 @@ type planAccess struct {
 	// allColumns are each scanned table's columns in order.
 	allColumns map[tableRef][]string
 	writes     []objectAccess
+	// files are the paths table functions read, written the paths COPY
+	// writes: with authorization they must lie in shared locations.
+	files, written []string
 	// refusal, when set, refuses the statement whatever the policies.
 	refusal string
 }
@@ -40,7 +43,10 @@ type objectAccess struct {
 const relationalOps = ` PROJECTION FILTER AGGREGATE_AND_GROUP_BY WINDOW UNNEST LIMIT ORDER_BY TOP_N DISTINCT
 	SAMPLE PIVOT COMPARISON_JOIN ANY_JOIN CROSS_PRODUCT POSITIONAL_JOIN ASOF_JOIN DEPENDENT_JOIN DELIM_JOIN UNION
 	EXCEPT INTERSECT RECURSIVE_CTE MATERIALIZED_CTE CTE_REF DELIM_GET EXPRESSION_GET DUMMY_SCAN EMPTY_RESULT
-	COLUMN_DATA_GET SET RESET TRANSACTION ATTACH DETACH VACUUM COPY_TO_FILE `
+	COLUMN_DATA_GET SET RESET TRANSACTION VACUUM `
+
+// fileFreeFunctions are table functions that read no file.
+const fileFreeFunctions = ` range generate_series unnest repeat repeat_row `
 
 func relational(t string) bool {
 	op, ok := strings.CutPrefix(t, "LOGICAL_")
@@ -125,6 +131,9 @@ func (pa *planAccess) node(t string, n map[string]any) {
 	switch t {
 	case "LOGICAL_GET":
 		pa.get(n)
+	case "LOGICAL_COPY_TO_FILE":
+		p, _ := n["file_path"].(string)
+		pa.written = append(pa.written, p)
 	case "LOGICAL_CHUNK_GET":
 		pa.refuse("DESCRIBE, SHOW and SUMMARIZE inside a query are refused with kitsune.authorization.enabled: use them as statements of their own, which list what policies allow")
 	case "LOGICAL_INSERT", "LOGICAL_UPDATE", "LOGICAL_DELETE", "LOGICAL_MERGE_INTO":
@@ -184,8 +193,18 @@ func (pa *planAccess) get(n map[string]any) {
 	table, _ := fd["table"].(string)
 	if table == "" {
 		name, _ := n["name"].(string)
-		if strings.HasPrefix(name, "duckdb_") || strings.HasPrefix(name, "pragma_") || name == "sql_auto_complete" {
+		files, hasFiles := fd["files"].([]any)
+		switch {
+		case strings.HasPrefix(name, "duckdb_") || strings.HasPrefix(name, "pragma_") || name == "sql_auto_complete":
 			pa.refuse("reading DuckDB's catalog (%s, information_schema) is refused with kitsune.authorization.enabled: SHOW DATABASES, SHOW TABLES, DESCRIBE and the metadata calls list what policies allow", name)
+		case hasFiles:
+			for _, f := range files {
+				if p, ok := f.(string); ok {
+					pa.files = append(pa.files, p)
+				}
+			}
+		case !strings.Contains(fileFreeFunctions, " "+name+" "):
+			pa.refuse("the table function %s is refused with kitsune.authorization.enabled: policies govern tables, and files are read only from shared locations (read_parquet and the like name their files)", name)
 		}
 		return
 	}

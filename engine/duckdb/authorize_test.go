@@ -2,6 +2,8 @@ package duckdb
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -58,7 +60,11 @@ func newAuthorizedService(t *testing.T) (*Service, *swappablePolicies, func(user
 	t.Helper()
 	src := &swappablePolicies{}
 	src.set(t, testPolicies)
-	s, err := Open(Config{ID: "authz-engine", Memory: "256MiB", Threads: 2, Policies: src}, zaptest.NewLogger(t))
+	home := t.TempDir()
+	if err := os.WriteFile(filepath.Join(home, "notes.csv"), []byte("a,b\n1,2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(Config{ID: "authz-engine", Memory: "256MiB", Threads: 2, Policies: src, Home: home}, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +129,8 @@ func TestAuthorizationColumnsAndWrites(t *testing.T) {
 		}
 	}
 	for _, q := range []string{"SELECT * FROM duckdb_tables()", "SELECT table_name FROM information_schema.tables", "SELECT * FROM (DESCRIBE secret)",
-		"SELECT 1; SELECT 2", "PRAGMA table_info('secret')"} {
+		"SELECT 1; SELECT 2", "PRAGMA table_info('secret')", "SELECT * FROM read_csv('" + s.cfg.Home + "/notes.csv')", "SELECT * FROM read_blob('" + s.cfg.Home + "/notes.csv')",
+		"SELECT * FROM '" + s.cfg.Home + "/notes.csv'", "COPY (SELECT 1 AS a) TO '" + s.cfg.Home + "/out.csv'", "ATTACH ':memory:' AS other"} {
 		st := refusal(t, s, bob, q)
 		if st.GetSqlState() != "42000" || st.GetErrorCode() != status.CodeAuthzUnverified {
 			t.Errorf("%s: %s %d %s, want 42000 %d", q, st.GetSqlState(), st.GetErrorCode(), st.GetErrorMessage(), status.CodeAuthzUnverified)
@@ -132,6 +139,9 @@ func TestAuthorizationColumnsAndWrites(t *testing.T) {
 	// What bob may do.
 	if rows, _ := run(t, s, bob, "SELECT o.qty FROM orders o JOIN sales s ON s.id = o.sale_id ORDER BY 1"); len(rows) != 2 || rows[0][0] != "5" || rows[1][0] != "9" {
 		t.Errorf("join through the row filter = %v, want the west sales' orders 5 and 9", rows)
+	}
+	if rows, _ := run(t, s, bob, "SELECT count(*) FROM range(3)"); rows[0][0] != "3" {
+		t.Errorf("range(3) = %v", rows)
 	}
 	run(t, s, bob, "CREATE TEMP TABLE scratch AS SELECT id FROM orders")
 	if rows, _ := run(t, s, bob, "SELECT count(*) FROM scratch"); rows[0][0] != "3" {

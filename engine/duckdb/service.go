@@ -150,6 +150,15 @@ func Open(cfg Config, lg *zap.Logger) (*Service, error) {
 	_ = db.QueryRowContext(ctx, "SELECT version()").Scan(&s.version)
 	if cfg.Policies != nil {
 		s.authz = &authorizer{src: cfg.Policies, audit: lg.Named("authz.audit")}
+		for _, sh := range cfg.Shared {
+			if sh.Format == "duckdb" {
+				continue // attached by the engine, its tables under policies
+			}
+			s.authz.readDirs = append(s.authz.readDirs, sh.Path)
+			if sh.Write {
+				s.authz.writeDirs = append(s.authz.writeDirs, sh.Path)
+			}
+		}
 		if err := db.QueryRowContext(ctx, "SELECT current_database()").Scan(&s.authz.mainCatalog); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("prepare authorization: %w", err)

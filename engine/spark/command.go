@@ -47,6 +47,8 @@ type Config struct {
 	IdleTimeout time.Duration
 	// Env are kitsune.engineEnv.X settings: environment of spark-submit.
 	Env map[string]string
+	// Authz, when set, puts Kyuubi's authorization plugin in every engine.
+	Authz *Authz
 }
 
 // Request is one launch.
@@ -93,6 +95,7 @@ func Build(cfg Config, req Request) (Command, error) {
 	}
 	profileConfs(confs, cfg, cl, req.Profile)
 	findableConfs(confs, cl, req)
+	authzConfs(confs, cfg.Authz)
 	class, resource, appArgs, err := modeArgs(confs, cfg, req)
 	if err != nil {
 		return Command{}, err
