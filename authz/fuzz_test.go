@@ -47,8 +47,12 @@ func FuzzDecide(f *testing.F) {
 		}
 		c := ps.For(Subject{User: user, Groups: []string{group}})
 		r := Resource{Database: db, Table: table, Column: column}
-		if c.Decide(access, r) != c.Decide(access, r) {
-			t.Fatal("nondeterministic decision")
+		first := c.Decide(access, r)
+		if again := ps.For(Subject{User: user, Groups: []string{group}}).Decide(access, r); again != first {
+			t.Fatalf("nondeterministic decision: %+v then %+v", first, again)
+		}
+		if !first.Allowed && first.PolicyID == 0 && len(ps.access) == 0 {
+			t.Fatal("a denial with no policy must name policy -1")
 		}
 		_ = c.Visible(r)
 		_, _ = c.Mask(r)

@@ -1,11 +1,11 @@
 package session
 
 import (
-	"strings"
 	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
