@@ -48,16 +48,23 @@ func (m *Mirror) Sync() error {
 
 // Run syncs every Interval until ctx ends.
 func (m *Mirror) Run(ctx context.Context) {
-	t := time.NewTicker(m.Interval)
+	every(ctx, m.Interval, func() {
+		if err := m.Sync(); err != nil {
+			m.Log.Error("authorization policies not updated: the last policies stay in force", zap.String("path", m.Src), zap.Error(err))
+		}
+	})
+}
+
+// every calls f each interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, f func()) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := m.Sync(); err != nil {
-				m.Log.Error("authorization policies not updated: the last policies stay in force", zap.String("path", m.Src), zap.Error(err))
-			}
+			f()
 		}
 	}
 }

@@ -38,18 +38,11 @@ var ErrRanger = errors.New("ranger admin")
 
 // Run polls until ctx ends.
 func (p *Poller) Run(ctx context.Context) {
-	t := time.NewTicker(p.Interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := p.Fetch(ctx); err != nil && ctx.Err() == nil {
-				p.Log.Warn("ranger policy download failed: the last policies stay in force", zap.String("url", p.URL), zap.Error(err))
-			}
+	every(ctx, p.Interval, func() {
+		if err := p.Fetch(ctx); err != nil && ctx.Err() == nil {
+			p.Log.Warn("ranger policy download failed: the last policies stay in force", zap.String("url", p.URL), zap.Error(err))
 		}
-	}
+	})
 }
 
 // Fetch asks once and writes the file if anything changed.

@@ -6,11 +6,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -268,4 +272,51 @@ func nodeAuthz(t *testing.T, driver, addr, mode, user, ca string, stmts []string
 		t.Fatalf("%v: %s", err, out)
 	}
 	return got
+}
+
+// TestAuthorizationFromRangerAdmin: the gateway polls a Ranger admin's
+// policy-download endpoint (here a test server that answers what Ranger
+// does: the download, or 304 when the client has that version), and a new
+// version reaches the engines with no restart.
+func TestAuthorizationFromRangerAdmin(t *testing.T) {
+	var version atomic.Int32
+	version.Store(1)
+	var asked atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		v := int(version.Load())
+		switch r.URL.Path {
+		case "/service/plugins/policies/download/hive":
+			if r.URL.Query().Get("lastKnownVersion") == strconv.Itoa(v) {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			fmt.Fprintf(w, authzPolicies, v, v == 1)
+		case "/service/roles/download/hive":
+			w.WriteHeader(http.StatusNotModified)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	g := startGateway(t, "kitsune.engine.share.level=SERVER", "kitsune.authorization.enabled=true", "kitsune.authorization.ranger.url="+srv.URL,
+		"kitsune.authorization.ranger.poll.interval=PT1S", "kitsune.session.group.mapping="+writeFile(t, "alice=admins\nbob=analysts\n"))
+	alice := g.gohive(t, "alice", "NONE", false)
+	for _, q := range authzSetup {
+		exec1(t, alice, q)
+	}
+	bob := g.gohive(t, "bob", "NONE", true)
+	if got := gohiveAnswer(bob, "SELECT amount FROM sales"); got != "42000 Permission denied: user [bob] does not have [select] privilege on [default/sales/amount]" {
+		t.Errorf("bob under version 1: %s", got)
+	}
+	version.Store(2) // the deny item is disabled
+	testenv.Eventually(t, 20*time.Second, func() error {
+		if got := gohiveAnswer(bob, "SELECT sum(amount) AS s FROM sales"); got != "40.5" {
+			return fmt.Errorf("under version 2 bob's sum(amount) = %s", got)
+		}
+		return nil
+	})
+	if asked.Load() < 3 {
+		t.Errorf("the Ranger admin was asked %d times", asked.Load())
+	}
 }

@@ -140,6 +140,9 @@ func TestAuthorizationColumnsAndWrites(t *testing.T) {
 	if rows, _ := run(t, s, bob, "SELECT o.qty FROM orders o JOIN sales s ON s.id = o.sale_id ORDER BY 1"); len(rows) != 2 || rows[0][0] != "5" || rows[1][0] != "9" {
 		t.Errorf("join through the row filter = %v, want the west sales' orders 5 and 9", rows)
 	}
+	if rows, _ := run(t, s, bob, "EXPLAIN SELECT qty FROM orders"); len(rows) == 0 {
+		t.Error("EXPLAIN of an allowed query answered nothing")
+	}
 	if rows, _ := run(t, s, bob, "SELECT count(*) FROM range(3)"); rows[0][0] != "3" {
 		t.Errorf("range(3) = %v", rows)
 	}

@@ -36,19 +36,7 @@ async function viaHiveDriver() {
     await op.close();
     return rows;
   };
-  const out = { statements: [] };
-  for (const q of statements) {
-    try {
-      out.statements.push({ rows: await drain(await session.executeStatement(q)) });
-    } catch (e) {
-      out.statements.push(refusal(e));
-    }
-  }
-  out.tables = (await drain(await session.getTables({ schemaName: 'default', tableName: '%' }))).map((r) => r.TABLE_NAME);
-  out.columns = (await drain(await session.getColumns({ schemaName: 'default', tableName: 'sales' }))).map((r) => r.COLUMN_NAME);
-  await session.close();
-  await client.close();
-  return out;
+  return { session, client, run: async (q) => drain(await session.executeStatement(q)), drain };
 }
 
 async function viaDatabricks() {
@@ -65,10 +53,16 @@ async function viaDatabricks() {
     try { await op.close(); } catch (e) { /* closed by the server with its direct results */ }
     return rows;
   };
+  return { session, client, run: async (q) => drain(await session.executeStatement(q, { useCloudFetch: false })), drain };
+}
+
+// main runs the statements, then the metadata calls, with either driver.
+async function main() {
+  const { session, client, run, drain } = await (driver === 'databricks' ? viaDatabricks() : viaHiveDriver());
   const out = { statements: [] };
   for (const q of statements) {
     try {
-      out.statements.push({ rows: await drain(await session.executeStatement(q, { useCloudFetch: false })) });
+      out.statements.push({ rows: await run(q) });
     } catch (e) {
       out.statements.push(refusal(e));
     }
@@ -80,6 +74,6 @@ async function viaDatabricks() {
   return out;
 }
 
-(driver === 'databricks' ? viaDatabricks() : viaHiveDriver())
+main()
   .then((out) => console.log(JSON.stringify(out)))
   .catch((e) => { console.error(e); process.exit(1); });
