@@ -148,6 +148,14 @@ func (s *Service) authorizeSQL(ctx context.Context, ss *session, opID, sqlText s
 		}
 	}
 	c := a.src.Policies().For(ss.subject())
+	if err := a.checkAccess(c, ss, opID, pa); err != nil {
+		return "", err
+	}
+	return s.applyGuards(ctx, ss, c, opID, pa, sqlText)
+}
+
+// checkAccess asks for every column read and every object written.
+func (a *authorizer) checkAccess(c authz.Checker, ss *session, opID string, pa *planAccess) error {
 	for _, ref := range sortedRefs(pa.reads) {
 		db, ok := a.database(ref)
 		if !ok {
@@ -156,12 +164,12 @@ func (s *Service) authorizeSQL(ctx context.Context, ss *session, opID, sqlText s
 		cols := slices.Sorted(maps.Keys(pa.reads[ref]))
 		if len(cols) == 0 {
 			if err := a.check(c, ss, opID, authz.Select, authz.Resource{Database: db, Table: ref.table}); err != nil {
-				return "", err
+				return err
 			}
 		}
 		for _, col := range cols {
 			if err := a.check(c, ss, opID, authz.Select, authz.Resource{Database: db, Table: ref.table, Column: col}); err != nil {
-				return "", err
+				return err
 			}
 		}
 	}
@@ -171,10 +179,10 @@ func (s *Service) authorizeSQL(ctx context.Context, ss *session, opID, sqlText s
 			db = ""
 		}
 		if err := a.check(c, ss, opID, w.access, authz.Resource{Database: db, Table: w.ref.table}); err != nil {
-			return "", err
+			return err
 		}
 	}
-	return s.applyGuards(ctx, ss, c, opID, pa, sqlText)
+	return nil
 }
 
 // explainInner is what EXPLAIN [ANALYZE] explains (the prefix holds no
