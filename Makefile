@@ -38,6 +38,8 @@ test: deps build
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 12000x ./conf
 	$(GO) test -run '^$$' -fuzz FuzzParseURL -fuzztime 25000x ./beeline
 	$(GO) test -run '^$$' -fuzz FuzzLDAPFilters -fuzztime 10000x ./auth
+	$(GO) test -run '^$$' -fuzz FuzzWildcard -fuzztime 50000x ./authz
+	$(GO) test -run '^$$' -fuzz FuzzDecide -fuzztime 20000x ./authz
 
 # The soak and chaos run (e2e/soak_test.go) for DURATION: clients over binary
 # and HTTP against two gateways while engines, gateways, ZooKeeper and
