@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -67,6 +68,7 @@ func checkDatabricks(t *testing.T, out []byte, arrow bool) {
 		Ordinal    map[string]any     `json:"ordinal"`
 		Error      string             `json:"error"`
 		ErrorState string             `json:"errorState"`
+		DMLError   string             `json:"dmlError"`
 		AfterError map[string]any     `json:"afterError"`
 		Meta       map[string]dbxMeta `json:"meta"`
 		Canceled   any                `json:"canceled"`
@@ -127,6 +129,12 @@ func checkDatabricks(t *testing.T, out []byte, arrow bool) {
 	}
 	if !bytes.Contains([]byte(got.Error), []byte("no_such_table")) || got.ErrorState != "42000" || got.AfterError["answer"] != 42.0 {
 		t.Errorf("error %q state %q, then %v", got.Error, got.ErrorState, got.AfterError)
+	}
+	// HiveServer2 keeps a failed operation until the client closes it: a
+	// statement without rows reports its own error when asked for its
+	// metadata.
+	if !strings.Contains(got.DMLError, "no_such_table") {
+		t.Errorf("a failed INSERT read with fetchAll answered %q, want its own error naming no_such_table", got.DMLError)
 	}
 	for name, want := range map[string]struct{ count, cols int }{"catalogs": {1, 1}, "schemas": {1, 2}, "tables": {1, 10}, "columns": {2, 23},
 		"tableTypes": {2, 1}, "functions": {1, 6}, "primaryKeys": {0, 6}} {

@@ -138,8 +138,13 @@ func (s *Service) directResults(op *operation, want *tcli.TSparkGetDirectResults
 			d.ResultSet = s.fetchPage(op, page{maxRows: want.MaxRows, maxBytes: want.GetMaxBytes()})
 			closeOp = !d.ResultSet.GetHasMoreRows()
 		}
-	case tcli.TOperationState_ERROR_STATE, tcli.TOperationState_CANCELED_STATE, tcli.TOperationState_TIMEDOUT_STATE, tcli.TOperationState_CLOSED_STATE:
+	case tcli.TOperationState_CANCELED_STATE, tcli.TOperationState_TIMEDOUT_STATE, tcli.TOperationState_CLOSED_STATE:
 		closeOp = true
+	case tcli.TOperationState_ERROR_STATE:
+		// A failed operation stays open until the client closes it, as in
+		// HiveServer2: the Databricks drivers ask a statement without rows
+		// for its metadata, and must hear the statement's error then, not
+		// that the handle is gone.
 	}
 	if closeOp {
 		s.closeOperation(op)

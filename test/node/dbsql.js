@@ -66,6 +66,14 @@ async function main() {
     out.error = String(e.message);
     out.errorState = e.response ? e.response.sqlState || (e.response.status && e.response.status.sqlState) : undefined;
   }
+  // A failed statement without rows: its error, read the way an
+  // application reads one (fetchAll), and not a lost handle.
+  try {
+    await all('INSERT INTO no_such_table VALUES (1)');
+    out.dmlError = 'none';
+  } catch (e) {
+    out.dmlError = String(e.message);
+  }
   out.afterError = (await all('SELECT 6 * 7 AS answer')).rows[0];
 
   // Metadata.

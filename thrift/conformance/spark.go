@@ -81,15 +81,25 @@ func checkDirectResults(t *testing.T, s *sess) {
 	case d.ResultSet == nil || d.CloseOperation == nil:
 		t.Errorf("GetTables direct results: %v", d)
 	}
-	// A failed statement's direct results carry the error and close it
-	// (or, still running, end in ERROR_STATE when polled).
+	// A failed statement's direct results carry the error; the operation
+	// stays open until the client closes it, as HiveServer2 keeps it, and
+	// answers its metadata with the statement's error (the Databricks Node
+	// driver asks a statement without rows for it). Still running, it ends
+	// in ERROR_STATE when polled.
 	f, _ := s.c.ExecuteStatement(bg, &tcli.TExecuteStatementReq{SessionHandle: s.h, Statement: "SELECT * FROM no_such_table", RunAsync: true,
 		GetDirectResults: &tcli.TSparkGetDirectResults{MaxRows: 10}})
 	if ok(f.Status) {
 		switch d := f.DirectResults; d.OperationStatus.GetOperationState() {
 		case tcli.TOperationState_ERROR_STATE:
-			if d.CloseOperation == nil {
+			if d.CloseOperation != nil || d.OperationStatus.GetSqlState() == "" {
 				t.Errorf("failed statement's direct results: %v", d)
+			}
+			md, _ := s.c.GetResultSetMetadata(bg, &tcli.TGetResultSetMetadataReq{OperationHandle: f.OperationHandle})
+			if ok(md.Status) || md.Status.GetSqlState() != d.OperationStatus.GetSqlState() {
+				t.Errorf("a failed operation's metadata answered %v, want its error (SQLSTATE %s)", md.Status, d.OperationStatus.GetSqlState())
+			}
+			if c, _ := s.c.CloseOperation(bg, &tcli.TCloseOperationReq{OperationHandle: f.OperationHandle}); !ok(c.Status) {
+				t.Errorf("closing the failed operation: %v", c.Status)
 			}
 		case tcli.TOperationState_RUNNING_STATE, tcli.TOperationState_PENDING_STATE, tcli.TOperationState_INITIALIZED_STATE:
 			if d.ResultSet != nil || d.CloseOperation != nil {
