@@ -189,12 +189,12 @@ func goValue(a arrow.Array, i int) any {
 		return out
 	case *array.Map:
 		from, to := x.ValueOffsets(i)
-		return orderedJSON(int(to-from), func(k int) (string, any) {
-			return fmt.Sprint(jsonable(goValue(x.Keys(), int(from)+k))), goValue(x.Items(), int(from)+k)
+		return orderedJSON(int(to-from), func(k int) (any, any) {
+			return goValue(x.Keys(), int(from)+k), goValue(x.Items(), int(from)+k)
 		})
 	case *array.Struct:
 		st := x.DataType().(*arrow.StructType)
-		return orderedJSON(x.NumField(), func(k int) (string, any) { return st.Field(k).Name, goValue(x.Field(k), i) })
+		return orderedJSON(x.NumField(), func(k int) (any, any) { return st.Field(k).Name, goValue(x.Field(k), i) })
 	case *array.Time64:
 		return x.Value(i).ToTime(x.DataType().(*arrow.Time64Type).Unit)
 	}

@@ -11,6 +11,12 @@ func javaToStrftime(f string) string {
 	).Replace(f)
 }
 
+// rankPick is the value of x at rank ceil(p·n) (at least 1) among its n
+// non-NULL values in order.
+func rankPick(p string) string {
+	return "list_sort(list(x) FILTER (WHERE x IS NOT NULL))[CAST(greatest(ceil(" + p + " * count(x)), 1) AS BIGINT)]"
+}
+
 // macroDDL returns the statements that create the Spark function macros in
 // the in-memory catalog kitsune_fn (see rewriteExpr, which renames calls).
 func macroDDL() []string {
@@ -39,7 +45,11 @@ func macroDDL() []string {
 		m("spark_explode(x) AS unnest(x)"),
 		m("spark_posexplode(x) AS unnest(x)"),
 		m("spark_array_join(x, d) AS array_to_string(x, d)"),
-		m("spark_sort_array(x) AS list_sort(x), (x, ascending) AS CASE WHEN ascending THEN list_sort(x) ELSE list_reverse_sort(x) END"),
+		// Spark sorts NULLs first ascending, last descending.
+		m("spark_sort_array(x) AS list_sort(x, 'ASC', 'NULLS FIRST'), (x, ascending) AS CASE WHEN ascending THEN list_sort(x, 'ASC', 'NULLS FIRST') ELSE list_sort(x, 'DESC', 'NULLS LAST') END"),
+		m("spark_dayname(d) AS strftime(CAST(d AS DATE), '%a')"),
+		m("spark_listagg(x) AS string_agg(x, ''), (x, d) AS string_agg(x, d)"),
+		m("spark_element_at(x, k) AS x[k]"),
 		m("spark_map_keys(x) AS map_keys(x)"),
 		m("spark_map_values(x) AS map_values(x)"),
 		m("spark_shiftleft(a, n) AS a << n"),
@@ -49,8 +59,12 @@ func macroDDL() []string {
 		m("spark_regexp_extract(s, p) AS regexp_extract(s, p, 1), (s, p, i) AS regexp_extract(s, p, i)"),
 		m("spark_get_json_object(j, p) AS json_extract_string(j, p)"),
 		m("spark_array_distinct(x) AS list_filter(x, (e, i) -> list_position(x, e) = i)"),
-		m("spark_percentile_approx(x, p) AS approx_quantile(x, p), (x, p, acc) AS approx_quantile(x, p)"),
-		m("spark_approx_percentile(x, p) AS approx_quantile(x, p), (x, p, acc) AS approx_quantile(x, p)"),
+		// Spark's percentile_approx is the smallest value with at least
+		// percentage of the values at or below it (exact for as many values
+		// as its accuracy, as in its documented examples).
+		m("spark_percentile_approx(x, p) AS " + rankPick("p") + ", (x, p, acc) AS " + rankPick("p")),
+		m("spark_approx_percentile(x, p) AS " + rankPick("p") + ", (x, p, acc) AS " + rankPick("p")),
+		m("spark_percentile_approx_list(x, p) AS list_transform(p, q -> " + rankPick("q") + "), (x, p, acc) AS list_transform(p, q -> " + rankPick("q") + ")"),
 		m("spark_percentile(x, p) AS quantile_cont(x, p)"),
 		m("spark_sha2(s, n) AS CASE WHEN n IN (0, 256) THEN sha256(CAST(s AS VARCHAR)) END"),
 		m("spark_add_months(d, n) AS CAST(CAST(d AS DATE) + to_months(CAST(n AS INTEGER)) AS DATE)"),

@@ -39,7 +39,8 @@ func sparkFunctionNames() []string {
 		"unix_timestamp", "size", "collect_list", "collect_set", "substring_index", "regexp_extract",
 		"get_json_object", "to_timestamp", "isnull", "isnotnull", "nanvl", "current_database",
 		"explode", "posexplode", "array_join", "sort_array", "map_keys", "map_values", "shiftleft", "shiftright",
-		"percentile_approx", "approx_percentile", "array_distinct", "percentile", "sha2", "add_months", "months_between", "str_to_map"}
+		"percentile_approx", "approx_percentile", "array_distinct", "percentile", "sha2", "add_months", "months_between", "str_to_map",
+		"dayname", "listagg", "element_at"}
 }
 
 // isSparkFunction reports whether name is one of sparkFunctionNames.

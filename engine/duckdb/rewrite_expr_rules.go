@@ -50,6 +50,7 @@ func exprRules() []exprRule {
 			return c.t.is("DIV") && c.prev.kind != tkSpace && c.prev.text != "" && c.emit(tkPunct, "//", c.i)
 		}},
 		{"RLIKE", ruleRlike},
+		{"^ (exclusive or)", ruleXor},
 	}
 }
 
@@ -91,7 +92,38 @@ func ruleSparkFunction(c *exprCursor) bool {
 	if takesJavaFormat(c.t.text) {
 		convertFormatArg(c.toks, c.n)
 	}
-	return c.emit(tkIdent, fnCatalog+".main.spark_"+strings.ToLower(c.t.text), c.i)
+	name := strings.ToLower(c.t.text)
+	if (name == "percentile_approx" || name == "approx_percentile") && secondArgIsArray(c.toks, c.n) {
+		name = "percentile_approx_list"
+	}
+	return c.emit(tkIdent, fnCatalog+".main.spark_"+name, c.i)
+}
+
+// secondArgIsArray reports whether the call whose "(" is at toks[open]
+// has an array(…) or […] second argument.
+func secondArgIsArray(toks []token, open int) bool {
+	depth := 0
+	for k := open + 1; k < len(toks); k++ {
+		switch toks[k].text {
+		case "(", "[":
+			depth++
+		case ")", "]":
+			depth--
+		case ",":
+			if depth == 0 {
+				for j := k + 1; j < len(toks); j++ {
+					if toks[j].significant() {
+						return toks[j].is("array") || toks[j].text == "["
+					}
+				}
+				return false
+			}
+		}
+		if depth < 0 {
+			return false
+		}
+	}
+	return false
 }
 
 // ruleNiladic drops the parentheses Spark allows (and tools send) after

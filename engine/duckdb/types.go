@@ -1,10 +1,12 @@
 package duckdb
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/big"
 	"sort"
 	"strconv"
@@ -194,11 +196,9 @@ func formatString(t colType, v any) string {
 		return string(x)
 	}
 	if t.id == tcli.TTypeId_ARRAY_TYPE || t.id == tcli.TTypeId_MAP_TYPE || t.id == tcli.TTypeId_STRUCT_TYPE || t.id == tcli.TTypeId_UNION_TYPE {
-		b, err := json.Marshal(jsonable(v))
-		if err != nil {
-			return fmt.Sprint(v)
-		}
-		return string(b)
+		var b strings.Builder
+		nestedText(&b, jsonable(v))
+		return b.String()
 	}
 	return fmt.Sprint(v)
 }
@@ -272,21 +272,19 @@ func jsonable(v any) any {
 		// fields come out sorted by name.
 		return out
 	case duck.OrderedMap:
+		// Spark prints a map's keys as values: {1:"a"}, {"k":1}.
 		keys := (&x).Keys()
-		return orderedJSON(len(keys), func(i int) (string, any) {
+		return orderedJSON(len(keys), func(i int) (any, any) {
 			val, _ := (&x).Get(keys[i])
-			return fmt.Sprint(jsonable(keys[i])), val
+			return keys[i], val
 		})
 	case duck.Map:
-		keys := make([]string, 0, len(x))
-		vals := map[string]any{}
-		for k, e := range x {
-			ks := fmt.Sprint(jsonable(k))
-			keys = append(keys, ks)
-			vals[ks] = jsonable(e)
+		keys := make([]any, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
 		}
-		sort.Strings(keys)
-		return vals
+		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
+		return orderedJSON(len(keys), func(i int) (any, any) { return keys[i], x[keys[i]] })
 	case time.Time:
 		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
 			return x.Format(dateLayout)
@@ -304,21 +302,79 @@ func jsonable(v any) any {
 	return v
 }
 
-// orderedJSON renders n key/value pairs as a JSON object in their order.
-func orderedJSON(n int, kv func(int) (string, any)) json.RawMessage {
-	var b strings.Builder
-	b.WriteByte('{')
+// nestedObject is a map's or a struct's entries in their order.
+type nestedObject []nestedEntry
+
+type nestedEntry struct{ key, val any }
+
+// orderedJSON collects n key/value pairs in their order.
+func orderedJSON(n int, kv func(int) (any, any)) nestedObject {
+	out := make(nestedObject, n)
 	for k := 0; k < n; k++ {
-		if k > 0 {
-			b.WriteByte(',')
-		}
 		key, v := kv(k)
-		kj, _ := json.Marshal(key)
-		vj, _ := json.Marshal(jsonable(v))
-		b.Write(kj)
-		b.WriteByte(':')
-		b.Write(vj)
+		out[k] = nestedEntry{key: jsonable(key), val: jsonable(v)}
 	}
-	b.WriteByte('}')
-	return json.RawMessage(b.String())
+	return out
+}
+
+// nestedText renders a nested value as Spark's Thrift server prints one:
+// [1,null,3], {1:"a"} (a map's keys as the values they are), {"a":1}
+// (a struct's field names quoted), strings quoted.
+func nestedText(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			nestedText(b, e)
+		}
+		b.WriteByte(']')
+	case nestedObject:
+		b.WriteByte('{')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			nestedText(b, e.key)
+			b.WriteByte(':')
+			nestedText(b, e.val)
+		}
+		b.WriteByte('}')
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		obj := make(nestedObject, len(keys))
+		for i, k := range keys {
+			obj[i] = nestedEntry{key: k, val: x[k]}
+		}
+		nestedText(b, obj)
+	case float64:
+		switch {
+		case math.IsNaN(x):
+			b.WriteString("NaN")
+		case math.IsInf(x, 1):
+			b.WriteString("Infinity")
+		case math.IsInf(x, -1):
+			b.WriteString("-Infinity")
+		default:
+			j, _ := json.Marshal(x)
+			b.Write(j)
+		}
+	default:
+		var j bytes.Buffer
+		enc := json.NewEncoder(&j)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(x); err != nil {
+			fmt.Fprint(b, x)
+			return
+		}
+		b.Write(bytes.TrimRight(j.Bytes(), "\n"))
+	}
 }
