@@ -1,14 +1,13 @@
 package duckdb
 
-import "strings"
-
-// javaToStrftime converts a Java date pattern (Spark's date_format,
-// to_date, …) into a strftime pattern, longest tokens first.
+// javaToStrftime converts a Java date pattern for formatting (rewrite
+// refuses, before, the patterns javaPattern cannot convert).
 func javaToStrftime(f string) string {
-	return strings.NewReplacer(
-		"yyyy", "%Y", "yy", "%y", "MMMM", "%B", "MMM", "%b", "MM", "%m", "dd", "%d",
-		"HH", "%H", "hh", "%I", "mm", "%M", "ss", "%S", "SSSSSS", "%f", "SSS", "%g", "EEEE", "%A", "EEE", "%a", "a", "%p",
-	).Replace(f)
+	out, err := javaPattern(f, false)
+	if err != nil {
+		return f
+	}
+	return out
 }
 
 // rankPick is the value of x at rank ceil(p·n) (at least 1) among its n

@@ -1,6 +1,7 @@
 package duckdb
 
 import (
+	"errors"
 	"strings"
 
 	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
@@ -71,6 +72,10 @@ func (ss *session) compile(stmt string) (prepared, error) {
 		return p, &status.Error{SQLState: "42000", Message: err.Error()}
 	}
 	pl, err := rewrite(stmt)
+	var coded *status.Error
+	if errors.As(err, &coded) {
+		return p, coded
+	}
 	if err != nil {
 		return p, &status.Error{SQLState: "42000", Message: err.Error()}
 	}

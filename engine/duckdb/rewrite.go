@@ -52,7 +52,11 @@ func isSparkFunction(name string) bool {
 // expression rules first (rewriteExpr), then the first statement rule
 // that matches (statementRules); anything else runs as written.
 func rewrite(stmt string) (plan, error) {
-	toks := rewriteExpr(lex(stmt))
+	lexed := lex(stmt)
+	if err := sparkRefusal(lexed); err != nil {
+		return plan{}, err
+	}
+	toks := rewriteExpr(lexed)
 	s := words(sig(toks))
 	if len(s) == 0 {
 		return plan{kind: planNoop}, nil

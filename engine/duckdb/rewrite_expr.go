@@ -232,7 +232,18 @@ func takesJavaFormat(fn string) bool {
 // convertFormatArg rewrites, in place, a string-literal second argument of
 // the call whose "(" is at toks[open] from a Java pattern to strftime:
 // DuckDB needs the format as a constant.
-func convertFormatArg(toks []token, open int) {
+func convertFormatArg(toks []token, open int, parse bool) {
+	lit := formatLiteral(toks, open)
+	if lit >= 0 {
+		if v, err := javaPattern(toks[lit].val, parse); err == nil {
+			toks[lit] = token{kind: tkString, text: sqlString(v), val: v}
+		}
+	}
+}
+
+// formatLiteral is the index of the string-literal second argument of the
+// call whose "(" is at toks[open], or -1.
+func formatLiteral(toks []token, open int) int {
 	end := matchParen(toks, open)
 	depth, arg := 0, 0
 	var lit []int
@@ -252,9 +263,9 @@ func convertFormatArg(toks []token, open int) {
 		}
 	}
 	if len(lit) == 1 {
-		v := javaToStrftime(toks[lit[0]].val)
-		toks[lit[0]] = token{kind: tkString, text: sqlString(v), val: v}
+		return lit[0]
 	}
+	return -1
 }
 
 // splitArgs splits the arguments of the call whose "(" is at toks[open],

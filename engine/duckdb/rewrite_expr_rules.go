@@ -90,7 +90,7 @@ func ruleSparkFunction(c *exprCursor) bool {
 		return false
 	}
 	if takesJavaFormat(c.t.text) {
-		convertFormatArg(c.toks, c.n)
+		convertFormatArg(c.toks, c.n, parsesJavaFormat(c.t.text))
 	}
 	name := strings.ToLower(c.t.text)
 	if (name == "percentile_approx" || name == "approx_percentile") && secondArgIsArray(c.toks, c.n) {

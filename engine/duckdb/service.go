@@ -338,6 +338,9 @@ func sqlError(err error) error {
 		return &status.Error{SQLState: status.StateTimeout, Message: "statement timed out", Err: err}
 	case strings.Contains(msg, "Parser Error"):
 		state = "42601"
+	case strings.Contains(msg, "Function with name ") && strings.Contains(msg, "Catalog Error"):
+		m, _ := unknownFunction(msg)
+		return &status.Error{SQLState: StateUnsupported, Message: m, Err: err}
 	case strings.Contains(msg, "Catalog Error"), strings.Contains(msg, "Binder Error"):
 		state = "42000"
 	case strings.Contains(msg, "Conversion Error"):

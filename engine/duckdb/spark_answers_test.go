@@ -1,0 +1,93 @@
+package duckdb
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+)
+
+// Spark 4.1's answers, from the examples of its SQL function reference:
+// the local engine gives them, or refuses with SQLSTATE 0A000 — never
+// DuckDB's different answer under Spark's name.
+func TestSparkAnswers(t *testing.T) {
+	s, sh := newService(t)
+	answers := map[string]string{
+		"SELECT 3 ^ 5":                       "6",
+		"SELECT 2 ^ 3 & 1":                   "3", // & binds tighter than ^
+		"SELECT 1 + 3 ^ 5":                   "1", // + binds tighter than ^
+		"SELECT dayname(DATE('2008-02-20'))": "Wed",
+		"SELECT sort_array(array('b', 'd', null, 'c', 'a'), true)":                                                 `[null,"a","b","c","d"]`,
+		"SELECT sort_array(array('b', 'd', null, 'c', 'a'), false)":                                                `["d","c","b","a",null]`,
+		"SELECT listagg(col) FROM VALUES ('a'), ('b'), ('c') AS tab(col)":                                          "abc",
+		"SELECT approx_percentile(col, array(0.5, 0.4, 0.1), 100) FROM VALUES (0), (1), (2), (10) AS tab(col)":     "[1,1,0]",
+		"SELECT percentile_approx(col, array(0.5, 0.4, 0.1), 100) FROM VALUES (0), (1), (2), (10) AS tab(col)":     "[1,1,0]",
+		"SELECT CAST(approx_percentile(col, 0.5, 100) AS STRING) FROM VALUES (0), (6), (7), (9), (10) AS tab(col)": "7",
+		"SELECT map(1, 'a', 2, 'b')":                                 `{1:"a",2:"b"}`,
+		"SELECT element_at(map(1, 'a', 2, 'b'), 2)":                  "b",
+		"SELECT element_at(array(1, 2, 3), 2)":                       "2",
+		"SELECT array_position(array(312, 773, 708, 708), 414)":      "0",
+		"SELECT date_format('2016-04-08', 'y')":                      "2016",
+		"SELECT date_format('2016-04-08', 'd/M/yy')":                 "8/4/16",
+		"SELECT date_format('2016-04-08', \"EEEE 'the' dd\")":        "Friday the 08",
+		"SELECT CAST(to_date('2016-12-31', 'yyyy-MM-dd') AS STRING)": "2016-12-31",
+	}
+	for q, want := range answers {
+		resp, _ := s.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q})
+		if resp.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+			t.Errorf("%s: %s", q, resp.Status.GetErrorMessage())
+			continue
+		}
+		fr, _ := s.FetchResults(context.Background(), &tcli.TFetchResultsReq{OperationHandle: resp.OperationHandle, MaxRows: 10})
+		if got := cellString(fr.Results.Columns[0], 0); got != want {
+			t.Errorf("%s = %s, Spark answers %s", q, got, want)
+		}
+	}
+	refusals := map[string]string{
+		"SELECT hash('Spark', array(123), 2)":                                      "function hash is not supported",
+		"SELECT skewness(col) FROM VALUES (-10), (-20), (100), (1000) AS tab(col)": "function skewness is not supported",
+		"SELECT kurtosis(col) FROM VALUES (-10), (-20), (100), (1000) AS tab(col)": "function kurtosis is not supported",
+		"SELECT posexplode(array(10, 20))":                                         "function posexplode is not supported",
+		"SELECT date_format('2016-04-08', 'G yyyy')":                               "pattern letter G",
+		"SELECT date_format('2016-04-08', 'yyyy-MM-dd Q')":                         "pattern letter Q",
+		"SELECT transform(array(1, 2, 3), x -> x + 1)":                             "function transform is not supported on the local engine",
+	}
+	for q, want := range refusals {
+		resp, _ := s.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q})
+		st := resp.Status
+		if st.StatusCode == tcli.TStatusCode_SUCCESS_STATUS {
+			fr, _ := s.FetchResults(context.Background(), &tcli.TFetchResultsReq{OperationHandle: resp.OperationHandle, MaxRows: 10})
+			if fr.Results != nil && len(fr.Results.Columns) > 0 {
+				t.Errorf("%s answered %s, want a refusal", q, cellString(fr.Results.Columns[0], 0))
+				continue
+			}
+			// Refused at run time: the operation's status says so.
+			os, _ := s.GetOperationStatus(context.Background(), &tcli.TGetOperationStatusReq{OperationHandle: resp.OperationHandle})
+			st = &tcli.TStatus{SqlState: os.SqlState, ErrorMessage: os.ErrorMessage}
+		}
+		if st.GetSqlState() != StateUnsupported || !strings.Contains(st.GetErrorMessage(), want) {
+			t.Errorf("%s: %s %q, want 0A000 naming %q", q, st.GetSqlState(), st.GetErrorMessage(), want)
+		}
+	}
+}
+
+func TestJavaPatterns(t *testing.T) {
+	for p, want := range map[string]string{
+		"yyyy-MM-dd HH:mm:ss": "%Y-%m-%d %H:%M:%S", "y": "%Y", "yy": "%y", "d/M": "%-d/%-m", "MMM MMMM": "%b %B",
+		"EEE EEEE a": "%a %A %p", "HH:mm:ss.SSS": "%H:%M:%S.%g", "SSSSSS": "%f", "'T'HH": "T%H", "''": "'", "100%": "100%%",
+		"D": "%-j", "DDD": "%j", "hh": "%I",
+	} {
+		if got, err := javaPattern(p, false); err != nil || got != want {
+			t.Errorf("javaPattern(%q) = %q, %v; want %q", p, got, err, want)
+		}
+	}
+	if got, _ := javaPattern("d/M/y", true); got != "%d/%m/%Y" {
+		t.Errorf("parsing pattern = %q", got)
+	}
+	for _, p := range []string{"G", "Q", "z", "X", "'open", "SS", "k"} {
+		if _, err := javaPattern(p, false); err == nil {
+			t.Errorf("javaPattern(%q) converted a pattern it cannot", p)
+		}
+	}
+}
