@@ -1,15 +1,5 @@
 package duckdb
 
-// javaToStrftime converts a Java date pattern for formatting (rewrite
-// refuses, before, the patterns javaPattern cannot convert).
-func javaToStrftime(f string) string {
-	out, err := javaPattern(f, false)
-	if err != nil {
-		return f
-	}
-	return out
-}
-
 // rankPick is the value of x at rank ceil(p·n) (at least 1) among its n
 // non-NULL values in order.
 func rankPick(p string) string {
