@@ -16,6 +16,11 @@ type exprRule struct {
 func exprRules() []exprRule {
 	return []exprRule{
 		{"range(n) as a table", ruleRange},
+		{"X'…' binary literals", ruleBinaryLiteral},
+		{"VALUES without parentheses", ruleBareValues},
+		{"any/some/every aggregates", ruleBoolAggregate},
+		{"rank(x) OVER", ruleRankArguments},
+		{"date parts of strings", ruleDateOfString},
 		{"current_user()", ruleCurrentUser},
 		{"array/map/struct constructors", ruleConstructor},
 		{"Spark functions", ruleSparkFunction},

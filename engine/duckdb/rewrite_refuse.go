@@ -49,6 +49,38 @@ func sparkRefusal(toks []token) error {
 	return nil
 }
 
+// unsupportedArguments turns DuckDB's refusal to bind a Spark function
+// to the arguments Spark takes ("No function matches the given name and
+// argument types 'f(…)'", "Could not choose a best candidate function
+// for the function call "f(…)"", a Spark macro's "does not support the
+// supplied arguments") into Spark's refusal of what the local engine
+// lacks, naming the function.
+func unsupportedArguments(msg string) (string, bool) {
+	if !strings.Contains(msg, "Binder Error") {
+		return "", false
+	}
+	for _, mark := range []string{"argument types '", "for the function call \"", "Macro "} {
+		i := strings.Index(msg, mark)
+		if i < 0 {
+			continue
+		}
+		rest := msg[i+len(mark):]
+		j := strings.IndexAny(rest, "( ")
+		if j <= 0 {
+			continue
+		}
+		name := strings.TrimPrefix(rest[:j], fnCatalog+".main.")
+		name = strings.TrimPrefix(name, "spark_")
+		return "function " + name + " is not supported on the local engine with these arguments (" + firstLine(msg) + ")", true
+	}
+	return "", false
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
 // unknownFunction turns DuckDB's "Function with name x does not exist"
 // into Spark's refusal of what the local engine lacks.
 func unknownFunction(msg string) (string, bool) {
@@ -63,4 +95,9 @@ func unknownFunction(msg string) (string, bool) {
 	}
 	name := strings.Trim(rest[:j], `"`)
 	return "function " + name + " is not supported on the local engine", true
+}
+
+func isUnsupportedArguments(msg string) bool {
+	_, ok := unsupportedArguments(msg)
+	return ok
 }

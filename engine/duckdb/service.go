@@ -341,6 +341,9 @@ func sqlError(err error) error {
 	case strings.Contains(msg, "Function with name ") && strings.Contains(msg, "Catalog Error"):
 		m, _ := unknownFunction(msg)
 		return &status.Error{SQLState: StateUnsupported, Message: m, Err: err}
+	case strings.Contains(msg, "Binder Error") && isUnsupportedArguments(msg):
+		m, _ := unsupportedArguments(msg)
+		return &status.Error{SQLState: StateUnsupported, Message: m, Err: err}
 	case strings.Contains(msg, "Catalog Error"), strings.Contains(msg, "Binder Error"):
 		state = "42000"
 	case strings.Contains(msg, "Conversion Error"):

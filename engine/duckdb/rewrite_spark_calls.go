@@ -1,0 +1,117 @@
+package duckdb
+
+import (
+	"strings"
+)
+
+// Spark call forms DuckDB writes otherwise.
+
+// comparisonOps precede ANY/SOME as subquery quantifiers, not calls.
+const comparisonOps = " = == != <> < > <= >= "
+
+// ruleBoolAggregate: Spark's any, some and every aggregates (DuckDB's
+// parser takes ANY and SOME for quantifiers).
+func ruleBoolAggregate(c *exprCursor) bool {
+	if !c.call() || !c.t.is("any", "some", "every") || strings.Contains(comparisonOps, " "+c.prev.text+" ") {
+		return false
+	}
+	fn := "bool_or"
+	if c.t.is("every") {
+		fn = "bool_and"
+	}
+	return c.emit(tkIdent, fn, c.i)
+}
+
+// ruleRankArguments: Spark lets rank, dense_rank and percent_rank name
+// their ordering again as arguments; the window's ORDER BY is what counts.
+func ruleRankArguments(c *exprCursor) bool {
+	if !c.call() || !c.t.is("rank", "dense_rank", "percent_rank") {
+		return false
+	}
+	end := matchParen(c.toks, c.n)
+	if end <= c.n+1 || end+1 >= len(c.toks) {
+		return false
+	}
+	if next := c.sigFrom(end + 1); next >= len(c.toks) || !c.toks[next].is("OVER") {
+		return false
+	}
+	return c.emit(tkIdent, strings.ToLower(c.t.text)+"()", end)
+}
+
+// dateLiteralFunctions take a date or timestamp; Spark casts a string
+// argument to one, DuckDB asks which.
+const dateLiteralFunctions = " day dayofmonth dayofyear month year quarter hour minute second weekofyear last_day dayofweek weekday monthname "
+
+// ruleDateOfString casts a string-literal first argument of a date part
+// function to a timestamp, and gives dayofweek, weekday and monthname
+// Spark's numbering and names.
+func ruleDateOfString(c *exprCursor) bool {
+	name := strings.ToLower(c.t.text)
+	if !c.call() || !strings.Contains(dateLiteralFunctions, " "+name+" ") {
+		return false
+	}
+	switch name {
+	case "dayofweek", "weekday", "monthname":
+		c.out = append(c.out, token{kind: tkIdent, text: fnCatalog + ".main.spark_" + name})
+	default:
+		c.out = append(c.out, c.t)
+	}
+	arg := c.sigFrom(c.n + 1)
+	if arg < len(c.toks) && c.toks[arg].kind == tkString {
+		if after := c.sigFrom(arg + 1); after < len(c.toks) && (c.toks[after].text == ")" || c.toks[after].text == ",") {
+			c.toks[arg] = token{kind: tkPunct, text: "CAST(" + c.toks[arg].text + " AS TIMESTAMP)"}
+		}
+	}
+	return true
+}
+
+// ruleBinaryLiteral: Spark's X'537061726B' (also with a space) is a binary
+// literal.
+func ruleBinaryLiteral(c *exprCursor) bool {
+	if c.t.kind != tkIdent || !c.t.is("x") || c.prev.text == "." || c.n >= len(c.toks) || c.next.kind != tkString {
+		return false
+	}
+	for _, r := range c.next.val {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	hex := c.next.val
+	if len(hex)%2 == 1 {
+		hex = "0" + hex
+	}
+	return c.emit(tkPunct, "from_hex("+sqlString(hex)+")", c.n)
+}
+
+// ruleBareValues: Spark's VALUES 1, 2, 3 (no parentheses) is one column,
+// a row per value.
+func ruleBareValues(c *exprCursor) bool {
+	if !c.t.is("VALUES") || !c.prev.is("FROM", "JOIN", ",", "(") || c.next.text == "(" || c.n >= len(c.toks) {
+		return false
+	}
+	var rows []string
+	k := c.n
+	for k < len(c.toks) {
+		v := c.toks[k]
+		if v.kind != tkString && v.kind != tkNumber && !v.is("NULL", "TRUE", "FALSE") {
+			break
+		}
+		rows = append(rows, "("+v.text+")")
+		k = c.sigFrom(k + 1)
+		if k >= len(c.toks) || c.toks[k].text != "," {
+			break
+		}
+		k = c.sigFrom(k + 1)
+	}
+	if len(rows) == 0 {
+		return false
+	}
+	last := c.n
+	for i, seen := c.n, 0; i < len(c.toks) && seen < len(rows); i++ {
+		if t := c.toks[i]; t.kind == tkString || t.kind == tkNumber || t.is("NULL", "TRUE", "FALSE") {
+			seen++
+			last = i
+		}
+	}
+	return c.emit(tkPunct, "VALUES "+strings.Join(rows, ", "), last)
+}
