@@ -297,7 +297,7 @@ func TestSetOfAConnectionPropertyIsAConf(t *testing.T) {
 	if len(rows) != 1 || rows[0][0] != "Schema" || rows[0][1] != "default" {
 		t.Errorf("SET Schema=default: %v", rows)
 	}
-	if rows, _ := run(t, s, sh, "SELECT current_schema()"); rows[0][0] != "main" {
+	if rows, _ := run(t, s, sh, "SELECT current_setting('schema')"); rows[0][0] != "main" {
 		t.Errorf("the session's schema moved: %v", rows)
 	}
 }

@@ -113,7 +113,7 @@ func javaPattern(p string, parse bool) (string, error) {
 // writes text with it).
 func parsesJavaFormat(fn string) bool {
 	switch strings.ToLower(fn) {
-	case "to_date", "to_timestamp", "unix_timestamp":
+	case "to_date", "to_timestamp", "unix_timestamp", "to_unix_timestamp":
 		return true
 	}
 	return false

@@ -99,6 +99,15 @@ func lex(src string) []token {
 			}
 			toks = append(toks, token{kind: tkQuoted, text: sqlIdent(b.String()), val: b.String()})
 			i = j
+		case (c == 'r' || c == 'R') && i+1 < len(src) && (src[i+1] == '\'' || src[i+1] == '"') && (i == 0 || !isIdentPart(src[i-1])):
+			// Spark's raw string r'…': no escapes.
+			end := strings.IndexByte(src[i+2:], src[i+1])
+			if end < 0 {
+				end = len(src) - i - 2
+			}
+			val := src[i+2 : i+2+end]
+			toks = append(toks, token{kind: tkString, text: sqlString(val), val: val})
+			i += end + 3
 		case isIdentStart(c):
 			j := i
 			for j < len(src) && isIdentPart(src[j]) {

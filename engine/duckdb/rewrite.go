@@ -40,7 +40,9 @@ func sparkFunctionNames() []string {
 		"get_json_object", "to_timestamp", "isnull", "isnotnull", "nanvl", "current_database",
 		"explode", "posexplode", "array_join", "sort_array", "map_keys", "map_values", "shiftleft", "shiftright",
 		"percentile_approx", "approx_percentile", "array_distinct", "percentile", "sha2", "add_months", "months_between", "str_to_map",
-		"dayname", "listagg", "element_at", "array_position"}
+		"dayname", "listagg", "element_at", "array_position", "ceil", "ceiling", "floor", "sign", "signum", "cbrt", "acos", "asin",
+		"atanh", "current_schema", "to_json", "typeof", "array_append", "array_prepend", "regexp_replace", "split", "json_array_length",
+		"locate", "string_agg", "char", "to_unix_timestamp"}
 }
 
 // isSparkFunction reports whether name is one of sparkFunctionNames.

@@ -223,7 +223,7 @@ func parseType(toks []token, i int) (string, int) {
 
 func takesJavaFormat(fn string) bool {
 	switch strings.ToLower(fn) {
-	case "date_format", "to_date", "to_timestamp", "from_unixtime", "unix_timestamp":
+	case "date_format", "to_date", "to_timestamp", "from_unixtime", "unix_timestamp", "to_unix_timestamp":
 		return true
 	}
 	return false

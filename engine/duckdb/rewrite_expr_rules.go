@@ -21,6 +21,8 @@ func exprRules() []exprRule {
 		{"any/some/every aggregates", ruleBoolAggregate},
 		{"rank(x) OVER", ruleRankArguments},
 		{"date parts of strings", ruleDateOfString},
+		{"position(substr, str)", rulePositionCall},
+		{"TIMESTAMP('…'), DATE('…')", ruleTypedCall},
 		{"current_user()", ruleCurrentUser},
 		{"array/map/struct constructors", ruleConstructor},
 		{"Spark functions", ruleSparkFunction},

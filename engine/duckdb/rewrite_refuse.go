@@ -13,10 +13,19 @@ const StateUnsupported = "0A000"
 // answer: they are refused, never answered differently (docs/spark-sql.md).
 func refusedFunctions() map[string]string {
 	return map[string]string{
-		"hash":       "Spark's hash is Murmur3 and DuckDB's is another hash; md5, sha1 and sha2 give Spark's answers",
-		"skewness":   "Spark's skewness is the population skewness and DuckDB's the sample one",
-		"kurtosis":   "Spark's kurtosis is the population excess kurtosis and DuckDB's the sample one",
-		"posexplode": "its pos column is not produced; unnest(generate_series(0, len(a) - 1)) AS pos, unnest(a) AS col gives both",
+		"hash":         "Spark's hash is Murmur3 and DuckDB's is another hash; md5, sha1 and sha2 give Spark's answers",
+		"skewness":     "Spark's skewness is the population skewness and DuckDB's the sample one",
+		"kurtosis":     "Spark's kurtosis is the population excess kurtosis and DuckDB's the sample one",
+		"posexplode":   "its pos column is not produced; unnest(generate_series(0, len(a) - 1)) AS pos, unnest(a) AS col gives both",
+		"corr":         "DuckDB's floating-point result differs from Spark's in the last digits",
+		"regr_r2":      "DuckDB's floating-point result differs from Spark's in the last digits",
+		"regr_sxx":     "DuckDB's floating-point result differs from Spark's in the last digits",
+		"regr_sxy":     "DuckDB's floating-point result differs from Spark's in the last digits",
+		"approx_top_k": "DuckDB's approx_top_k answers the items without their counts",
+		"from_json":    "its schema argument (Spark DDL) has no DuckDB equivalent; json_transform(j, structure) takes a JSON structure",
+		"aggregate":    "Spark's aggregate(array, start, merge[, finish]) is list_reduce on DuckDB, with another argument order",
+		"reduce":       "Spark's reduce(array, start, merge[, finish]) is list_reduce on DuckDB, with another argument order",
+		"exists":       "Spark's exists(array, predicate) is list_bool_or(list_transform(array, predicate)) on DuckDB",
 	}
 }
 
@@ -37,6 +46,9 @@ func sparkRefusal(toks []token) error {
 		name := strings.ToLower(t.text)
 		if why, ok := refused[name]; ok {
 			return unsupported("function " + name + " is not supported on the local engine: " + why)
+		}
+		if err := callRefusal(name, s, i+1); err != nil {
+			return err
 		}
 		if takesJavaFormat(name) {
 			if lit := formatLiteral(s, i+1); lit >= 0 {
@@ -100,4 +112,64 @@ func unknownFunction(msg string) (string, bool) {
 func isUnsupportedArguments(msg string) bool {
 	_, ok := unsupportedArguments(msg)
 	return ok
+}
+
+// callRefusal refuses call forms whose DuckDB reading gives another
+// answer: a filter or transform lambda over (element, index) (DuckDB
+// counts from 1, Spark from 0), date_part of seconds (Spark keeps the
+// fraction), a regexp_replace replacement with $n groups (DuckDB writes
+// \n), listagg/string_agg with DISTINCT.
+func callRefusal(name string, s []token, open int) error {
+	arg := func(n int) []token { // the n-th argument's tokens
+		depth, idx, start := 0, 0, open+1
+		for k := open + 1; k < len(s); k++ {
+			switch s[k].text {
+			case "(", "[":
+				depth++
+			case ")", "]":
+				if depth == 0 {
+					if idx == n {
+						return s[start:k]
+					}
+					return nil
+				}
+				depth--
+			case ",":
+				if depth == 0 {
+					if idx == n {
+						return s[start:k]
+					}
+					idx++
+					start = k + 1
+				}
+			}
+		}
+		return nil
+	}
+	switch name {
+	case "filter", "transform":
+		if a := arg(1); len(a) > 4 && a[0].text == "(" && a[2].text == "," {
+			return unsupported("function " + name + " with an index argument is not supported on the local engine: DuckDB counts the index from 1, Spark from 0")
+		}
+	case "date_part", "datepart":
+		if a := arg(0); len(a) == 1 && a[0].kind == tkString && strings.HasPrefix(strings.ToLower(a[0].val), "s") {
+			return unsupported("function " + name + " of seconds is not supported on the local engine: Spark keeps the fraction (second(ts) + microsecond(ts) % 1000000 / 1e6 gives it)")
+		}
+	case "extract":
+		if a := arg(0); len(a) > 0 && strings.HasPrefix(strings.ToLower(a[0].text), "s") {
+			return unsupported("EXTRACT of seconds is not supported on the local engine: Spark keeps the fraction (second(ts) + microsecond(ts) % 1000000 / 1e6 gives it)")
+		}
+	case "regexp_replace":
+		if a := arg(2); len(a) == 1 && a[0].kind == tkString && strings.Contains(a[0].val, "$") {
+			return unsupported("function regexp_replace with $n in the replacement is not supported on the local engine: DuckDB writes groups as \\1")
+		}
+		if arg(3) != nil {
+			return unsupported("function regexp_replace with a position is not supported on the local engine")
+		}
+	case "listagg", "string_agg":
+		if a := arg(0); len(a) > 0 && a[0].is("DISTINCT") {
+			return unsupported("function " + name + "(DISTINCT …) is not supported on the local engine: string_agg(DISTINCT x, '') is DuckDB's")
+		}
+	}
+	return nil
 }

@@ -113,5 +113,49 @@ func ruleBareValues(c *exprCursor) bool {
 			last = i
 		}
 	}
-	return c.emit(tkPunct, "VALUES "+strings.Join(rows, ", "), last)
+	// Spark names the column col1; a table alias may follow.
+	values := "(VALUES " + strings.Join(rows, ", ") + ")"
+	if next := c.sigFrom(last + 1); next >= len(c.toks) || !(c.toks[next].is("AS") || c.toks[next].kind == tkIdent && !isClauseWord(c.toks[next])) {
+		values += " AS tab(col1)"
+	}
+	return c.emit(tkPunct, values, last)
+}
+
+func isClauseWord(t token) bool {
+	return t.is("WHERE", "GROUP", "ORDER", "LIMIT", "HAVING", "UNION", "EXCEPT", "INTERSECT", "JOIN", "LEFT", "RIGHT", "INNER", "CROSS", "FULL", "ON", "WINDOW", "QUALIFY")
+}
+
+// rulePositionCall: Spark's position(substr, str[, pos]) (the comma form;
+// POSITION(substr IN str) is DuckDB's own).
+func rulePositionCall(c *exprCursor) bool {
+	if !c.call() || !c.t.is("position") {
+		return false
+	}
+	end := matchParen(c.toks, c.n)
+	depth := 0
+	for k := c.n + 1; k < end; k++ {
+		switch c.toks[k].text {
+		case "(":
+			depth++
+		case ")":
+			depth--
+		case ",":
+			if depth == 0 {
+				return c.emit(tkIdent, fnCatalog+".main.spark_position", c.i)
+			}
+		}
+	}
+	return false
+}
+
+// ruleTypedCall: Spark's TIMESTAMP('…') and DATE('…') are casts.
+func ruleTypedCall(c *exprCursor) bool {
+	if !c.call() || !c.t.is("TIMESTAMP", "DATE") {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	if len(args) != 1 {
+		return false
+	}
+	return c.emit(tkPunct, "CAST("+args[0]+" AS "+strings.ToUpper(c.t.text)+")", end)
 }

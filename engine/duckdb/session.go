@@ -113,6 +113,13 @@ func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 			ss.mu.confs[k] = v
 		}
 	}
+	if tz, ok := ss.mu.confs[sessionTimeZoneKey]; ok {
+		if err := applySessionTimeZone(ctx, ss, sessionTimeZoneKey, tz); err != nil {
+			conn.Close()
+			resp.Status = status.From(err)
+			return resp, nil
+		}
+	}
 	if ns := req.GetInitialNamespace(); ns != nil {
 		if c := ns.GetCatalogName(); c != "" && !strings.EqualFold(c, catalogName) {
 			conn.Close()
@@ -287,10 +294,31 @@ func (s *Service) set(ctx context.Context, ss *session, c *setCmd) (*resultSet, 
 			return nil, sqlError(err)
 		}
 	}
+	if err := applySessionTimeZone(ctx, ss, key, val); err != nil {
+		return nil, err
+	}
 	ss.mu.Lock()
 	ss.mu.confs[key] = val
 	ss.mu.Unlock()
 	return stringTable([]string{"key", "value"}, [][]string{{key, val}}), nil
+}
+
+// sessionTimeZoneKey is Spark's session time zone, which the local
+// engine's date functions read (as the variable kitsune_session_tz).
+const sessionTimeZoneKey = "spark.sql.session.timeZone"
+
+func applySessionTimeZone(ctx context.Context, ss *session, key, val string) error {
+	if !strings.EqualFold(key, sessionTimeZoneKey) {
+		return nil
+	}
+	// timezone() checks the name: an unknown zone is refused here, as
+	// Spark refuses it.
+	var ok bool
+	if err := ss.conn.QueryRowContext(ctx, "SELECT timezone("+sqlString(val)+", TIMESTAMPTZ '2000-01-01 00:00:00+00') IS NOT NULL").Scan(&ok); err != nil {
+		return &status.Error{SQLState: "22023", Message: "spark.sql.session.timeZone=" + val + ": not a time zone (use a region such as America/Los_Angeles, or UTC)"}
+	}
+	_, err := ss.conn.ExecContext(ctx, "SET VARIABLE kitsune_session_tz = "+sqlString(val))
+	return sqlError(err)
 }
 
 // connectionProperty reports keys that drivers send as SET k=v from their

@@ -237,6 +237,14 @@ func formatInterval(iv duck.Interval) string {
 	if iv.Months == 0 {
 		return fmt.Sprintf("%d %s%02d:%02d:%02d.%09d", iv.Days, sign, h, m, s, frac*1000)
 	}
+	if iv.Days == 0 && iv.Micros == 0 {
+		// A year-month interval, as Spark prints one: 1-2, -0-11.
+		mo, neg := iv.Months, ""
+		if mo < 0 {
+			mo, neg = -mo, "-"
+		}
+		return fmt.Sprintf("%s%d-%d", neg, mo/12, mo%12)
+	}
 	var parts []string
 	if y := iv.Months / 12; y != 0 {
 		parts = append(parts, fmt.Sprintf("%d years", y))
@@ -286,21 +294,26 @@ func jsonable(v any) any {
 		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
 		return orderedJSON(len(keys), func(i int) (any, any) { return keys[i], x[keys[i]] })
 	case time.Time:
+		// Spark prints dates, timestamps and intervals inside arrays, maps
+		// and structs unquoted: [2018-01-01,2018-02-01].
 		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
-			return x.Format(dateLayout)
+			return nestedRaw(x.Format(dateLayout))
 		}
-		return x.Format(timestampLayout)
+		return nestedRaw(x.Format(timestampLayout))
 	case duck.Decimal:
 		return json.Number(formatDecimal(x))
 	case *big.Int:
 		return json.Number(x.String())
 	case duck.Interval:
-		return formatInterval(x)
+		return nestedRaw(formatInterval(x))
 	case []byte:
 		return base64.StdEncoding.EncodeToString(x)
 	}
 	return v
 }
+
+// nestedRaw is a nested value printed as it is, unquoted.
+type nestedRaw string
 
 // nestedObject is a map's or a struct's entries in their order.
 type nestedObject []nestedEntry
@@ -324,6 +337,8 @@ func nestedText(b *strings.Builder, v any) {
 	switch x := v.(type) {
 	case nil:
 		b.WriteString("null")
+	case nestedRaw:
+		b.WriteString(string(x))
 	case []any:
 		b.WriteByte('[')
 		for i, e := range x {
