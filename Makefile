@@ -10,7 +10,7 @@ THRIFT_OUT := thrift/gen
 TAGS := duckdb_arrow
 export GOFLAGS := -tags=$(TAGS)
 
-.PHONY: build run test unit e2e soak generate docs lint bench deps clean
+.PHONY: build run test unit e2e soak generate docs lint bench corpus corpus-update deps clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kitsune
@@ -60,6 +60,15 @@ unit:
 # E2E tier alone: the tests that start real components and clients.
 e2e: deps build
 	$(GO) test -count=1 -tags=$(TAGS),e2e -timeout 20m -run . ./e2e/ ./auth/ ./discovery/zk/ ./session/store/ ./engine/
+
+# Spark 4.1's documented function examples on the local engine: the match
+# rate per function group (e2e/spark_corpus_test.go, docs/spark-sql.md);
+# corpus-update rewrites the list of known different answers after a fix.
+corpus: build
+	$(GO) test -count=1 -tags=$(TAGS),e2e -run '^TestSparkFunctionCorpus$$' -v ./e2e/ | grep 'spark corpus'
+
+corpus-update: build
+	KITSUNE_CORPUS_UPDATE=1 $(GO) test -count=1 -tags=$(TAGS),e2e -run '^TestSparkFunctionCorpus$$' ./e2e/
 
 # Regenerates the Thrift code from thrift/idl with Debian's thrift-compiler.
 generate:

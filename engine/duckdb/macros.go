@@ -107,6 +107,9 @@ func macroDDL() []string {
 		m("spark_approx_percentile(x, p) AS " + rankPick("p") + ", (x, p, acc) AS " + rankPick("p")),
 		m("spark_percentile_approx_list(x, p) AS list_transform(p, q -> " + rankPick("q") + "), (x, p, acc) AS list_transform(p, q -> " + rankPick("q") + ")"),
 		m("spark_percentile(x, p) AS quantile_cont(x, p)"),
+		// DuckDB's median of intervals is not Spark's; quantile_cont refuses
+		// them, and is the median of numbers.
+		m("spark_median(x) AS quantile_cont(x, 0.5)"),
 		m("spark_sha2(s, n) AS CASE WHEN n IN (0, 256) THEN sha256(CAST(s AS VARCHAR)) END"),
 		m("spark_add_months(d, n) AS CAST(CAST(d AS DATE) + to_months(CAST(n AS INTEGER)) AS DATE)"),
 		m("spark_str_to_map(s) AS " + strToMap("','", "':'") + ", (s, p, kv) AS " + strToMap("p", "kv")),

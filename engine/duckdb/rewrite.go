@@ -42,7 +42,7 @@ func sparkFunctionNames() []string {
 		"percentile_approx", "approx_percentile", "array_distinct", "percentile", "sha2", "add_months", "months_between", "str_to_map",
 		"dayname", "listagg", "element_at", "array_position", "ceil", "ceiling", "floor", "sign", "signum", "cbrt", "acos", "asin",
 		"atanh", "current_schema", "to_json", "typeof", "array_append", "array_prepend", "regexp_replace", "split", "json_array_length",
-		"locate", "string_agg", "char", "to_unix_timestamp"}
+		"locate", "string_agg", "char", "to_unix_timestamp", "median"}
 }
 
 // isSparkFunction reports whether name is one of sparkFunctionNames.

@@ -13,19 +13,23 @@ const StateUnsupported = "0A000"
 // answer: they are refused, never answered differently (docs/spark-sql.md).
 func refusedFunctions() map[string]string {
 	return map[string]string{
-		"hash":         "Spark's hash is Murmur3 and DuckDB's is another hash; md5, sha1 and sha2 give Spark's answers",
-		"skewness":     "Spark's skewness is the population skewness and DuckDB's the sample one",
-		"kurtosis":     "Spark's kurtosis is the population excess kurtosis and DuckDB's the sample one",
-		"posexplode":   "its pos column is not produced; unnest(generate_series(0, len(a) - 1)) AS pos, unnest(a) AS col gives both",
-		"corr":         "DuckDB's floating-point result differs from Spark's in the last digits",
-		"regr_r2":      "DuckDB's floating-point result differs from Spark's in the last digits",
-		"regr_sxx":     "DuckDB's floating-point result differs from Spark's in the last digits",
-		"regr_sxy":     "DuckDB's floating-point result differs from Spark's in the last digits",
-		"approx_top_k": "DuckDB's approx_top_k answers the items without their counts",
-		"from_json":    "its schema argument (Spark DDL) has no DuckDB equivalent; json_transform(j, structure) takes a JSON structure",
-		"aggregate":    "Spark's aggregate(array, start, merge[, finish]) is list_reduce on DuckDB, with another argument order",
-		"reduce":       "Spark's reduce(array, start, merge[, finish]) is list_reduce on DuckDB, with another argument order",
-		"exists":       "Spark's exists(array, predicate) is list_bool_or(list_transform(array, predicate)) on DuckDB",
+		"hash":            "Spark's hash is Murmur3 and DuckDB's is another hash; md5, sha1 and sha2 give Spark's answers",
+		"skewness":        "Spark's skewness is the population skewness and DuckDB's the sample one",
+		"kurtosis":        "Spark's kurtosis is the population excess kurtosis and DuckDB's the sample one",
+		"posexplode":      "its pos column is not produced; unnest(generate_series(0, len(a) - 1)) AS pos, unnest(a) AS col gives both",
+		"corr":            "DuckDB's floating-point result differs from Spark's in the last digits",
+		"regr_r2":         "DuckDB's floating-point result differs from Spark's in the last digits",
+		"regr_sxx":        "DuckDB's floating-point result differs from Spark's in the last digits",
+		"regr_sxy":        "DuckDB's floating-point result differs from Spark's in the last digits",
+		"approx_top_k":    "DuckDB's approx_top_k answers the items without their counts",
+		"from_json":       "its schema argument (Spark DDL) has no DuckDB equivalent; json_transform(j, structure) takes a JSON structure",
+		"aggregate":       "Spark's aggregate(array, start, merge[, finish]) is list_reduce on DuckDB, with another argument order",
+		"reduce":          "Spark's reduce(array, start, merge[, finish]) is list_reduce on DuckDB, with another argument order",
+		"exists":          "Spark's exists(array, predicate) is list_bool_or(list_transform(array, predicate)) on DuckDB",
+		"window":          "time windows (window, session_window) are not supported on the local engine: time_bucket(INTERVAL '5 minutes', ts) gives tumbling windows",
+		"session_window":  "time windows (window, session_window) are not supported on the local engine",
+		"window_time":     "time windows are not supported on the local engine",
+		"percentile_disc": "DuckDB answers the column's type where Spark answers a double; quantile_disc is DuckDB's",
 	}
 }
 
@@ -70,6 +74,10 @@ func sparkRefusal(toks []token) error {
 func unsupportedArguments(msg string) (string, bool) {
 	if !strings.Contains(msg, "Binder Error") {
 		return "", false
+	}
+	if i := strings.Index(msg, " can only operate on "); i > 0 {
+		words := strings.Fields(msg[:i])
+		return "function " + strings.ToLower(words[len(words)-1]) + " is not supported on the local engine with these arguments (" + firstLine(msg) + ")", true
 	}
 	for _, mark := range []string{"argument types '", "for the function call \"", "Macro "} {
 		i := strings.Index(msg, mark)
@@ -169,6 +177,17 @@ func callRefusal(name string, s []token, open int) error {
 	case "listagg", "string_agg":
 		if a := arg(0); len(a) > 0 && a[0].is("DISTINCT") {
 			return unsupported("function " + name + "(DISTINCT …) is not supported on the local engine: string_agg(DISTINCT x, '') is DuckDB's")
+		}
+		if end := matchParen(s, open); end+2 < len(s) && s[end+1].is("WITHIN") {
+			return unsupported("function " + name + " … WITHIN GROUP is not supported on the local engine: string_agg(x, '' ORDER BY key) is DuckDB's")
+		}
+	case "array_sort":
+		if arg(1) != nil {
+			return unsupported("function array_sort with a comparator is not supported on the local engine: list_sort(array, 'DESC') sorts the other way")
+		}
+	case "grouping_id":
+		if a := arg(0); len(a) == 0 {
+			return unsupported("function grouping_id() with no arguments is not supported on the local engine: name the grouping columns")
 		}
 	}
 	return nil

@@ -159,3 +159,18 @@ func ruleTypedCall(c *exprCursor) bool {
 	}
 	return c.emit(tkPunct, "CAST("+args[0]+" AS "+strings.ToUpper(c.t.text)+")", end)
 }
+
+// ruleLikeEscape: Spark's LIKE and ILIKE escape with \ unless told
+// otherwise; DuckDB's have no escape character by default.
+func ruleLikeEscape(c *exprCursor) bool {
+	if !c.t.is("LIKE", "ILIKE") || c.next.text == "(" || c.prev.is("SIMILAR") {
+		return false
+	}
+	end := operandEnd(c.toks, c.n)
+	if after := c.sigFrom(end + 1); after < len(c.toks) && c.toks[after].is("ESCAPE") {
+		return false
+	}
+	c.out = append(c.out, c.t)
+	rest := strings.TrimSpace(render(rewriteExpr(c.toks[c.n : end+1])))
+	return c.emit(tkPunct, " "+rest+" ESCAPE '\\'", end)
+}
