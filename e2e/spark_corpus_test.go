@@ -73,7 +73,7 @@ func TestSparkFunctionCorpus(t *testing.T) {
 	known := loadKnownDifferent(t)
 	type tally struct{ total, matched, refused, different int }
 	groups := map[string]*tally{}
-	var report []string
+	var report, refusals []string
 	for _, ex := range examples {
 		got, how, detail := runSparkExample(c, sh, ex)
 		grp := sparkGroup(ex.fn)
@@ -87,6 +87,7 @@ func TestSparkFunctionCorpus(t *testing.T) {
 			tl.matched++
 		case refused:
 			tl.refused++
+			refusals = append(refusals, ex.fn+"\t"+ex.query+"\t"+detail)
 		default:
 			tl.different++
 			report = append(report, ex.query+"\t"+ex.want+"\t"+got+detail)
@@ -114,6 +115,7 @@ func TestSparkFunctionCorpus(t *testing.T) {
 	t.Logf("spark corpus %-12s %3d/%3d match (%5.1f%%), %3d refused, %3d different", "all", all.matched, all.total, 100*float64(all.matched)/float64(all.total), all.refused, all.different)
 	if out := os.Getenv("KITSUNE_CORPUS_REPORT"); out != "" {
 		_ = os.WriteFile(out, []byte(strings.Join(report, "\n")+"\n"), 0o644)
+		_ = os.WriteFile(out+".refused", []byte(strings.Join(refusals, "\n")+"\n"), 0o644)
 	}
 	if os.Getenv("KITSUNE_CORPUS_UPDATE") != "" {
 		writeKnownDifferent(t, report)
@@ -162,7 +164,7 @@ func runSparkExample(c *client.Client, sh *tcli.TSessionHandle, ex sparkExample)
 	}
 	if resp.Status.StatusCode == tcli.TStatusCode_ERROR_STATUS {
 		if resp.Status.GetSqlState() == "0A000" {
-			return "", refused, ""
+			return "", refused, firstLine(resp.Status.GetErrorMessage())
 		}
 		return "", different, " (" + resp.Status.GetSqlState() + " " + firstLine(resp.Status.GetErrorMessage()) + ")"
 	}

@@ -1,5 +1,22 @@
 package duckdb
 
+// maskChars is Spark's mask: each upper-case letter, lower-case letter,
+// digit and other character becomes its replacement (NULL keeps it), one
+// character at a time.
+func maskChars(u, l, d, o string) string {
+	return "array_to_string(list_transform(string_split(s, ''), ch -> CASE WHEN ch BETWEEN 'A' AND 'Z' THEN coalesce(left(" + u + ", 1), ch) " +
+		"WHEN ch BETWEEN 'a' AND 'z' THEN coalesce(left(" + l + ", 1), ch) WHEN ch BETWEEN '0' AND '9' THEN coalesce(left(" + d + ", 1), ch) " +
+		"ELSE coalesce(left(" + o + ", 1), ch) END), '')"
+}
+
+// truncUnit maps Spark's truncation units to DuckDB's.
+const truncUnit = "CASE upper(f) WHEN 'YYYY' THEN 'year' WHEN 'YY' THEN 'year' WHEN 'MM' THEN 'month' WHEN 'MON' THEN 'month' WHEN 'DD' THEN 'day' ELSE lower(f) END"
+
+// urlPart is parse_url's part p of u.
+const urlPart = "CASE upper(p) WHEN 'HOST' THEN nullif(regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?([^/:?#]+)', 1), '') " +
+	"WHEN 'QUERY' THEN nullif(regexp_extract(u, '\\?([^#]*)', 1), '') WHEN 'PROTOCOL' THEN nullif(regexp_extract(u, '^([A-Za-z][A-Za-z0-9+.-]*):', 1), '') " +
+	"WHEN 'PATH' THEN regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)', 1) WHEN 'REF' THEN nullif(regexp_extract(u, '#(.*)$', 1), '') END"
+
 // sessionTZ is the session's time zone.
 const sessionTZ = "coalesce(getvariable('kitsune_session_tz'), 'UTC')"
 
@@ -62,6 +79,42 @@ func macroDDL() []string {
 		m("spark_sort_array(x) AS list_sort(x, 'ASC', 'NULLS FIRST'), (x, ascending) AS CASE WHEN ascending THEN list_sort(x, 'ASC', 'NULLS FIRST') ELSE list_sort(x, 'DESC', 'NULLS LAST') END"),
 		m("spark_dayname(d) AS strftime(CAST(d AS DATE), '%a')"),
 		m("spark_monthname(d) AS strftime(CAST(d AS DATE), '%b')"),
+		m("spark_mask(s) AS " + maskChars("'X'", "'x'", "'n'", "NULL") + ", (s, u) AS " + maskChars("u", "'x'", "'n'", "NULL") +
+			", (s, u, l) AS " + maskChars("u", "l", "'n'", "NULL") + ", (s, u, l, d) AS " + maskChars("u", "l", "d", "NULL") +
+			", (s, u, l, d, o) AS " + maskChars("u", "l", "d", "o")),
+		// try_*: NULL where the operation fails (overflow, division by 0).
+		m("spark_try_add(a, b) AS try(a + b)"),
+		m("spark_try_subtract(a, b) AS try(a - b)"),
+		m("spark_try_multiply(a, b) AS try(a * b)"),
+		m("spark_try_divide(a, b) AS CASE WHEN b <> 0 THEN try(a / b) END"),
+		m("spark_try_mod(a, b) AS CASE WHEN b <> 0 THEN try(a % b) END"),
+		m("spark_width_bucket(v, lo, hi, n) AS CAST(CASE WHEN lo < hi THEN (CASE WHEN v < lo THEN 0 WHEN v >= hi THEN n + 1 ELSE floor((v - lo) / (hi - lo) * n) + 1 END) " +
+			"WHEN lo > hi THEN (CASE WHEN v > lo THEN 0 WHEN v <= hi THEN n + 1 ELSE floor((lo - v) / (lo - hi) * n) + 1 END) END AS BIGINT)"),
+		m("spark_overlay(s, r, p) AS left(s, p - 1) || r || substr(s, p + length(r)), (s, r, p, l) AS left(s, p - 1) || r || substr(s, p + CASE WHEN l < 0 THEN length(r) ELSE l END)"),
+		m("spark_startswith(a, b) AS starts_with(a, b)"),
+		m("spark_endswith(a, b) AS suffix(a, b)"),
+		m("spark_equal_null(a, b) AS a IS NOT DISTINCT FROM b"),
+		m("spark_zeroifnull(x) AS coalesce(x, 0)"),
+		m("spark_btrim(s) AS trim(s), (s, t) AS trim(s, t)"),
+		m("spark_lpad(s, n) AS lpad(s, n, ' '), (s, n, p) AS lpad(s, n, p)"),
+		m("spark_rpad(s, n) AS rpad(s, n, ' '), (s, n, p) AS rpad(s, n, p)"),
+		m("spark_first(x) AS first(x), (x, ign) AS CASE WHEN ign THEN first(x) FILTER (WHERE x IS NOT NULL) ELSE first(x) END"),
+		m("spark_first_value(x) AS first(x), (x, ign) AS CASE WHEN ign THEN first(x) FILTER (WHERE x IS NOT NULL) ELSE first(x) END"),
+		m("spark_last(x) AS last(x), (x, ign) AS CASE WHEN ign THEN last(x) FILTER (WHERE x IS NOT NULL) ELSE last(x) END"),
+		m("spark_last_value(x) AS last(x), (x, ign) AS CASE WHEN ign THEN last(x) FILTER (WHERE x IS NOT NULL) ELSE last(x) END"),
+		m("spark_json_object_keys(j) AS CASE WHEN json_valid(j) AND json_type(j) = 'OBJECT' THEN json_keys(j) END"),
+		m("spark_get(a, i) AS CASE WHEN i >= 0 AND i < len(a) THEN a[i + 1] END"),
+		m("spark_make_ym_interval() AS INTERVAL 0 MONTH, (y) AS to_months(CAST(y AS INTEGER) * 12), (y, m) AS to_months(CAST(y AS INTEGER) * 12 + CAST(m AS INTEGER))"),
+		m("spark_make_dt_interval() AS INTERVAL 0 SECOND, (d) AS to_days(CAST(d AS INTEGER)), (d, h) AS to_days(CAST(d AS INTEGER)) + to_hours(CAST(h AS BIGINT)), " +
+			"(d, h, mi) AS to_days(CAST(d AS INTEGER)) + to_hours(CAST(h AS BIGINT)) + to_minutes(CAST(mi AS BIGINT)), " +
+			"(d, h, mi, s) AS to_days(CAST(d AS INTEGER)) + to_hours(CAST(h AS BIGINT)) + to_minutes(CAST(mi AS BIGINT)) + to_microseconds(CAST(round(s * 1000000) AS BIGINT))"),
+		m("spark_date_trunc(f, t) AS date_trunc(" + truncUnit + ", CAST(t AS TIMESTAMP))"),
+		m("spark_trunc(t, f) AS CAST(date_trunc(" + truncUnit + ", CAST(t AS DATE)) AS DATE)"),
+		m("spark_parse_url(u, p) AS " + urlPart + ", (u, p, k) AS CASE WHEN upper(p) = 'QUERY' THEN nullif(regexp_extract(u, '[?&]' || k || '=([^&#]*)', 1), '') END"),
+		m("spark_try_parse_url(u, p) AS CASE WHEN regexp_matches(u, '^[A-Za-z][A-Za-z0-9+.-]*://') THEN " + urlPart + " END, (u, p, k) AS CASE WHEN regexp_matches(u, '^[A-Za-z][A-Za-z0-9+.-]*://') AND upper(p) = 'QUERY' THEN nullif(regexp_extract(u, '[?&]' || k || '=([^&#]*)', 1), '') END"),
+		m("spark_luhn_check(s) AS CASE WHEN s IS NULL THEN NULL WHEN NOT regexp_matches(s, '^[0-9]+$') THEN false ELSE " +
+			"list_sum(list_transform(generate_series(1, length(s)), i -> CASE WHEN i % 2 = 0 THEN (CAST(substr(s, length(s) - i + 1, 1) AS INTEGER) * 2) % 10 + (CAST(substr(s, length(s) - i + 1, 1) AS INTEGER) * 2) // 10 " +
+			"ELSE CAST(substr(s, length(s) - i + 1, 1) AS INTEGER) END)) % 10 = 0 END"),
 		m("spark_ceil(x) AS CAST(ceil(x) AS BIGINT)"),
 		m("spark_ceiling(x) AS CAST(ceil(x) AS BIGINT)"),
 		m("spark_floor(x) AS CAST(floor(x) AS BIGINT)"),

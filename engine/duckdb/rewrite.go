@@ -42,7 +42,10 @@ func sparkFunctionNames() []string {
 		"percentile_approx", "approx_percentile", "array_distinct", "percentile", "sha2", "add_months", "months_between", "str_to_map",
 		"dayname", "listagg", "element_at", "array_position", "ceil", "ceiling", "floor", "sign", "signum", "cbrt", "acos", "asin",
 		"atanh", "current_schema", "to_json", "typeof", "array_append", "array_prepend", "regexp_replace", "split", "json_array_length",
-		"locate", "string_agg", "char", "to_unix_timestamp", "median"}
+		"locate", "string_agg", "char", "to_unix_timestamp", "median",
+		"mask", "try_add", "try_subtract", "try_multiply", "try_divide", "try_mod", "width_bucket", "startswith", "endswith", "equal_null",
+		"zeroifnull", "btrim", "lpad", "rpad", "first", "first_value", "last", "last_value", "json_object_keys", "get", "make_ym_interval",
+		"make_dt_interval", "date_trunc", "trunc", "parse_url", "try_parse_url", "luhn_check"}
 }
 
 // isSparkFunction reports whether name is one of sparkFunctionNames.

@@ -181,6 +181,11 @@ func callRefusal(name string, s []token, open int) error {
 		if end := matchParen(s, open); end+2 < len(s) && s[end+1].is("WITHIN") {
 			return unsupported("function " + name + " … WITHIN GROUP is not supported on the local engine: string_agg(x, '' ORDER BY key) is DuckDB's")
 		}
+	case "try_add", "try_subtract":
+		a, b := arg(0), arg(1)
+		if len(a) > 0 && a[0].is("date") && len(b) > 0 && b[0].is("interval") {
+			return unsupported("function " + name + " of a date and an interval is not supported on the local engine: DuckDB answers a timestamp where Spark answers a date (CAST(… AS DATE) gives it)")
+		}
 	case "array_sort":
 		if arg(1) != nil {
 			return unsupported("function array_sort with a comparator is not supported on the local engine: list_sort(array, 'DESC') sorts the other way")

@@ -174,3 +174,72 @@ func ruleLikeEscape(c *exprCursor) bool {
 	rest := strings.TrimSpace(render(rewriteExpr(c.toks[c.n : end+1])))
 	return c.emit(tkPunct, " "+rest+" ESCAPE '\\'", end)
 }
+
+// ruleOverlay: overlay(s PLACING r FROM p [FOR l]).
+func ruleOverlay(c *exprCursor) bool {
+	if !c.call() || !c.t.is("overlay") {
+		return false
+	}
+	end := matchParen(c.toks, c.n)
+	var pieces []string
+	depth, start := 0, c.n+1
+	for k := c.n + 1; k <= end; k++ {
+		t := c.toks[k]
+		switch {
+		case t.text == "(":
+			depth++
+		case t.text == ")" && k < end:
+			depth--
+		case depth == 0 && (k == end || t.is("PLACING", "FROM", "FOR")):
+			pieces = append(pieces, strings.TrimSpace(render(rewriteExpr(c.toks[start:k]))))
+			start = k + 1
+		}
+	}
+	if len(pieces) < 3 || len(pieces) > 4 {
+		return false
+	}
+	return c.emit(tkPunct, fnCatalog+".main.spark_overlay("+strings.Join(pieces, ", ")+")", end)
+}
+
+// ruleDecodeSearch: Spark's decode(expr, search, result [, …] [, default])
+// compares as <=> does (NULL matches NULL).
+func ruleDecodeSearch(c *exprCursor) bool {
+	if !c.call() || !c.t.is("decode") {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	if len(args) < 3 {
+		return false
+	}
+	var b strings.Builder
+	b.WriteString("(CASE")
+	for i := 1; i+1 < len(args); i += 2 {
+		b.WriteString(" WHEN (" + args[0] + ") IS NOT DISTINCT FROM (" + args[i] + ") THEN " + args[i+1])
+	}
+	if len(args)%2 == 0 {
+		b.WriteString(" ELSE " + args[len(args)-1])
+	}
+	b.WriteString(" END)")
+	return c.emit(tkPunct, b.String(), end)
+}
+
+// ruleBang: Spark's ! is NOT.
+func ruleBang(c *exprCursor) bool {
+	return c.t.kind == tkPunct && c.t.text == "!" && c.emit(tkIdent, "NOT ", c.i)
+}
+
+// ruleMinInteger: Spark reads -2147483648 as an int (and
+// -9223372036854775808 as a bigint); DuckDB types the unsigned literal
+// first, one size up.
+func ruleMinInteger(c *exprCursor) bool {
+	if c.t.text != "-" || c.next.kind != tkNumber || (c.prev.kind == tkNumber || c.prev.kind == tkIdent && !c.prev.is("SELECT", "AND", "OR", "WHEN", "THEN", "ELSE", "BY") || c.prev.text == ")") {
+		return false
+	}
+	switch c.next.text {
+	case "2147483648":
+		return c.emit(tkPunct, "CAST(-2147483648 AS INTEGER)", c.n)
+	case "9223372036854775808":
+		return c.emit(tkPunct, "CAST(-9223372036854775808 AS BIGINT)", c.n)
+	}
+	return false
+}
