@@ -45,7 +45,12 @@ func sparkFunctionNames() []string {
 		"locate", "string_agg", "char", "to_unix_timestamp", "median",
 		"mask", "try_add", "try_subtract", "try_multiply", "try_divide", "try_mod", "width_bucket", "startswith", "endswith", "equal_null",
 		"zeroifnull", "btrim", "lpad", "rpad", "first", "first_value", "last", "last_value", "json_object_keys", "get", "make_ym_interval",
-		"make_dt_interval", "date_trunc", "trunc", "parse_url", "try_parse_url", "luhn_check"}
+		"make_dt_interval", "date_trunc", "trunc", "parse_url", "try_parse_url", "luhn_check",
+		"e", "expm1", "log1p", "hypot", "csc", "sec", "positive", "negative", "nullifzero", "space", "pmod", "rint", "std", "sha",
+		"getbit", "bit_get", "find_in_set", "initcap", "date_diff", "dateadd", "date_from_unix_date", "unix_date", "unix_seconds", "unix_millis",
+		"unix_micros", "timestamp_seconds", "timestamp_millis", "timestamp_micros", "from_utc_timestamp", "to_utc_timestamp", "convert_timezone",
+		"like", "ilike", "rlike", "regexp", "regexp_like", "regexp_count", "regexp_substr", "regexp_instr", "format_string", "octet_length",
+		"levenshtein", "make_timestamp_ntz", "make_timestamp_ltz"}
 }
 
 // isSparkFunction reports whether name is one of sparkFunctionNames.

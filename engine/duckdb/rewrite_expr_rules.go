@@ -23,6 +23,7 @@ func exprRules() []exprRule {
 		{"date parts of strings", ruleDateOfString},
 		{"position(substr, str)", rulePositionCall},
 		{"TIMESTAMP('…'), DATE('…')", ruleTypedCall},
+		{"timestamp_ntz'…'", ruleNTZLiteral},
 		{"interval literals", ruleInterval},
 		{"overlay(… PLACING …)", ruleOverlay},
 		{"decode(expr, search, result, …)", ruleDecodeSearch},

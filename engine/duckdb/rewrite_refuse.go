@@ -114,6 +114,7 @@ func unknownFunction(msg string) (string, bool) {
 		return "", false
 	}
 	name := strings.Trim(rest[:j], `"`)
+	name = strings.TrimPrefix(strings.TrimPrefix(name, fnCatalog+".main."), "spark_")
 	return "function " + name + " is not supported on the local engine", true
 }
 

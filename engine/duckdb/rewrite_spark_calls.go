@@ -157,7 +157,31 @@ func ruleTypedCall(c *exprCursor) bool {
 	if len(args) != 1 {
 		return false
 	}
+	if lit := c.sigFrom(c.n + 1); c.t.is("TIMESTAMP") && c.toks[lit].kind == tkString && hasZone(c.toks[lit].val) {
+		// An instant ('…Z', '…+02:00'): the session's local time of it.
+		return c.emit(tkPunct, "timezone("+sessionTZ+", CAST("+args[0]+" AS TIMESTAMPTZ))", end)
+	}
 	return c.emit(tkPunct, "CAST("+args[0]+" AS "+strings.ToUpper(c.t.text)+")", end)
+}
+
+// hasZone reports whether a timestamp literal names its zone or offset.
+func hasZone(v string) bool {
+	v = strings.TrimSpace(v)
+	if strings.HasSuffix(v, "Z") {
+		return true
+	}
+	if i := strings.LastIndexAny(v, "+-"); i > 10 && len(v)-i == 6 && v[i+3] == ':' {
+		return true
+	}
+	return false
+}
+
+// ruleNTZLiteral: Spark's timestamp_ntz'…' and timestamp_ltz'…' literals.
+func ruleNTZLiteral(c *exprCursor) bool {
+	if c.t.kind != tkIdent || !c.t.is("timestamp_ntz", "timestamp_ltz") || c.next.kind != tkString {
+		return false
+	}
+	return c.emit(tkPunct, "TIMESTAMP "+c.next.text, c.n)
 }
 
 // ruleLikeEscape: Spark's LIKE and ILIKE escape with \ unless told
