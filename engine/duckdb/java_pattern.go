@@ -113,7 +113,8 @@ func javaPattern(p string, parse bool) (string, error) {
 // writes text with it).
 func parsesJavaFormat(fn string) bool {
 	switch strings.ToLower(fn) {
-	case "to_date", "to_timestamp", "unix_timestamp", "to_unix_timestamp":
+	case "to_date", "to_timestamp", "unix_timestamp", "to_unix_timestamp", "to_time", "try_to_time", "to_timestamp_ltz", "to_timestamp_ntz",
+		"try_to_timestamp", "try_to_date":
 		return true
 	}
 	return false

@@ -46,7 +46,7 @@ func rankPick(p string) string {
 // the in-memory catalog kitsune_fn (see rewriteExpr, which renames calls).
 func macroDDL() []string {
 	m := func(body string) string { return "CREATE OR REPLACE MACRO " + fnCatalog + ".main." + body }
-	return []string{
+	return append([]string{
 		"ATTACH IF NOT EXISTS ':memory:' AS " + fnCatalog,
 		m("spark_nvl(a, b) AS coalesce(a, b)"),
 		m("spark_nvl2(a, b, c) AS CASE WHEN a IS NOT NULL THEN b ELSE c END"),
@@ -121,9 +121,9 @@ func macroDDL() []string {
 		m("spark_format_string(f, a) AS printf(f, a), (f, a, b) AS printf(f, a, b), (f, a, b, c) AS printf(f, a, b, c)"),
 		m("spark_octet_length(s) AS CAST(strlen(s) AS INTEGER)"),
 		m("spark_levenshtein(a, b) AS CAST(levenshtein(a, b) AS INTEGER), (a, b, t) AS CAST(CASE WHEN levenshtein(a, b) > t THEN -1 ELSE levenshtein(a, b) END AS INTEGER)"),
-		m("spark_make_timestamp_ntz(y, mo, d, h, mi, s) AS make_timestamp(y, mo, d, h, mi, s), (d, t) AS CAST(d AS DATE) + CAST(t AS TIME)"),
-		m("spark_make_timestamp_ltz(y, mo, d, h, mi, s) AS make_timestamp(y, mo, d, h, mi, s), " +
-			"(y, mo, d, h, mi, s, z) AS timezone(" + sessionTZ + ", timezone(z, make_timestamp(y, mo, d, h, mi, s)))"),
+		m("spark_make_timestamp_ntz(y, mo, d, h, mi, s) AS " + makeTS + ", (d, t) AS CAST(d AS DATE) + CAST(t AS TIME)"),
+		m("spark_make_timestamp_ltz(d, t) AS CAST(d AS DATE) + CAST(t AS TIME), (d, t, z) AS timezone(" + sessionTZ + ", timezone(z, CAST(d AS DATE) + CAST(t AS TIME))), " +
+			"(y, mo, d, h, mi, s) AS " + makeTS + ", (y, mo, d, h, mi, s, z) AS timezone(" + sessionTZ + ", timezone(z, " + makeTS + "))"),
 		m("spark_mask(s) AS " + maskChars("'X'", "'x'", "'n'", "NULL") + ", (s, u) AS " + maskChars("u", "'x'", "'n'", "NULL") +
 			", (s, u, l) AS " + maskChars("u", "l", "'n'", "NULL") + ", (s, u, l, d) AS " + maskChars("u", "l", "d", "NULL") +
 			", (s, u, l, d, o) AS " + maskChars("u", "l", "d", "o")),
@@ -175,7 +175,7 @@ func macroDDL() []string {
 		m("spark_array_append(a, e) AS CASE WHEN a IS NOT NULL THEN list_append(a, e) END"),
 		m("spark_array_prepend(a, e) AS CASE WHEN a IS NOT NULL THEN list_prepend(e, a) END"),
 		m("spark_regexp_replace(s, p, r) AS regexp_replace(s, p, r, 'g')"),
-		m("spark_split(s, p) AS regexp_split_to_array(s, p)"),
+		m("spark_split(s, p) AS regexp_split_to_array(s, p), (s, p, l) AS regexp_split_to_array(s, p)"),
 		m("spark_json_array_length(j) AS CASE WHEN json_valid(j) AND json_type(j) = 'ARRAY' THEN CAST(json_array_length(j) AS INTEGER) END"),
 		m("spark_position(sub, s) AS CAST(instr(s, sub) AS INTEGER), (sub, s, p) AS CAST(CASE WHEN instr(substr(s, p), sub) = 0 THEN 0 ELSE instr(substr(s, p), sub) + p - 1 END AS INTEGER)"),
 		m("spark_locate(sub, s) AS CAST(instr(s, sub) AS INTEGER), (sub, s, p) AS CAST(CASE WHEN instr(substr(s, p), sub) = 0 THEN 0 ELSE instr(substr(s, p), sub) + p - 1 END AS INTEGER)"),
@@ -218,5 +218,5 @@ func macroDDL() []string {
 			ELSE lower(replace(replace(t, 'INTEGER', 'int'), 'VARCHAR', 'string')) END`),
 		// After spark_type_name, which it uses.
 		m("spark_typeof(x) AS " + fnCatalog + ".main.spark_type_name(typeof(x))"),
-	}
+	}, collectionMacros(m)...)
 }

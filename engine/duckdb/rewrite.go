@@ -50,7 +50,12 @@ func sparkFunctionNames() []string {
 		"getbit", "bit_get", "find_in_set", "initcap", "date_diff", "dateadd", "date_from_unix_date", "unix_date", "unix_seconds", "unix_millis",
 		"unix_micros", "timestamp_seconds", "timestamp_millis", "timestamp_micros", "from_utc_timestamp", "to_utc_timestamp", "convert_timezone",
 		"like", "ilike", "rlike", "regexp", "regexp_like", "regexp_count", "regexp_substr", "regexp_instr", "format_string", "octet_length",
-		"levenshtein", "make_timestamp_ntz", "make_timestamp_ltz"}
+		"levenshtein", "make_timestamp_ntz", "make_timestamp_ltz",
+		"array_compact", "array_except", "array_union", "array_max", "array_min", "array_remove", "array_repeat", "array_size", "arrays_overlap",
+		"slice", "sequence", "try_element_at", "ascii", "bin", "unbase64", "try_url_decode", "is_valid_utf8", "try_validate_utf8", "validate_utf8",
+		"input_file_block_length", "input_file_block_start", "input_file_name", "spark_partition_id", "time_diff", "to_time", "try_to_time",
+		"to_timestamp_ltz", "to_timestamp_ntz", "try_to_timestamp", "try_to_date", "make_timestamp", "try_make_timestamp", "try_make_timestamp_ltz",
+		"try_make_timestamp_ntz"}
 }
 
 // isSparkFunction reports whether name is one of sparkFunctionNames.

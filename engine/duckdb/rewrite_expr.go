@@ -223,7 +223,8 @@ func parseType(toks []token, i int) (string, int) {
 
 func takesJavaFormat(fn string) bool {
 	switch strings.ToLower(fn) {
-	case "date_format", "to_date", "to_timestamp", "from_unixtime", "unix_timestamp", "to_unix_timestamp":
+	case "date_format", "to_date", "to_timestamp", "from_unixtime", "unix_timestamp", "to_unix_timestamp", "to_time", "try_to_time",
+		"to_timestamp_ltz", "to_timestamp_ntz", "try_to_timestamp", "try_to_date":
 		return true
 	}
 	return false

@@ -29,6 +29,8 @@ func exprRules() []exprRule {
 		{"decode(expr, search, result, …)", ruleDecodeSearch},
 		{"! (not)", ruleBang},
 		{"-2147483648 as an int", ruleMinInteger},
+		{"explode/inline as tables", ruleGenerator},
+		{"elt(n, …)", ruleElt},
 		{"LIKE's escape", ruleLikeEscape},
 		{"substr(s FROM n)", func(c *exprCursor) bool { return c.call() && c.t.is("substr") && c.emit(tkIdent, "substring", c.i) }},
 		{"current_user()", ruleCurrentUser},

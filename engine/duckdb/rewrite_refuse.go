@@ -89,8 +89,12 @@ func unsupportedArguments(msg string) (string, bool) {
 		if j <= 0 {
 			continue
 		}
-		name := strings.TrimPrefix(rest[:j], fnCatalog+".main.")
-		name = strings.TrimPrefix(name, "spark_")
+		name := rest[:j]
+		if n, ok := strings.CutPrefix(name, fnCatalog+".main.spark_"); ok {
+			name = n
+		} else if n, ok := strings.CutPrefix(name, "spark_"); ok && strings.HasPrefix(rest, "spark_") && strings.Contains(msg, "Macro") {
+			name = n
+		}
 		return "function " + name + " is not supported on the local engine with these arguments (" + firstLine(msg) + ")", true
 	}
 	return "", false
@@ -114,7 +118,9 @@ func unknownFunction(msg string) (string, bool) {
 		return "", false
 	}
 	name := strings.Trim(rest[:j], `"`)
-	name = strings.TrimPrefix(strings.TrimPrefix(name, fnCatalog+".main."), "spark_")
+	if n, ok := strings.CutPrefix(name, fnCatalog+".main.spark_"); ok {
+		name = n
+	}
 	return "function " + name + " is not supported on the local engine", true
 }
 
@@ -186,6 +192,14 @@ func callRefusal(name string, s []token, open int) error {
 		a, b := arg(0), arg(1)
 		if len(a) > 0 && a[0].is("date") && len(b) > 0 && b[0].is("interval") {
 			return unsupported("function " + name + " of a date and an interval is not supported on the local engine: DuckDB answers a timestamp where Spark answers a date (CAST(… AS DATE) gives it)")
+		}
+	case "sequence":
+		if a := arg(2); len(a) > 0 && a[0].is("interval") {
+			return unsupported("function sequence of dates by an interval is not supported on the local engine: DuckDB answers timestamps where Spark answers dates")
+		}
+	case "split":
+		if a := arg(2); a != nil && !(len(a) == 2 && a[0].text == "-") && !(len(a) == 1 && a[0].text == "0") {
+			return unsupported("function split with a positive limit is not supported on the local engine")
 		}
 	case "array_sort":
 		if arg(1) != nil {

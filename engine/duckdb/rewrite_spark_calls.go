@@ -1,6 +1,7 @@
 package duckdb
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -266,4 +267,59 @@ func ruleMinInteger(c *exprCursor) bool {
 		return c.emit(tkPunct, "CAST(-9223372036854775808 AS BIGINT)", c.n)
 	}
 	return false
+}
+
+// namedArg drops Spark's "name =>" before a generator's argument.
+func namedArg(a string) string {
+	if _, rest, ok := strings.Cut(a, "=>"); ok && !strings.ContainsAny(strings.TrimSpace(a[:strings.Index(a, "=>")]), " ('\"") {
+		return strings.TrimSpace(rest)
+	}
+	return a
+}
+
+// ruleGenerator: explode and inline (and their _outer forms) as tables
+// (FROM explode(…)) and inline in a select list.
+func ruleGenerator(c *exprCursor) bool {
+	if !c.call() || !c.t.is("explode", "explode_outer", "inline", "inline_outer") {
+		return false
+	}
+	inline := c.t.is("inline", "inline_outer")
+	table := c.prev.is("FROM", "JOIN")
+	if !table && !inline {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	if len(args) != 1 {
+		return false
+	}
+	arg := namedArg(args[0])
+	expr := "unnest(" + arg + ")"
+	if inline {
+		expr = "unnest(" + arg + ", recursive := true)"
+	}
+	if table {
+		if inline {
+			return c.emit(tkPunct, "(SELECT "+expr+")", end)
+		}
+		return c.emit(tkPunct, "(SELECT "+expr+" AS col)", end)
+	}
+	return c.emit(tkPunct, expr, end)
+}
+
+// ruleElt: elt(n, a, b, …) is the n-th of a, b, ….
+func ruleElt(c *exprCursor) bool {
+	if !c.call() || !c.t.is("elt") {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	if len(args) < 2 {
+		return false
+	}
+	var b strings.Builder
+	b.WriteString("(CASE " + args[0])
+	for i, a := range args[1:] {
+		b.WriteString(" WHEN " + strconv.Itoa(i+1) + " THEN CAST(" + a + " AS VARCHAR)")
+	}
+	b.WriteString(" END)")
+	return c.emit(tkPunct, b.String(), end)
 }
