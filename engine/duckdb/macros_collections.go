@@ -18,6 +18,13 @@ func collectionMacros(m func(string) string) []string {
 		m("spark_slice(a, s, n) AS CASE WHEN s > 0 THEN list_slice(a, s, s + n - 1) WHEN s < 0 THEN list_slice(a, len(a) + s + 1, len(a) + s + n) END"),
 		m("spark_sequence(a, b) AS generate_series(a, b, CASE WHEN a <= b THEN 1 ELSE -1 END), (a, b, s) AS generate_series(a, b, s)"),
 		m("spark_try_element_at(x, k) AS x[k]"),
+		m("spark_map_contains_key(m, k) AS map_contains(m, k)"),
+		m("spark_encode(s, c) AS CASE WHEN upper(c) IN ('UTF-8', 'UTF8') THEN encode(CAST(s AS VARCHAR)) END"),
+		m("spark_to_binary(s) AS from_hex(s), (s, f) AS CASE lower(f) WHEN 'hex' THEN from_hex(s) WHEN 'utf-8' THEN encode(s) WHEN 'utf8' THEN encode(s) WHEN 'base64' THEN from_base64(s) END"),
+		m("spark_try_to_binary(s) AS try(from_hex(s)), (s, f) AS CASE lower(f) WHEN 'hex' THEN try(from_hex(s)) WHEN 'utf-8' THEN encode(s) WHEN 'utf8' THEN encode(s) WHEN 'base64' THEN try(from_base64(s)) END"),
+		m("spark_next_day(d, w) AS CAST(CAST(d AS DATE) + CAST(((" + weekdayNumber + " - isodow(CAST(d AS DATE)) + 6) % 7) + 1 AS INTEGER) AS DATE)"),
+		m(`spark_quote(s) AS '''' || replace(s, '''', '\''') || ''''`),
+		m("spark_try_sum(x) AS CASE WHEN typeof(sum(x)) <> 'HUGEINT' THEN sum(x) WHEN sum(x) BETWEEN -9223372036854775808 AND 9223372036854775807 THEN sum(x) END"),
 		m("spark_ascii(s) AS ascii(CAST(s AS VARCHAR))"),
 		m("spark_bin(x) AS bin(CAST(x AS BIGINT))"),
 		m("spark_unbase64(s) AS from_base64(s)"),
@@ -49,6 +56,9 @@ func collectionMacros(m func(string) string) []string {
 		m("spark_try_make_timestamp_ntz(d, t) AS try(CAST(d AS DATE) + CAST(t AS TIME)), (y, mo, d, h, mi, s) AS try(" + makeTS + ")"),
 	}
 }
+
+// weekdayNumber is Spark's day name w as an ISO day of week (1 = Monday).
+const weekdayNumber = "CASE upper(left(w, 2)) WHEN 'MO' THEN 1 WHEN 'TU' THEN 2 WHEN 'WE' THEN 3 WHEN 'TH' THEN 4 WHEN 'FR' THEN 5 WHEN 'SA' THEN 6 WHEN 'SU' THEN 7 END"
 
 // makeTS is a timestamp from fields, the seconds (up to 60, with a
 // fraction) added to the minute.

@@ -16,16 +16,12 @@ func refusedFunctions() map[string]string {
 		"hash":            "Spark's hash is Murmur3 and DuckDB's is another hash; md5, sha1 and sha2 give Spark's answers",
 		"skewness":        "Spark's skewness is the population skewness and DuckDB's the sample one",
 		"kurtosis":        "Spark's kurtosis is the population excess kurtosis and DuckDB's the sample one",
-		"posexplode":      "its pos column is not produced; unnest(generate_series(0, len(a) - 1)) AS pos, unnest(a) AS col gives both",
 		"corr":            "DuckDB's floating-point result differs from Spark's in the last digits",
 		"regr_r2":         "DuckDB's floating-point result differs from Spark's in the last digits",
 		"regr_sxx":        "DuckDB's floating-point result differs from Spark's in the last digits",
 		"regr_sxy":        "DuckDB's floating-point result differs from Spark's in the last digits",
 		"approx_top_k":    "DuckDB's approx_top_k answers the items without their counts",
 		"from_json":       "its schema argument (Spark DDL) has no DuckDB equivalent; json_transform(j, structure) takes a JSON structure",
-		"aggregate":       "Spark's aggregate(array, start, merge[, finish]) is list_reduce on DuckDB, with another argument order",
-		"reduce":          "Spark's reduce(array, start, merge[, finish]) is list_reduce on DuckDB, with another argument order",
-		"exists":          "Spark's exists(array, predicate) is list_bool_or(list_transform(array, predicate)) on DuckDB",
 		"window":          "time windows (window, session_window) are not supported on the local engine: time_bucket(INTERVAL '5 minutes', ts) gives tumbling windows",
 		"session_window":  "time windows (window, session_window) are not supported on the local engine",
 		"window_time":     "time windows are not supported on the local engine",
@@ -165,14 +161,6 @@ func callRefusal(name string, s []token, open int) error {
 	case "filter", "transform":
 		if a := arg(1); len(a) > 4 && a[0].text == "(" && a[2].text == "," {
 			return unsupported("function " + name + " with an index argument is not supported on the local engine: DuckDB counts the index from 1, Spark from 0")
-		}
-	case "date_part", "datepart":
-		if a := arg(0); len(a) == 1 && a[0].kind == tkString && strings.HasPrefix(strings.ToLower(a[0].val), "s") {
-			return unsupported("function " + name + " of seconds is not supported on the local engine: Spark keeps the fraction (second(ts) + microsecond(ts) % 1000000 / 1e6 gives it)")
-		}
-	case "extract":
-		if a := arg(0); len(a) > 0 && strings.HasPrefix(strings.ToLower(a[0].text), "s") {
-			return unsupported("EXTRACT of seconds is not supported on the local engine: Spark keeps the fraction (second(ts) + microsecond(ts) % 1000000 / 1e6 gives it)")
 		}
 	case "regexp_replace":
 		if a := arg(2); len(a) == 1 && a[0].kind == tkString && strings.Contains(a[0].val, "$") {

@@ -323,3 +323,82 @@ func ruleElt(c *exprCursor) bool {
 	b.WriteString(" END)")
 	return c.emit(tkPunct, b.String(), end)
 }
+
+// ruleSeconds: Spark's date_part('seconds', x) and EXTRACT(SECOND FROM x)
+// keep the fraction, as DECIMAL(8, 6).
+func ruleSeconds(c *exprCursor) bool {
+	if !c.call() || !c.t.is("date_part", "datepart", "extract") {
+		return false
+	}
+	end := matchParen(c.toks, c.n)
+	f := c.sigFrom(c.n + 1)
+	if f >= end {
+		return false
+	}
+	field := strings.ToLower(c.toks[f].name())
+	if c.toks[f].kind == tkString {
+		field = strings.ToLower(c.toks[f].val)
+	}
+	if field != "s" && field != "sec" && field != "secs" && field != "second" && field != "seconds" {
+		return false
+	}
+	sep := c.sigFrom(f + 1)
+	if sep >= end || !(c.toks[sep].text == "," || c.toks[sep].is("FROM")) {
+		return false
+	}
+	src := strings.TrimSpace(render(rewriteExpr(c.toks[sep+1 : end])))
+	return c.emit(tkPunct, "CAST(date_part('microseconds', "+src+") / 1000000 AS DECIMAL(8, 6))", end)
+}
+
+// ruleRoundScale: ceil, floor and bround with a literal scale: a decimal of
+// that scale, or a whole number for a negative one.
+func ruleRoundScale(c *exprCursor) bool {
+	if !c.call() || !c.t.is("ceil", "ceiling", "floor", "bround") {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	if len(args) != 2 {
+		return false
+	}
+	d, err := strconv.Atoi(strings.ReplaceAll(args[1], " ", ""))
+	if err != nil || d < -18 || d > 18 {
+		return false
+	}
+	fn := map[string]string{"ceil": "ceil", "ceiling": "ceil", "floor": "floor", "bround": "round_even"}[strings.ToLower(c.t.text)]
+	p := "1" + strings.Repeat("0", abs(d))
+	if fn == "round_even" {
+		if d >= 0 {
+			return c.emit(tkPunct, "CAST(round_even("+args[0]+", "+strconv.Itoa(d)+") AS DECIMAL(38, "+strconv.Itoa(d)+"))", end)
+		}
+		return c.emit(tkPunct, "CAST(round_even(("+args[0]+") / "+p+", 0) * "+p+" AS BIGINT)", end)
+	}
+	if d >= 0 {
+		return c.emit(tkPunct, "CAST("+fn+"(("+args[0]+") * "+p+") / "+p+" AS DECIMAL(38, "+strconv.Itoa(d)+"))", end)
+	}
+	return c.emit(tkPunct, "CAST("+fn+"(("+args[0]+") / "+p+") * "+p+" AS BIGINT)", end)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// rulePosexplode: posexplode(array) is its positions (from 0) and
+// elements, as a table or in a select list.
+func rulePosexplode(c *exprCursor) bool {
+	if !c.call() || !c.t.is("posexplode", "posexplode_outer") {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	if len(args) != 1 {
+		return false
+	}
+	a := namedArg(args[0])
+	cols := "unnest(generate_series(0, len(" + a + ") - 1)) AS pos, unnest(" + a + ") AS col"
+	if c.prev.is("FROM", "JOIN") {
+		return c.emit(tkPunct, "(SELECT "+cols+")", end)
+	}
+	return c.emit(tkPunct, cols, end)
+}

@@ -32,6 +32,10 @@ func TestSparkAnswers(t *testing.T) {
 		"SELECT date_format('2016-04-08', 'd/M/yy')":                 "8/4/16",
 		"SELECT date_format('2016-04-08', \"EEEE 'the' dd\")":        "Friday the 08",
 		"SELECT CAST(to_date('2016-12-31', 'yyyy-MM-dd') AS STRING)": "2016-12-31",
+		"SELECT transform(array(1, 2, 3), x -> x + 1)":               "[2,3,4]",
+		"SELECT sum(pos) FROM (SELECT posexplode(array(10, 20)))":    "1",
+		"SELECT ceil(3.1411, 3)":                                     "3.142",
+		"SELECT floor(3.1411, -3)":                                   "0",
 	}
 	for q, want := range answers {
 		resp, _ := s.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q})
@@ -48,10 +52,11 @@ func TestSparkAnswers(t *testing.T) {
 		"SELECT hash('Spark', array(123), 2)":                                      "function hash is not supported",
 		"SELECT skewness(col) FROM VALUES (-10), (-20), (100), (1000) AS tab(col)": "function skewness is not supported",
 		"SELECT kurtosis(col) FROM VALUES (-10), (-20), (100), (1000) AS tab(col)": "function kurtosis is not supported",
-		"SELECT posexplode(array(10, 20))":                                         "function posexplode is not supported",
+		"SELECT array_sort(array(5, 6, 1), (l, r) -> l - r)":                       "function array_sort with a comparator is not supported",
 		"SELECT date_format('2016-04-08', 'G yyyy')":                               "pattern letter G",
 		"SELECT date_format('2016-04-08', 'yyyy-MM-dd Q')":                         "pattern letter Q",
-		"SELECT transform(array(1, 2, 3), x -> x + 1)":                             "function transform is not supported on the local engine",
+		"SELECT filter(array(0, 2, 3), (x, i) -> x > i)":                           "function filter with an index argument is not supported",
+		"SELECT make_valid_utf8(x'80')":                                            "function make_valid_utf8 is not supported on the local engine",
 	}
 	for q, want := range refusals {
 		resp, _ := s.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q})
