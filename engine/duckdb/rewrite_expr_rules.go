@@ -35,6 +35,7 @@ func exprRules() []exprRule {
 		{"seconds with their fraction", ruleSeconds},
 		{"ceil/floor/bround to a scale", ruleRoundScale},
 		{"posexplode", rulePosexplode},
+		{"number formats", ruleNumberFormat},
 		{"LIKE's escape", ruleLikeEscape},
 		{"substr(s FROM n)", func(c *exprCursor) bool { return c.call() && c.t.is("substr") && c.emit(tkIdent, "substring", c.i) }},
 		{"current_user()", ruleCurrentUser},
