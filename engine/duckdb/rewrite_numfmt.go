@@ -80,7 +80,7 @@ func (nf numFormat) toChar(x string) string {
 	if nf.zeroPad {
 		pad = "0"
 	}
-	body = "lpad(" + body + ", greatest(" + strconv.Itoa(width) + ", length(" + body + ")), " + sqlString(pad) + ")"
+	body = "lpad(" + body + ", CAST(greatest(" + strconv.Itoa(width) + ", length(" + body + ")) AS INTEGER), " + sqlString(pad) + ")"
 	if nf.dollar {
 		body = "'$' || " + body
 	}
