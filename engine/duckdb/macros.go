@@ -218,5 +218,5 @@ func macroDDL() []string {
 			ELSE lower(replace(replace(t, 'INTEGER', 'int'), 'VARCHAR', 'string')) END`),
 		// After spark_type_name, which it uses.
 		m("spark_typeof(x) AS " + fnCatalog + ".main.spark_type_name(typeof(x))"),
-	}, collectionMacros(m)...)
+	}, append(collectionMacros(m), goMacros(m)...)...)
 }

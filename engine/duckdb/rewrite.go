@@ -55,7 +55,9 @@ func sparkFunctionNames() []string {
 		"slice", "sequence", "try_element_at", "ascii", "bin", "unbase64", "try_url_decode", "is_valid_utf8", "try_validate_utf8", "validate_utf8",
 		"input_file_block_length", "input_file_block_start", "input_file_name", "spark_partition_id", "time_diff", "to_time", "try_to_time",
 		"to_timestamp_ltz", "to_timestamp_ntz", "try_to_timestamp", "try_to_date", "make_timestamp", "try_make_timestamp", "try_make_timestamp_ltz",
-		"try_make_timestamp_ntz", "map_contains_key", "encode", "to_binary", "try_to_binary", "next_day", "quote", "try_sum"}
+		"try_make_timestamp_ntz", "map_contains_key", "encode", "to_binary", "try_to_binary", "next_day", "quote", "try_sum",
+		"skewness", "kurtosis", "corr", "regr_r2", "regr_sxy", "regr_sxx", "aes_encrypt", "aes_decrypt", "try_aes_decrypt", "crc32",
+		"soundex", "conv", "make_valid_utf8", "sentences", "shiftrightunsigned", "unhex"}
 }
 
 // isSparkFunction reports whether name is one of sparkFunctionNames.

@@ -40,6 +40,8 @@ func exprRules() []exprRule {
 		{"substr(s FROM n)", func(c *exprCursor) bool { return c.call() && c.t.is("substr") && c.emit(tkIdent, "substring", c.i) }},
 		{"current_user()", ruleCurrentUser},
 		{"array/map/struct constructors", ruleConstructor},
+		{"string functions of binaries", ruleByteForm},
+		{">>> (shiftrightunsigned)", ruleShiftUnsigned},
 		{"Spark functions", ruleSparkFunction},
 		{"current_timestamp()", ruleNiladic},
 		{"function-style casts", ruleCast},

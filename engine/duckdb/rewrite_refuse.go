@@ -14,12 +14,6 @@ const StateUnsupported = "0A000"
 func refusedFunctions() map[string]string {
 	return map[string]string{
 		"hash":            "Spark's hash is Murmur3 and DuckDB's is another hash; md5, sha1 and sha2 give Spark's answers",
-		"skewness":        "Spark's skewness is the population skewness and DuckDB's the sample one",
-		"kurtosis":        "Spark's kurtosis is the population excess kurtosis and DuckDB's the sample one",
-		"corr":            "DuckDB's floating-point result differs from Spark's in the last digits",
-		"regr_r2":         "DuckDB's floating-point result differs from Spark's in the last digits",
-		"regr_sxx":        "DuckDB's floating-point result differs from Spark's in the last digits",
-		"regr_sxy":        "DuckDB's floating-point result differs from Spark's in the last digits",
 		"approx_top_k":    "DuckDB's approx_top_k answers the items without their counts",
 		"from_json":       "its schema argument (Spark DDL) has no DuckDB equivalent; json_transform(j, structure) takes a JSON structure",
 		"window":          "time windows (window, session_window) are not supported on the local engine: time_bucket(INTERVAL '5 minutes', ts) gives tumbling windows",

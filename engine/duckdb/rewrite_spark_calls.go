@@ -223,7 +223,11 @@ func ruleOverlay(c *exprCursor) bool {
 	if len(pieces) < 3 || len(pieces) > 4 {
 		return false
 	}
-	return c.emit(tkPunct, fnCatalog+".main.spark_overlay("+strings.Join(pieces, ", ")+")", end)
+	name := "spark_overlay"
+	if binaryArgument(c.toks, c.n) {
+		name = "spark_bytes_overlay"
+	}
+	return c.emit(tkPunct, fnCatalog+".main."+name+"("+strings.Join(pieces, ", ")+")", end)
 }
 
 // ruleDecodeSearch: Spark's decode(expr, search, result [, …] [, default])

@@ -120,6 +120,10 @@ func Open(cfg Config, lg *zap.Logger) (*Service, error) {
 		return nil, fmt.Errorf("open duckdb %q: %w", dsn, err)
 	}
 	ctx := context.Background()
+	if err := registerGoFunctions(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare engine: %w", err)
+	}
 	init := macroDDL()
 	if cfg.Memory != "" {
 		init = append([]string{"SET memory_limit = " + sqlString(cfg.Memory)}, init...)

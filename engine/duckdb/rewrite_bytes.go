@@ -1,0 +1,92 @@
+package duckdb
+
+import "strings"
+
+// byteForms are Spark's string functions that also take a binary, by the
+// Spark macro of their binary form (macros_go.go).
+func byteForms() map[string]string {
+	return map[string]string{
+		"length": "bytes_length", "len": "bytes_length", "char_length": "bytes_length", "character_length": "bytes_length",
+		"octet_length": "bytes_length", "bit_length": "bytes_bit_length", "btrim": "bytes_btrim", "contains": "bytes_contains",
+		"startswith": "bytes_startswith", "endswith": "bytes_endswith", "left": "bytes_left", "substr": "bytes_substr",
+		"substring": "bytes_substr", "lpad": "bytes_lpad", "rpad": "bytes_rpad",
+	}
+}
+
+// binaryMakers are the calls whose answer is plainly a binary.
+const binaryMakers = " unhex from_hex encode to_binary try_to_binary unbase64 aes_encrypt aes_decrypt try_aes_decrypt "
+
+// binaryArgument reports whether the first argument of the call whose "("
+// is at toks[open] is plainly a binary: X'…', a call that makes one, or a
+// cast to BINARY. A binary column is not seen here; DuckDB then refuses
+// the string form, which the engine reports as unsupported.
+func binaryArgument(toks []token, open int) bool {
+	k := nextSig(toks, open+1)
+	if k >= len(toks) {
+		return false
+	}
+	t := toks[k]
+	after := nextSig(toks, k+1)
+	if after >= len(toks) {
+		return false
+	}
+	switch {
+	case t.is("x") && toks[after].kind == tkString:
+		return true
+	case t.kind == tkIdent && toks[after].text == "(" && strings.Contains(binaryMakers, " "+strings.ToLower(t.text)+" "):
+		return true
+	case t.is("CAST") && toks[after].text == "(":
+		end := matchParen(toks, after)
+		last := prevSig(toks, end-1)
+		return last > after && toks[last].is("BINARY")
+	}
+	return false
+}
+
+func nextSig(toks []token, k int) int {
+	for k < len(toks) && !toks[k].significant() {
+		k++
+	}
+	return k
+}
+
+func prevSig(toks []token, k int) int {
+	for k >= 0 && !toks[k].significant() {
+		k--
+	}
+	return k
+}
+
+// ruleByteForm sends a string function of a binary to its binary form.
+func ruleByteForm(c *exprCursor) bool {
+	if !c.call() {
+		return false
+	}
+	form, ok := byteForms()[strings.ToLower(c.t.text)]
+	if !ok || !binaryArgument(c.toks, c.n) {
+		return false
+	}
+	return c.emit(tkIdent, fnCatalog+".main.spark_"+form, c.i)
+}
+
+// ruleShiftUnsigned: Spark's a >>> n (shiftrightunsigned) between two
+// simple operands (a name, a literal, a parenthesized group or a call).
+func ruleShiftUnsigned(c *exprCursor) bool {
+	if c.t.text != ">" || c.i+2 >= len(c.toks) || c.toks[c.i+1].text != ">" || c.toks[c.i+2].text != ">" {
+		return false
+	}
+	left, rest := takeOperandBack(c.out)
+	r := nextSig(c.toks, c.i+3)
+	if len(left) == 0 || r >= len(c.toks) {
+		return false
+	}
+	end := r
+	if c.toks[r].text == "(" {
+		end = matchParen(c.toks, r)
+	} else if n := nextSig(c.toks, r+1); n < len(c.toks) && c.toks[n].text == "(" && c.toks[r].kind == tkIdent {
+		end = matchParen(c.toks, n)
+	}
+	right := render(rewriteExpr(c.toks[r : end+1]))
+	c.out = rest
+	return c.emit(tkPunct, fnCatalog+".main.spark_shiftrightunsigned("+strings.TrimSpace(render(left))+", "+strings.TrimSpace(right)+")", end)
+}
