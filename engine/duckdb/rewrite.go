@@ -57,7 +57,8 @@ func sparkFunctionNames() []string {
 		"to_timestamp_ltz", "to_timestamp_ntz", "try_to_timestamp", "try_to_date", "make_timestamp", "try_make_timestamp", "try_make_timestamp_ltz",
 		"try_make_timestamp_ntz", "map_contains_key", "encode", "to_binary", "try_to_binary", "next_day", "quote", "try_sum",
 		"skewness", "kurtosis", "corr", "regr_r2", "regr_sxy", "regr_sxx", "aes_encrypt", "aes_decrypt", "try_aes_decrypt", "crc32",
-		"soundex", "conv", "make_valid_utf8", "sentences", "shiftrightunsigned", "unhex"}
+		"soundex", "conv", "make_valid_utf8", "sentences", "shiftrightunsigned", "unhex",
+		"parse_json", "try_parse_json", "is_variant_null", "schema_of_variant", "schema_of_variant_agg", "to_variant_object"}
 }
 
 // isSparkFunction reports whether name is one of sparkFunctionNames.

@@ -41,6 +41,8 @@ func exprRules() []exprRule {
 		{"current_user()", ruleCurrentUser},
 		{"array/map/struct constructors", ruleConstructor},
 		{"string functions of binaries", ruleByteForm},
+		{"variant_get", ruleVariantGet},
+		{"variant_explode as a table", ruleVariantExplode},
 		{">>> (shiftrightunsigned)", ruleShiftUnsigned},
 		{"Spark functions", ruleSparkFunction},
 		{"current_timestamp()", ruleNiladic},
