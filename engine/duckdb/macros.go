@@ -74,7 +74,7 @@ func macroDDL() []string {
 		m("spark_array_position(x, e) AS CASE WHEN x IS NULL OR e IS NULL THEN NULL ELSE CAST(coalesce(list_position(x, e), 0) AS BIGINT) END"),
 		m("spark_explode(x) AS unnest(x)"),
 		m("spark_posexplode(x) AS unnest(x)"),
-		m("spark_array_join(x, d) AS array_to_string(x, d)"),
+		m("spark_array_join(x, d) AS array_to_string(x, d), (x, d, r) AS array_to_string(list_transform(x, e -> coalesce(CAST(e AS VARCHAR), r)), d)"),
 		// Spark sorts NULLs first ascending, last descending.
 		m("spark_sort_array(x) AS list_sort(x, 'ASC', 'NULLS FIRST'), (x, ascending) AS CASE WHEN ascending THEN list_sort(x, 'ASC', 'NULLS FIRST') ELSE list_sort(x, 'DESC', 'NULLS LAST') END"),
 		m("spark_dayname(d) AS strftime(CAST(d AS DATE), '%a')"),
@@ -175,7 +175,7 @@ func macroDDL() []string {
 		m("spark_array_append(a, e) AS CASE WHEN a IS NOT NULL THEN list_append(a, e) END"),
 		m("spark_array_prepend(a, e) AS CASE WHEN a IS NOT NULL THEN list_prepend(e, a) END"),
 		m("spark_regexp_replace(s, p, r) AS regexp_replace(s, p, r, 'g')"),
-		m("spark_split(s, p) AS regexp_split_to_array(s, p), (s, p, l) AS regexp_split_to_array(s, p)"),
+		m("spark_split(s, p) AS regexp_split_to_array(s, p), (s, p, l) AS CASE WHEN l > 0 THEN kitsune_split(s, p, l) ELSE regexp_split_to_array(s, p) END"),
 		m("spark_json_array_length(j) AS CASE WHEN json_valid(j) AND json_type(j) = 'ARRAY' THEN CAST(json_array_length(j) AS INTEGER) END"),
 		m("spark_position(sub, s) AS CAST(instr(s, sub) AS INTEGER), (sub, s, p) AS CAST(CASE WHEN instr(substr(s, p), sub) = 0 THEN 0 ELSE instr(substr(s, p), sub) + p - 1 END AS INTEGER)"),
 		m("spark_locate(sub, s) AS CAST(instr(s, sub) AS INTEGER), (sub, s, p) AS CAST(CASE WHEN instr(substr(s, p), sub) = 0 THEN 0 ELSE instr(substr(s, p), sub) + p - 1 END AS INTEGER)"),
@@ -218,5 +218,5 @@ func macroDDL() []string {
 			ELSE lower(replace(replace(t, 'INTEGER', 'int'), 'VARCHAR', 'string')) END`),
 		// After spark_type_name, which it uses.
 		m("spark_typeof(x) AS " + fnCatalog + ".main.spark_type_name(typeof(x))"),
-	}, append(collectionMacros(m), goMacros(m)...)...)
+	}, append(append(collectionMacros(m), goMacros(m)...), formMacros(m)...)...)
 }

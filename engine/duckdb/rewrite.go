@@ -58,7 +58,9 @@ func sparkFunctionNames() []string {
 		"try_make_timestamp_ntz", "map_contains_key", "encode", "to_binary", "try_to_binary", "next_day", "quote", "try_sum",
 		"skewness", "kurtosis", "corr", "regr_r2", "regr_sxy", "regr_sxx", "aes_encrypt", "aes_decrypt", "try_aes_decrypt", "crc32",
 		"soundex", "conv", "make_valid_utf8", "sentences", "shiftrightunsigned", "unhex",
-		"parse_json", "try_parse_json", "is_variant_null", "schema_of_variant", "schema_of_variant_agg", "to_variant_object"}
+		"parse_json", "try_parse_json", "is_variant_null", "schema_of_variant", "schema_of_variant_agg", "to_variant_object",
+		"contains", "map_from_arrays", "assert_true", "time_trunc", "array_insert", "make_interval", "try_make_interval", "format_number",
+		"bitmap_bit_position", "bitmap_bucket_number", "bitmap_count", "bitmap_construct_agg", "bitmap_or_agg", "bitmap_and_agg"}
 }
 
 // isSparkFunction reports whether name is one of sparkFunctionNames.

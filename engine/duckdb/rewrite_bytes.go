@@ -13,36 +13,6 @@ func byteForms() map[string]string {
 	}
 }
 
-// binaryMakers are the calls whose answer is plainly a binary.
-const binaryMakers = " unhex from_hex encode to_binary try_to_binary unbase64 aes_encrypt aes_decrypt try_aes_decrypt "
-
-// binaryArgument reports whether the first argument of the call whose "("
-// is at toks[open] is plainly a binary: X'…', a call that makes one, or a
-// cast to BINARY. A binary column is not seen here; DuckDB then refuses
-// the string form, which the engine reports as unsupported.
-func binaryArgument(toks []token, open int) bool {
-	k := nextSig(toks, open+1)
-	if k >= len(toks) {
-		return false
-	}
-	t := toks[k]
-	after := nextSig(toks, k+1)
-	if after >= len(toks) {
-		return false
-	}
-	switch {
-	case t.is("x") && toks[after].kind == tkString:
-		return true
-	case t.kind == tkIdent && toks[after].text == "(" && strings.Contains(binaryMakers, " "+strings.ToLower(t.text)+" "):
-		return true
-	case t.is("CAST") && toks[after].text == "(":
-		end := matchParen(toks, after)
-		last := prevSig(toks, end-1)
-		return last > after && toks[last].is("BINARY")
-	}
-	return false
-}
-
 func nextSig(toks []token, k int) int {
 	for k < len(toks) && !toks[k].significant() {
 		k++
@@ -63,7 +33,7 @@ func ruleByteForm(c *exprCursor) bool {
 		return false
 	}
 	form, ok := byteForms()[strings.ToLower(c.t.text)]
-	if !ok || !binaryArgument(c.toks, c.n) {
+	if !ok || argKind(c.toks, c.n) != kindBinary {
 		return false
 	}
 	return c.emit(tkIdent, fnCatalog+".main.spark_"+form, c.i)

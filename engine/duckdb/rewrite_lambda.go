@@ -41,7 +41,7 @@ func substitute(body string, with map[string]string) string {
 // ruleHigherOrder handles transform, exists, forall, aggregate, reduce,
 // zip_with, map_filter, transform_keys and transform_values.
 func ruleHigherOrder(c *exprCursor) bool {
-	if !c.call() || !c.t.is("transform", "exists", "forall", "aggregate", "reduce", "zip_with", "map_filter", "transform_keys", "transform_values") {
+	if !c.call() || !c.t.is("transform", "filter", "exists", "forall", "aggregate", "reduce", "zip_with", "map_filter", "transform_keys", "transform_values") {
 		return false
 	}
 	args, end := splitArgs(c.toks, c.n)
@@ -57,15 +57,25 @@ func higherOrder(fn string, args []string) (string, bool) {
 		return lambdaParts(args[i])
 	}
 	switch fn {
-	case "transform", "exists", "forall":
+	case "transform", "filter":
+		p, body, ok := last(1)
+		if !ok || len(p) > 2 || len(args) != 2 {
+			return "", false
+		}
+		list := map[string]string{"transform": "list_transform(", "filter": "list_filter("}[fn]
+		if len(p) == 1 {
+			return list + args[0] + ", " + p[0] + " -> " + body + ")", true
+		}
+		// Spark counts the index from 0, DuckDB from 1.
+		body = substitute(body, map[string]string{strings.ToLower(p[1]): "kitsune_i - 1"})
+		return list + args[0] + ", (" + p[0] + ", kitsune_i) -> " + body + ")", true
+	case "exists", "forall":
 		p, body, ok := last(1)
 		if !ok || len(p) != 1 || len(args) != 2 {
 			return "", false
 		}
 		t := "list_transform(" + args[0] + ", " + p[0] + " -> " + body + ")"
 		switch fn {
-		case "transform":
-			return t, true
 		case "exists":
 			return "(CASE WHEN (" + args[0] + ") IS NULL THEN NULL WHEN list_contains(" + t + ", true) THEN true WHEN list_count(" + t + ") < len(" + t + ") THEN NULL ELSE false END)", true
 		}

@@ -224,7 +224,7 @@ func ruleOverlay(c *exprCursor) bool {
 		return false
 	}
 	name := "spark_overlay"
-	if binaryArgument(c.toks, c.n) {
+	if argKind(c.toks, c.n) == kindBinary {
 		name = "spark_bytes_overlay"
 	}
 	return c.emit(tkPunct, fnCatalog+".main."+name+"("+strings.Join(pieces, ", ")+")", end)

@@ -60,6 +60,12 @@ func (d *duckTypes) pair(name1, name2 string, t duckdb.TypeInfo) duckdb.TypeInfo
 	return info
 }
 
+func (d *duckTypes) decimal(width, scale uint8) duckdb.TypeInfo {
+	info, err := duckdb.NewDecimalInfo(width, scale)
+	d.keep(err)
+	return info
+}
+
 func (d *duckTypes) keep(err error) {
 	if d.err == nil {
 		d.err = err
@@ -94,7 +100,7 @@ func registerGoFunctions(ctx context.Context, db *sql.DB) error {
 // goFunctions lists the Go functions by name.
 func goFunctions(d *duckTypes) map[string][]*goFunction {
 	sets := map[string][]*goFunction{}
-	for _, part := range []map[string][]*goFunction{momentFunctions(d), aesFunctions(d), byteFunctions(d), textFunctions(d), variantFunctions(d)} {
+	for _, part := range []map[string][]*goFunction{momentFunctions(d), aesFunctions(d), byteFunctions(d), textFunctions(d), variantFunctions(d), intervalFunctions(d), numberFunctions(d), bitmapFunctions(d)} {
 		for name, fs := range part {
 			sets[name] = append(sets[name], fs...)
 		}

@@ -1,0 +1,182 @@
+package duckdb
+
+import (
+	"strconv"
+	"strings"
+)
+
+// argForm is the Spark macro (or DuckDB function) of a call's form for
+// its first argument's kind, or "".
+func argForm(name string, kind argumentKind, toks []token, open int) string {
+	switch kind {
+	case kindMap:
+		if name == "size" || name == "cardinality" {
+			return fnCatalog + ".main.spark_map_size"
+		}
+	case kindArray:
+		switch name {
+		case "cardinality":
+			return fnCatalog + ".main.spark_size"
+		case "reverse":
+			return "list_reverse"
+		}
+	case kindInterval:
+		switch name {
+		case "abs", "sign", "width_bucket":
+			return fnCatalog + ".main.spark_interval_" + name
+		case "signum":
+			return fnCatalog + ".main.spark_interval_sign"
+		}
+	case kindDate:
+		// A date and an interval of days, months or years is a date in
+		// Spark (one with hours is refused, see callRefusal).
+		if (name == "try_add" || name == "try_subtract" || name == "sequence") && intervalArgument(toks, open) {
+			return fnCatalog + ".main.spark_date_" + name
+		}
+	}
+	return ""
+}
+
+// intervalArgument reports whether a later argument of the call whose "("
+// is at toks[open] is an interval literal.
+func intervalArgument(toks []token, open int) bool {
+	depth := 0
+	for k := open + 1; k < len(toks); k++ {
+		switch {
+		case toks[k].text == "(":
+			depth++
+		case toks[k].text == ")":
+			if depth == 0 {
+				return false
+			}
+			depth--
+		case toks[k].text == "," && depth == 0:
+			if n := nextSig(toks, k+1); n < len(toks) && toks[n].is("INTERVAL") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func ruleArgForm(c *exprCursor) bool {
+	if !c.call() {
+		return false
+	}
+	name := strings.ToLower(c.t.text)
+	form := argForm(name, argKind(c.toks, c.n), c.toks, c.n)
+	return form != "" && c.emit(tkIdent, form, c.i)
+}
+
+// ruleOrderedListagg: listagg/string_agg(DISTINCT x[, sep]) and
+// listagg(x[, sep]) WITHIN GROUP (ORDER BY …) are DuckDB's ordered
+// string_agg (DISTINCT in the order of the values: Spark does not promise
+// one).
+func ruleOrderedListagg(c *exprCursor) bool {
+	if !c.call() || !c.t.is("listagg", "string_agg") {
+		return false
+	}
+	end := matchParen(c.toks, c.n)
+	first := nextSig(c.toks, c.n+1)
+	distinct := first < end && c.toks[first].is("DISTINCT")
+	within := nextSig(c.toks, end+1)
+	grouped := within < len(c.toks) && c.toks[within].is("WITHIN")
+	if !distinct && !grouped {
+		return false
+	}
+	from := c.n
+	if distinct {
+		from = first
+	}
+	args, _ := splitArgs(append(append([]token{{kind: tkPunct, text: "("}}, c.toks[from+1:end]...), token{kind: tkPunct, text: ")"}), 0)
+	if len(args) == 0 || len(args) > 2 {
+		return false
+	}
+	sep := "''"
+	if len(args) == 2 {
+		sep = args[1]
+	}
+	order, last := "", end
+	if distinct {
+		order = " ORDER BY " + args[0]
+	}
+	if grouped {
+		open := nextSig(c.toks, nextSig(c.toks, within+1)+1)
+		if open >= len(c.toks) || c.toks[open].text != "(" {
+			return false
+		}
+		last = matchParen(c.toks, open)
+		order = " " + strings.TrimSpace(render(rewriteExpr(c.toks[open+1:last])))
+	}
+	head := "string_agg("
+	if distinct {
+		head += "DISTINCT "
+	}
+	return c.emit(tkPunct, head+args[0]+", "+sep+order+")", last)
+}
+
+// ruleModeDeterministic: mode(x, true) is the smallest of the most
+// frequent values.
+func ruleModeDeterministic(c *exprCursor) bool {
+	if !c.call() || !c.t.is("mode") {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	if len(args) != 2 {
+		return false
+	}
+	h := "histogram(" + args[0] + ")"
+	pick := "list_min(list_transform(list_filter(map_entries(" + h + "), e -> e.value = list_max(map_values(" + h + "))), e -> e.key))"
+	return c.emit(tkPunct, "(CASE WHEN "+args[1]+" THEN "+pick+" ELSE mode("+args[0]+") END)", end)
+}
+
+// ruleConcatWsAlone: concat_ws(sep) with nothing to join is ''.
+func ruleConcatWsAlone(c *exprCursor) bool {
+	if !c.call() || !c.t.is("concat_ws") {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	return len(args) == 1 && c.emit(tkPunct, "(CASE WHEN ("+args[0]+") IS NOT NULL THEN '' END)", end)
+}
+
+// ruleArraysZip: arrays_zip(a, b, …) is a list of structs whose fields
+// are named after the arguments that are columns, by position otherwise.
+func ruleArraysZip(c *exprCursor) bool {
+	if !c.call() || !c.t.is("arrays_zip") {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	if len(args) == 0 {
+		return false
+	}
+	var lens, fields []string
+	for i, a := range args {
+		name := strconv.Itoa(i)
+		if toks := lex(a); len(toks) == 1 && toks[0].kind == tkIdent {
+			name = toks[0].text
+		}
+		lens = append(lens, "len("+a+")")
+		fields = append(fields, `"`+name+`" := (`+a+")[kitsune_i + 1]")
+	}
+	n := lens[0]
+	if len(lens) > 1 {
+		n = "greatest(" + strings.Join(lens, ", ") + ")"
+	}
+	return c.emit(tkPunct, "list_transform(range("+n+"), kitsune_i -> struct_pack("+strings.Join(fields, ", ")+"))", end)
+}
+
+// ruleSubstring: Spark's substr/substring(s, pos[, len]) reads a pos of 0
+// as 1 (DuckDB's 0 is before the first character); the SQL form with FROM
+// and FOR is left to DuckDB.
+func ruleSubstring(c *exprCursor) bool {
+	if !c.call() || !c.t.is("substr", "substring") {
+		return false
+	}
+	end := matchParen(c.toks, c.n)
+	for k := c.n + 1; k < end; k++ {
+		if c.toks[k].is("FROM", "FOR") {
+			return false
+		}
+	}
+	return c.emit(tkIdent, fnCatalog+".main.spark_substring", c.i)
+}

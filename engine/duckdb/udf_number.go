@@ -1,0 +1,135 @@
+package duckdb
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"math/big"
+	"regexp"
+	"strconv"
+	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// decimalFormat is the part of Java's DecimalFormat that format_number
+// uses: grouping, the least integer digits, the least and most fraction
+// digits; rounding is half-even.
+type decimalFormat struct {
+	group            int // 0: no grouping
+	minInt           int
+	minFrac, maxFrac int
+}
+
+// formatPattern reads format_number's second argument: a count of
+// decimals (the pattern #,###,…,##0.000…) or a pattern of # 0 , and .
+func formatPattern(d string) (decimalFormat, bool, error) {
+	if n, err := strconv.Atoi(d); err == nil {
+		if n < 0 {
+			return decimalFormat{}, false, nil
+		}
+		return decimalFormat{group: 3, minInt: 1, minFrac: n, maxFrac: n}, true, nil
+	}
+	if d == "" {
+		return decimalFormat{group: 3, minInt: 1}, true, nil
+	}
+	if !regexp.MustCompile(`^[#0,]*(\.[#0]*)?$`).MatchString(d) {
+		return decimalFormat{}, false, fmt.Errorf("format_number pattern %q is not supported on the local engine: use digits (#, 0), grouping (,) and a decimal point", d)
+	}
+	whole, frac, _ := strings.Cut(d, ".")
+	f := decimalFormat{minInt: strings.Count(whole, "0"), maxFrac: len(frac), minFrac: strings.Count(frac, "0")}
+	if i := strings.LastIndex(whole, ","); i >= 0 {
+		f.group = len(whole) - i - 1
+	}
+	return f, true, nil
+}
+
+// exactValue is the number as Java formats it: a double or float by its
+// exact binary value, a decimal by its digits.
+func exactValue(text, typ string) (*big.Rat, bool) {
+	switch typ {
+	case "DOUBLE", "FLOAT":
+		bits := 64
+		if typ == "FLOAT" {
+			bits = 32
+		}
+		f, err := strconv.ParseFloat(text, bits)
+		if err != nil {
+			return nil, false
+		}
+		r, ok := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
+		if bits == 64 || !ok {
+			r = new(big.Rat)
+			if r.SetFloat64(f) == nil {
+				return nil, false
+			}
+		}
+		return r, true
+	}
+	return new(big.Rat).SetString(text)
+}
+
+// format writes v rounded half-even to maxFrac digits.
+func (f decimalFormat) format(v *big.Rat) string {
+	neg := v.Sign() < 0
+	v = new(big.Rat).Abs(v)
+	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(f.maxFrac)), nil)
+	scaled := new(big.Rat).Mul(v, new(big.Rat).SetInt(scale))
+	q, r := new(big.Int).QuoRem(scaled.Num(), scaled.Denom(), new(big.Int))
+	switch new(big.Int).Mul(r, big.NewInt(2)).Cmp(scaled.Denom()) {
+	case 1:
+		q.Add(q, big.NewInt(1))
+	case 0:
+		if q.Bit(0) == 1 {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	digits := q.String()
+	if len(digits) <= f.maxFrac {
+		digits = strings.Repeat("0", f.maxFrac-len(digits)+1) + digits
+	}
+	whole, frac := digits[:len(digits)-f.maxFrac], digits[len(digits)-f.maxFrac:]
+	whole = strings.TrimLeft(whole, "0")
+	if len(whole) < f.minInt {
+		whole = strings.Repeat("0", f.minInt-len(whole)) + whole
+	}
+	for len(frac) > f.minFrac && strings.HasSuffix(frac, "0") {
+		frac = frac[:len(frac)-1]
+	}
+	if f.group > 0 {
+		var b strings.Builder
+		for i, c := range whole {
+			if i > 0 && (len(whole)-i)%f.group == 0 {
+				b.WriteByte(',')
+			}
+			b.WriteRune(c)
+		}
+		whole = b.String()
+	}
+	out := whole
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg && strings.Trim(out, "0.,") != "" {
+		out = "-" + out
+	}
+	return out
+}
+
+func formatNumber(v []driver.Value) (any, error) {
+	f, ok, err := formatPattern(v[2].(string))
+	if err != nil || !ok {
+		return nil, err
+	}
+	x, ok := exactValue(v[0].(string), v[1].(string))
+	if !ok {
+		return nil, nil
+	}
+	return f.format(x), nil
+}
+
+func numberFunctions(d *duckTypes) map[string][]*goFunction {
+	str := d.of(duckdb.TYPE_VARCHAR)
+	return map[string][]*goFunction{
+		"format_number": {{in: []duckdb.TypeInfo{str, str, str}, out: str, fn: formatNumber}},
+	}
+}
