@@ -71,11 +71,24 @@ func TestSparkFunctionCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	known := loadKnownDifferent(t)
+	zones := loadSessionZones(t)
+	setZone := func(zone string) {
+		if _, err := c.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: "SET spark.sql.session.timeZone=" + zone}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	type tally struct{ total, matched, refused, different int }
 	groups := map[string]*tally{}
 	var report, refusals []string
 	for _, ex := range examples {
+		zone, inZone := zones[ex.query]
+		if inZone {
+			setZone(zone)
+		}
 		got, how, detail := runSparkExample(c, sh, ex)
+		if inZone {
+			setZone("America/Los_Angeles")
+		}
 		grp := sparkGroup(ex.fn)
 		if groups[grp] == nil {
 			groups[grp] = &tally{}
@@ -138,6 +151,23 @@ func writeKnownDifferent(t *testing.T, report []string) {
 	if err := os.WriteFile("testdata/spark41/known-different.txt", []byte(head+strings.Join(qs, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// loadSessionZones reads testdata/spark41/session-zones.tsv: the examples
+// the reference made in another session time zone, by query.
+func loadSessionZones(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/spark41/session-zones.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if zone, query, ok := strings.Cut(l, "\t"); ok && !strings.HasPrefix(l, "#") {
+			out[query] = zone
+		}
+	}
+	return out
 }
 
 func loadKnownDifferent(t *testing.T) map[string]bool {

@@ -60,7 +60,8 @@ func sparkFunctionNames() []string {
 		"soundex", "conv", "make_valid_utf8", "sentences", "shiftrightunsigned", "unhex",
 		"parse_json", "try_parse_json", "is_variant_null", "schema_of_variant", "schema_of_variant_agg", "to_variant_object",
 		"contains", "map_from_arrays", "assert_true", "time_trunc", "array_insert", "make_interval", "try_make_interval", "format_number",
-		"bitmap_bit_position", "bitmap_bucket_number", "bitmap_count", "bitmap_construct_agg", "bitmap_or_agg", "bitmap_and_agg"}
+		"bitmap_bit_position", "bitmap_bucket_number", "bitmap_count", "bitmap_construct_agg", "bitmap_or_agg", "bitmap_and_agg",
+		"xpath", "xpath_string", "xpath_boolean", "xpath_double", "xpath_number", "xpath_float", "xpath_long", "xpath_int", "xpath_short"}
 }
 
 // isSparkFunction reports whether name is one of sparkFunctionNames.

@@ -169,7 +169,7 @@ func ruleArraysZip(c *exprCursor) bool {
 // as 1 (DuckDB's 0 is before the first character); the SQL form with FROM
 // and FOR is left to DuckDB.
 func ruleSubstring(c *exprCursor) bool {
-	if !c.call() || !c.t.is("substr", "substring") {
+	if !c.call() || !c.t.is("substr", "substring") || argKind(c.toks, c.n) == kindBinary {
 		return false
 	}
 	end := matchParen(c.toks, c.n)
