@@ -24,6 +24,44 @@ func refusedFunctions() map[string]string {
 	}
 }
 
+// refusedFamily gives the reason why the local engine lacks a Spark
+// function that DuckDB does not have, found by the prefix of its name.
+func refusedFamily(name string) (string, bool) {
+	for _, f := range []struct{ prefix, why string }{
+		{"kll_sketch_", "KLL sketches are Apache DataSketches binaries, which the local engine does not write; percentile_approx gives quantiles"},
+		{"theta_", "theta sketches are Apache DataSketches binaries, which the local engine does not write; count(DISTINCT …) gives exact counts"},
+		{"hll_", "HLL sketches are Apache DataSketches binaries, which the local engine does not write; approx_count_distinct gives the estimate"},
+		{"approx_top_k_", "its sketch is an Apache DataSketches binary, which the local engine does not write"},
+		{"count_min_sketch", "its result is Spark's serialized count-min sketch, which the local engine does not write"},
+		{"st_", "Spark's geospatial types are not on the local engine"},
+		{"reflect", "it calls a Java method; the local engine has no JVM"},
+		{"try_reflect", "it calls a Java method; the local engine has no JVM"},
+		{"java_method", "it calls a Java method; the local engine has no JVM"},
+		{"collat", "Spark's collations are not on the local engine; lower() and ILIKE compare without case"},
+		{"from_xml", "Spark's XML data source is not on the local engine; xpath, xpath_string and the typed xpath functions are"},
+		{"to_xml", "Spark's XML data source is not on the local engine; xpath, xpath_string and the typed xpath functions are"},
+		{"schema_of_xml", "Spark's XML data source is not on the local engine; xpath, xpath_string and the typed xpath functions are"},
+		{"from_csv", "Spark's CSV options and schema inference are not on the local engine; split and CAST read one line"},
+		{"to_csv", "Spark's CSV options are not on the local engine; concat_ws writes one line"},
+		{"schema_of_csv", "Spark's CSV schema inference is not on the local engine"},
+		{"schema_of_json", "Spark's JSON schema inference is not on the local engine; schema_of_variant(parse_json(…)) describes a JSON value"},
+		{"schema_of_avro", "Avro is not on the local engine"},
+		{"sql_keywords", "Spark's keyword table is not on the local engine"},
+		{"uniform", "Spark's seeded random generator is not reproduced; DuckDB's random() gives other numbers"},
+		{"histogram_numeric", "Spark's streaming histogram is not on the local engine; histogram(x) counts each value"},
+		{"xxhash64", "Spark's xxhash64 of typed values is not on the local engine; md5, sha1 and sha2 give Spark's answers"},
+		{"json_tuple", "a generator of columns is not on the local engine; get_json_object(j, '$.a') reads one field"},
+		{"map_zip_with", "a lambda over two maps is not on the local engine; map_filter, transform_keys and transform_values are"},
+		{"zip_with", "this lambda (one answering a struct, or a form DuckDB cannot bind) is not on the local engine; zip_with(a, b, (x, y) -> x + y) is"},
+		{"stack", "a generator of rows in a select list is not on the local engine; VALUES gives the rows"},
+	} {
+		if strings.HasPrefix(name, f.prefix) {
+			return f.why, true
+		}
+	}
+	return "", false
+}
+
 func unsupported(msg string) error {
 	return &status.Error{SQLState: StateUnsupported, Message: msg}
 }
@@ -112,6 +150,9 @@ func unknownFunction(msg string) (string, bool) {
 	if n, ok := strings.CutPrefix(name, fnCatalog+".main.spark_"); ok {
 		name = n
 	}
+	if why, ok := refusedFamily(strings.ToLower(name)); ok {
+		return "function " + name + " is not supported on the local engine: " + why, true
+	}
 	return "function " + name + " is not supported on the local engine", true
 }
 
@@ -172,7 +213,7 @@ func callRefusal(name string, s []token, open int) error {
 	case "to_json":
 		// Spark writes a struct key as [v1,v2]; DuckDB as {'a': v1}.
 		if a := arg(0); len(a) > 2 && a[0].is("map") && a[1].text == "(" && a[2].is("named_struct", "struct", "array", "map") {
-			return unsupported("function to_json of a map with struct, array or map keys is not supported on the local engine")
+			return unsupported("function to_json of a map with struct, array or map keys is not supported on the local engine: Spark writes such a key as [v1,v2]")
 		}
 	case "array_sort":
 		if arg(1) != nil {
