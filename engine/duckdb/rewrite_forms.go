@@ -130,7 +130,7 @@ func ruleModeDeterministic(c *exprCursor) bool {
 	return c.emit(tkPunct, "(CASE WHEN "+args[1]+" THEN "+pick+" ELSE mode("+args[0]+") END)", end)
 }
 
-// ruleConcatWsAlone: concat_ws(sep) with nothing to join is ''.
+// ruleConcatWsAlone: concat_ws(sep) with nothing to join is ”.
 func ruleConcatWsAlone(c *exprCursor) bool {
 	if !c.call() || !c.t.is("concat_ws") {
 		return false

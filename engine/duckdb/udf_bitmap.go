@@ -4,7 +4,6 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"math/bits"
-	"regexp"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
@@ -61,7 +60,7 @@ func bitmapMerge(v []driver.Value) (any, error) {
 }
 
 func bitmapFunctions(d *duckTypes) map[string][]*goFunction {
-	blob, str := d.of(duckdb.TYPE_BLOB), d.of(duckdb.TYPE_VARCHAR)
+	blob := d.of(duckdb.TYPE_BLOB)
 	return map[string][]*goFunction{
 		"bitmap_count": {{in: []duckdb.TypeInfo{blob}, out: d.of(duckdb.TYPE_BIGINT), fn: func(v []driver.Value) (any, error) {
 			n := 0
@@ -72,18 +71,5 @@ func bitmapFunctions(d *duckTypes) map[string][]*goFunction {
 		}}},
 		"bitmap_construct": {{in: []duckdb.TypeInfo{d.list(d.of(duckdb.TYPE_BIGINT))}, out: blob, fn: bitmapConstruct}},
 		"bitmap_merge":     {{in: []duckdb.TypeInfo{d.list(blob), d.of(duckdb.TYPE_BOOLEAN)}, out: blob, fn: bitmapMerge}},
-		// split with a positive limit: at most n parts, the last one the rest.
-		"split": {{in: []duckdb.TypeInfo{str, str, d.of(duckdb.TYPE_BIGINT)}, out: d.list(str), fn: func(v []driver.Value) (any, error) {
-			re, err := regexp.Compile(v[1].(string))
-			if err != nil {
-				return nil, fmt.Errorf("split: the pattern %q: %w", v[1], err)
-			}
-			parts := re.Split(v[0].(string), int(asInt(v[2])))
-			out := make([]any, len(parts))
-			for i, p := range parts {
-				out[i] = p
-			}
-			return out, nil
-		}}},
 	}
 }

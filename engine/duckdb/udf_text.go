@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math/bits"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -144,6 +145,19 @@ func textFunctions(d *duckTypes) map[string][]*goFunction {
 		"make_valid_utf8": {{in: []duckdb.TypeInfo{anyT}, out: str, fn: func(v []driver.Value) (any, error) { return validUTF8(asBytes(v[0])), nil }}},
 		"sentences": {{in: []duckdb.TypeInfo{str}, out: d.list(d.list(str)), fn: func(v []driver.Value) (any, error) {
 			return sentences(v[0].(string)), nil
+		}}},
+		// split with a positive limit: at most n parts, the last one the rest.
+		"split": {{in: []duckdb.TypeInfo{str, str, d.of(duckdb.TYPE_BIGINT)}, out: d.list(str), fn: func(v []driver.Value) (any, error) {
+			re, err := regexp.Compile(v[1].(string))
+			if err != nil {
+				return nil, fmt.Errorf("split: the pattern %q: %w", v[1], err)
+			}
+			parts := re.Split(v[0].(string), int(asInt(v[2])))
+			out := make([]any, len(parts))
+			for i, p := range parts {
+				out[i] = p
+			}
+			return out, nil
 		}}},
 		"shiftrightunsigned": {
 			{in: []duckdb.TypeInfo{integer, integer}, out: integer, fn: func(v []driver.Value) (any, error) {
