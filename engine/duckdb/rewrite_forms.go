@@ -180,3 +180,9 @@ func ruleSubstring(c *exprCursor) bool {
 	}
 	return c.emit(tkIdent, fnCatalog+".main.spark_substring", c.i)
 }
+
+// ruleSparkHash: hash and xxhash64 are Go functions of any number of
+// values (udf_hash.go).
+func ruleSparkHash(c *exprCursor) bool {
+	return c.call() && c.t.is("hash", "xxhash64") && c.emit(tkIdent, "kitsune_"+strings.ToLower(c.t.text), c.i)
+}

@@ -41,7 +41,7 @@ func substitute(body string, with map[string]string) string {
 // ruleHigherOrder handles transform, exists, forall, aggregate, reduce,
 // zip_with, map_filter, transform_keys and transform_values.
 func ruleHigherOrder(c *exprCursor) bool {
-	if !c.call() || !c.t.is("transform", "filter", "exists", "forall", "aggregate", "reduce", "zip_with", "map_filter", "transform_keys", "transform_values") {
+	if !c.call() || !c.t.is("transform", "filter", "exists", "forall", "aggregate", "reduce", "zip_with", "map_zip_with", "map_filter", "transform_keys", "transform_values") {
 		return false
 	}
 	args, end := splitArgs(c.toks, c.n)
@@ -96,11 +96,27 @@ func higherOrder(fn string, args []string) (string, bool) {
 		return r, true
 	case "zip_with":
 		p, body, ok := last(2)
-		if !ok || len(p) != 2 || len(args) != 3 || isTuple(body) {
-			return "", false // a (y, x) body is a Spark struct DuckDB does not build
+		if !ok || len(p) != 2 || len(args) != 3 {
+			return "", false
 		}
-		b := substitute(body, map[string]string{strings.ToLower(p[0]): "(" + args[0] + ")[kitsune_i]", strings.ToLower(p[1]): "(" + args[1] + ")[kitsune_i]"})
+		with := map[string]string{strings.ToLower(p[0]): "(" + args[0] + ")[kitsune_i]", strings.ToLower(p[1]): "(" + args[1] + ")[kitsune_i]"}
+		b := substitute(body, with)
+		if isTuple(body) {
+			if b, ok = tupleStruct(body, with); !ok {
+				return "", false // a struct of expressions: Spark names its fields col1, col2, …
+			}
+		}
 		return "list_transform(generate_series(1, greatest(len(" + args[0] + "), len(" + args[1] + "))), kitsune_i -> " + b + ")", true
+	case "map_zip_with":
+		// The keys of the first map in order, then the second's new ones.
+		p, body, ok := last(2)
+		if !ok || len(p) != 3 || len(args) != 3 {
+			return "", false
+		}
+		keys := "list_concat(map_keys(" + args[0] + "), map_keys(" + args[1] + "))"
+		distinct := "list_filter(" + keys + ", (kitsune_x, kitsune_n) -> list_position(" + keys + ", kitsune_x) = kitsune_n)"
+		b := substitute(body, map[string]string{strings.ToLower(p[0]): "kitsune_k", strings.ToLower(p[1]): "(" + args[0] + ")[kitsune_k]", strings.ToLower(p[2]): "(" + args[1] + ")[kitsune_k]"})
+		return "map_from_entries(list_transform(" + distinct + ", kitsune_k -> struct_pack(key := kitsune_k, value := " + b + ")))", true
 	case "map_filter", "transform_keys", "transform_values":
 		p, body, ok := last(1)
 		if !ok || len(p) != 2 || len(args) != 2 {
@@ -139,4 +155,19 @@ func isTuple(e string) bool {
 		}
 	}
 	return false
+}
+
+// tupleStruct turns a lambda body (a, b) of plain names into the struct
+// Spark builds from it, its fields named after them (with their values
+// substituted).
+func tupleStruct(body string, with map[string]string) (string, bool) {
+	toks := sig(lex(body))
+	var fields []string
+	for i := 1; i < len(toks)-1; i += 2 {
+		if toks[i].kind != tkIdent || toks[i+1].text != "," && toks[i+1].text != ")" {
+			return "", false
+		}
+		fields = append(fields, toks[i].text+" := "+substitute(toks[i].text, with))
+	}
+	return "struct_pack(" + strings.Join(fields, ", ") + ")", true
 }

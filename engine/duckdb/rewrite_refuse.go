@@ -13,14 +13,12 @@ const StateUnsupported = "0A000"
 // answer: they are refused, never answered differently (docs/spark-sql.md).
 func refusedFunctions() map[string]string {
 	return map[string]string{
-		"hash":            "Spark's hash is Murmur3 and DuckDB's is another hash; md5, sha1 and sha2 give Spark's answers",
-		"approx_top_k":    "DuckDB's approx_top_k answers the items without their counts",
-		"from_json":       "its schema argument (Spark DDL) has no DuckDB equivalent; json_transform(j, structure) takes a JSON structure",
-		"window":          "time windows (window, session_window) are not supported on the local engine: time_bucket(INTERVAL '5 minutes', ts) gives tumbling windows",
-		"session_window":  "time windows (window, session_window) are not supported on the local engine",
-		"window_time":     "time windows are not supported on the local engine",
-		"try_avg":         "DuckDB's avg raises an overflow error where Spark's try_avg answers NULL; avg gives Spark's answer where nothing overflows",
-		"percentile_disc": "DuckDB answers the column's type where Spark answers a double; quantile_disc is DuckDB's",
+		"approx_top_k":   "DuckDB's approx_top_k answers the items without their counts",
+		"from_json":      "its schema argument (Spark DDL) has no DuckDB equivalent; json_transform(j, structure) takes a JSON structure",
+		"window":         "time windows (window, session_window) are not supported on the local engine: time_bucket(INTERVAL '5 minutes', ts) gives tumbling windows",
+		"session_window": "time windows (window, session_window) are not supported on the local engine",
+		"window_time":    "time windows are not supported on the local engine",
+		"try_avg":        "DuckDB's avg raises an overflow error where Spark's try_avg answers NULL; avg gives Spark's answer where nothing overflows",
 	}
 }
 
@@ -49,10 +47,8 @@ func refusedFamily(name string) (string, bool) {
 		{"sql_keywords", "Spark's keyword table is not on the local engine"},
 		{"uniform", "Spark's seeded random generator is not reproduced; DuckDB's random() gives other numbers"},
 		{"histogram_numeric", "Spark's streaming histogram is not on the local engine; histogram(x) counts each value"},
-		{"xxhash64", "Spark's xxhash64 of typed values is not on the local engine; md5, sha1 and sha2 give Spark's answers"},
 		{"json_tuple", "a generator of columns is not on the local engine; get_json_object(j, '$.a') reads one field"},
-		{"map_zip_with", "a lambda over two maps is not on the local engine; map_filter, transform_keys and transform_values are"},
-		{"zip_with", "this lambda (one answering a struct, or a form DuckDB cannot bind) is not on the local engine; zip_with(a, b, (x, y) -> x + y) is"},
+		{"zip_with", "this lambda (one answering a struct of expressions, or a form DuckDB cannot bind) is not on the local engine; zip_with(a, b, (x, y) -> x + y) and (x, y) -> (y, x) are"},
 		{"stack", "a generator of rows in a select list is not on the local engine; VALUES gives the rows"},
 	} {
 		if strings.HasPrefix(name, f.prefix) {

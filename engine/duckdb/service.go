@@ -334,6 +334,9 @@ func sqlError(err error) error {
 		return coded
 	}
 	msg := err.Error()
+	if spark, ok := sparkClassError(msg, err); ok {
+		return spark
+	}
 	state := status.StateGeneral
 	switch {
 	case errors.Is(err, context.Canceled) || strings.Contains(msg, "INTERRUPT"):
@@ -350,6 +353,8 @@ func sqlError(err error) error {
 		return &status.Error{SQLState: StateUnsupported, Message: m, Err: err}
 	case strings.Contains(msg, "Catalog Error"), strings.Contains(msg, "Binder Error"):
 		state = "42000"
+	case strings.Contains(msg, "Unimplemented type for cast"):
+		return &status.Error{SQLState: StateUnsupported, Message: "this cast is not supported on the local engine (" + firstLine(msg) + ")", Err: err}
 	case strings.Contains(msg, "Conversion Error"):
 		state = "22018"
 	case strings.Contains(msg, "Constraint Error"):

@@ -41,6 +41,8 @@ type colType struct {
 	hasQual   bool
 	// sparkName is the type as Spark prints it (DESCRIBE, GetColumns).
 	sparkName string
+	// shape is a complex type's parts (a struct's field order).
+	shape *duckShape
 }
 
 // typeOf maps a DuckDB type name (database/sql DatabaseTypeName) to its
@@ -87,11 +89,11 @@ func typeOf(duckName string) colType {
 	case n == "INTERVAL":
 		return colType{id: tcli.TTypeId_INTERVAL_DAY_TIME_TYPE, st: stString, sparkName: "interval day to second"}
 	case strings.HasSuffix(n, "]") || strings.HasPrefix(n, "LIST"):
-		return colType{id: tcli.TTypeId_ARRAY_TYPE, st: stString, sparkName: sparkComplexName(duckName)}
+		return colType{id: tcli.TTypeId_ARRAY_TYPE, st: stString, sparkName: sparkComplexName(duckName), shape: shapeOf(duckName)}
 	case strings.HasPrefix(n, "STRUCT"):
-		return colType{id: tcli.TTypeId_STRUCT_TYPE, st: stString, sparkName: sparkComplexName(duckName)}
+		return colType{id: tcli.TTypeId_STRUCT_TYPE, st: stString, sparkName: sparkComplexName(duckName), shape: shapeOf(duckName)}
 	case strings.HasPrefix(n, "MAP"):
-		return colType{id: tcli.TTypeId_MAP_TYPE, st: stString, sparkName: sparkComplexName(duckName)}
+		return colType{id: tcli.TTypeId_MAP_TYPE, st: stString, sparkName: sparkComplexName(duckName), shape: shapeOf(duckName)}
 	case strings.HasPrefix(n, "UNION"):
 		return colType{id: tcli.TTypeId_UNION_TYPE, st: stString, sparkName: "string"}
 	case n == "NULL" || n == `"NULL"`:
@@ -197,7 +199,7 @@ func formatString(t colType, v any) string {
 	}
 	if t.id == tcli.TTypeId_ARRAY_TYPE || t.id == tcli.TTypeId_MAP_TYPE || t.id == tcli.TTypeId_STRUCT_TYPE || t.id == tcli.TTypeId_UNION_TYPE {
 		var b strings.Builder
-		nestedText(&b, jsonable(v))
+		nestedText(&b, jsonable(v, t.shape))
 		return b.String()
 	}
 	return fmt.Sprint(v)
@@ -263,26 +265,29 @@ func formatInterval(iv duck.Interval) string {
 
 // jsonable converts DuckDB's nested values into values encoding/json renders
 // as Spark does: maps and structs as objects, times as strings.
-func jsonable(v any) any {
+// sh, the value's DuckDB type shape, gives a struct's field order (nil:
+// fields sorted by name, the best a Go map allows).
+func jsonable(v any, sh *duckShape) any {
 	switch x := v.(type) {
 	case []any:
 		out := make([]any, len(x))
 		for i := range x {
-			out[i] = jsonable(x[i])
+			out[i] = jsonable(x[i], sh.elemShape())
 		}
 		return out
 	case map[string]any:
+		if obj, ok := sh.structInOrder(x); ok {
+			return obj
+		}
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = jsonable(e)
+			out[k] = jsonable(e, nil)
 		}
-		// DuckDB hands structs over as Go maps, which lose field order:
-		// fields come out sorted by name.
 		return out
 	case duck.OrderedMap:
 		// Spark prints a map's keys as values: {1:"a"}, {"k":1}.
 		keys := (&x).Keys()
-		return orderedJSON(len(keys), func(i int) (any, any) {
+		return orderedShapedJSON(len(keys), sh.keyShape(), sh.valShape(), func(i int) (any, any) {
 			val, _ := (&x).Get(keys[i])
 			return keys[i], val
 		})
@@ -292,7 +297,7 @@ func jsonable(v any) any {
 			keys = append(keys, k)
 		}
 		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
-		return orderedJSON(len(keys), func(i int) (any, any) { return keys[i], x[keys[i]] })
+		return orderedShapedJSON(len(keys), sh.keyShape(), sh.valShape(), func(i int) (any, any) { return keys[i], x[keys[i]] })
 	case time.Time:
 		// Spark prints dates, timestamps and intervals inside arrays, maps
 		// and structs unquoted: [2018-01-01,2018-02-01].
@@ -322,10 +327,15 @@ type nestedEntry struct{ key, val any }
 
 // orderedJSON collects n key/value pairs in their order.
 func orderedJSON(n int, kv func(int) (any, any)) nestedObject {
+	return orderedShapedJSON(n, nil, nil, kv)
+}
+
+// orderedShapedJSON is orderedJSON with the keys' and values' shapes.
+func orderedShapedJSON(n int, keySh, valSh *duckShape, kv func(int) (any, any)) nestedObject {
 	out := make(nestedObject, n)
 	for k := 0; k < n; k++ {
 		key, v := kv(k)
-		out[k] = nestedEntry{key: jsonable(key), val: jsonable(v)}
+		out[k] = nestedEntry{key: jsonable(key, keySh), val: jsonable(v, valSh)}
 	}
 	return out
 }

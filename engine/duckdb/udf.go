@@ -100,7 +100,7 @@ func registerGoFunctions(ctx context.Context, db *sql.DB) error {
 // goFunctions lists the Go functions by name.
 func goFunctions(d *duckTypes) map[string][]*goFunction {
 	sets := map[string][]*goFunction{}
-	for _, part := range []map[string][]*goFunction{momentFunctions(d), aesFunctions(d), byteFunctions(d), textFunctions(d), variantFunctions(d), intervalFunctions(d), numberFunctions(d), bitmapFunctions(d), xpathFunctions(d)} {
+	for _, part := range []map[string][]*goFunction{momentFunctions(d), aesFunctions(d), byteFunctions(d), textFunctions(d), variantFunctions(d), intervalFunctions(d), numberFunctions(d), bitmapFunctions(d), xpathFunctions(d), hashFunctions(d)} {
 		for name, fs := range part {
 			sets[name] = append(sets[name], fs...)
 		}

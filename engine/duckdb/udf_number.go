@@ -33,7 +33,7 @@ func formatPattern(d string) (decimalFormat, bool, error) {
 		return decimalFormat{group: 3, minInt: 1}, true, nil
 	}
 	if !regexp.MustCompile(`^[#0,]*(\.[#0]*)?$`).MatchString(d) {
-		return decimalFormat{}, false, fmt.Errorf("format_number pattern %q is not supported on the local engine: use digits (#, 0), grouping (,) and a decimal point", d)
+		return decimalFormat{}, false, fmt.Errorf("UNSUPPORTED_FEATURE: format_number pattern %q is not supported on the local engine: use digits (#, 0), grouping (,) and a decimal point", d)
 	}
 	whole, frac, _ := strings.Cut(d, ".")
 	f := decimalFormat{minInt: strings.Count(whole, "0"), maxFrac: len(frac), minFrac: strings.Count(frac, "0")}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	cespare "github.com/cespare/xxhash/v2"
 )
 
 // Spark 4.1's answers for the Go functions, from its function reference
@@ -250,4 +252,24 @@ func equalAny(got any, want []any) bool {
 		}
 	}
 	return true
+}
+
+func TestHashesAsSpark(t *testing.T) {
+	args := []driver.Value{"Spark", []any{int32(123)}, int32(2)}
+	if got, err := hashAll(murmur{}, args); err != nil || int32(uint32(got)) != -1321691492 {
+		t.Errorf("hash('Spark', array(123), 2) = %d (%v), Spark answers -1321691492", int32(uint32(got)), err)
+	}
+	if got, err := hashAll(xxhash{}, args); err != nil || int64(got) != 5602566077635097486 {
+		t.Errorf("xxhash64('Spark', array(123), 2) = %d (%v), Spark answers 5602566077635097486", int64(got), err)
+	}
+	// Spark's XXH64 of bytes is the standard one: every tail and stripe length.
+	data := []byte(strings.Repeat("kitsune gateway ", 8))
+	for n := 0; n <= len(data); n++ {
+		if got, want := (xxhash{}).bytes(data[:n], 0), cespare.Sum64(data[:n]); got != want {
+			t.Fatalf("XXH64 of %d bytes = %x, the standard gives %x", n, got, want)
+		}
+	}
+	if _, err := hashAll(murmur{}, []driver.Value{map[string]any{"a": 1}}); err == nil {
+		t.Error("a struct (its field order unknown here) is refused, not hashed another way")
+	}
 }

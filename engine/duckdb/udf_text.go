@@ -150,7 +150,7 @@ func textFunctions(d *duckTypes) map[string][]*goFunction {
 		"split": {{in: []duckdb.TypeInfo{str, str, d.of(duckdb.TYPE_BIGINT)}, out: d.list(str), fn: func(v []driver.Value) (any, error) {
 			re, err := regexp.Compile(v[1].(string))
 			if err != nil {
-				return nil, fmt.Errorf("split: the pattern %q: %w", v[1], err)
+				return nil, fmt.Errorf("INVALID_PARAMETER_VALUE.PATTERN: split cannot read the pattern %q: %w", v[1], err)
 			}
 			parts := re.Split(v[0].(string), int(asInt(v[2])))
 			out := make([]any, len(parts))

@@ -19,6 +19,10 @@ import (
 // stores them), no white space, numbers as written. variant_get and
 // variant_explode read it with DuckDB's JSON functions.
 
+// errVariantDouble: Spark stores such a number as a double, which the
+// local engine would write back in another form.
+var errVariantDouble = errors.New("UNSUPPORTED_FEATURE: a number with an exponent is a double in Spark's variant, which the local engine does not write; write it as a decimal")
+
 // variantObject is a parsed JSON object; keys are sorted when written.
 type variantObject map[string]any
 
@@ -77,7 +81,7 @@ func variantValue(dec *json.Decoder) (any, error) {
 		return nil, fmt.Errorf("unexpected %v", t)
 	case json.Number:
 		if strings.ContainsAny(string(t), "eE") {
-			return nil, errors.New("a number with an exponent is a double in Spark's variant, which the local engine does not write; write it as a decimal")
+			return nil, errVariantDouble
 		}
 	}
 	return tok, nil
@@ -131,6 +135,9 @@ func writeJSONString(b *bytes.Buffer, s string) {
 
 func canonicalVariant(s string) (string, error) {
 	v, err := parseVariant(s)
+	if errors.Is(err, errVariantDouble) {
+		return "", err
+	}
 	if err != nil {
 		return "", fmt.Errorf("MALFORMED_RECORD_IN_PARSING: parse_json cannot read %q: %w (try_parse_json answers NULL)", s, err)
 	}
