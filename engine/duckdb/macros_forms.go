@@ -7,6 +7,8 @@ func formMacros(m func(string) string) []string {
 	zero := "INTERVAL '0' SECOND"
 	nulls := func(n string) string { return "list_transform(range(greatest(" + n + ", 0)), kitsune_k -> NULL)" }
 	return []string{
+		m("spark_divisor(b) AS CASE WHEN b = 0 THEN (CASE WHEN coalesce(getvariable('kitsune_ansi'), true) THEN error('[DIVIDE_BY_ZERO] Division by zero. " +
+			"Use try_divide to tolerate divisor being 0 and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error.') END) ELSE b END"),
 		m("spark_map_size(x) AS coalesce(CAST(len(map_keys(x)) AS INTEGER), -1)"),
 		m("spark_interval_abs(x) AS CASE WHEN x < " + zero + " THEN -x ELSE x END"),
 		m("spark_interval_sign(x) AS CAST(CASE WHEN x < " + zero + " THEN -1 WHEN x > " + zero + " THEN 1 WHEN x IS NOT NULL THEN 0 END AS DOUBLE)"),

@@ -82,6 +82,9 @@ func (ss *session) compile(stmt string) (prepared, error) {
 	if ss.hiveOutput && pl.hiveSQL != "" {
 		pl.sql = pl.hiveSQL
 	}
+	if !ss.ansi() {
+		pl.sql = legacyCasts(pl.sql)
+	}
 	p.plan = pl
 	return p, nil
 }

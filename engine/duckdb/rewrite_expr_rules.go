@@ -82,9 +82,7 @@ func exprRules() []exprRule {
 		}},
 		{"parquet.`path`", ruleFileReference},
 		{"<=>", func(c *exprCursor) bool { return c.t.is("<=>") && c.emit(tkIdent, "IS NOT DISTINCT FROM", c.i) }},
-		{"DIV", func(c *exprCursor) bool {
-			return c.t.is("DIV") && c.prev.kind != tkSpace && c.prev.text != "" && c.emit(tkPunct, "//", c.i)
-		}},
+		{"/, % and DIV by zero (ANSI)", ruleDivisor},
 		{"RLIKE", ruleRlike},
 		{"^ (exclusive or)", ruleXor},
 	}

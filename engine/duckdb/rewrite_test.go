@@ -32,7 +32,7 @@ func TestRewrite(t *testing.T) {
 		{"SELECT current_user(), user()", planQuery, "getvariable('kitsune_user'), getvariable('kitsune_user')"},
 		{"SELECT nvl(a, 1), date_format(d, 'yyyy-MM-dd HH:mm')", planQuery, "kitsune_fn.main.spark_date_format(d, '%Y-%m-%d %H:%M')"},
 		{"SELECT a FROM t WHERE name RLIKE '^a.*' AND x NOT RLIKE 'b'", planQuery, "regexp_matches(name, '^a.*') AND NOT regexp_matches(x, 'b')"},
-		{"SELECT a <=> b, 7 DIV 2", planQuery, "a IS NOT DISTINCT FROM b, 7 // 2"},
+		{"SELECT a <=> b, 7 DIV 2", planQuery, "a IS NOT DISTINCT FROM b, 7 // kitsune_fn.main.spark_divisor(2)"},
 		{"SELECT * FROM parquet.`/tmp/x.parquet`", planQuery, "read_parquet('/tmp/x.parquet')"},
 		{"SELECT array(1, 2), map('a', 1, 'b', 2), named_struct('x', 1)", planQuery, `list_value(1, 2), map(['a', 'b'], [1, 2]), struct_pack("x" := 1)`},
 		{"SELECT * FROM default.t", planQuery, "FROM main.t"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -115,6 +116,13 @@ func (s *Service) OpenSession(ctx context.Context, req *tcli.TOpenSessionReq) (*
 	}
 	if tz, ok := ss.mu.confs[sessionTimeZoneKey]; ok {
 		if err := applySessionTimeZone(ctx, ss, sessionTimeZoneKey, tz); err != nil {
+			conn.Close()
+			resp.Status = status.From(err)
+			return resp, nil
+		}
+	}
+	if ansi, ok := ss.mu.confs[ansiKey]; ok {
+		if err := applyANSI(ctx, ss, ansiKey, ansi); err != nil {
 			conn.Close()
 			resp.Status = status.From(err)
 			return resp, nil
@@ -297,6 +305,9 @@ func (s *Service) set(ctx context.Context, ss *session, c *setCmd) (*resultSet, 
 	if err := applySessionTimeZone(ctx, ss, key, val); err != nil {
 		return nil, err
 	}
+	if err := applyANSI(ctx, ss, key, val); err != nil {
+		return nil, err
+	}
 	ss.mu.Lock()
 	ss.mu.confs[key] = val
 	ss.mu.Unlock()
@@ -319,6 +330,35 @@ func applySessionTimeZone(ctx context.Context, ss *session, key, val string) err
 	}
 	_, err := ss.conn.ExecContext(ctx, "SET VARIABLE kitsune_session_tz = "+sqlString(val))
 	return sqlError(err)
+}
+
+// ansiKey is Spark's ANSI mode, which division by zero (the variable
+// kitsune_ansi) and CAST (TRY_CAST when off) follow.
+const ansiKey = "spark.sql.ansi.enabled"
+
+func applyANSI(ctx context.Context, ss *session, key, val string) error {
+	if !strings.EqualFold(key, ansiKey) {
+		return nil
+	}
+	on, err := strconv.ParseBool(strings.TrimSpace(val))
+	if err != nil {
+		return &status.Error{SQLState: "22023", Message: ansiKey + "=" + val + ": not a boolean (use true or false)"}
+	}
+	_, err = ss.conn.ExecContext(ctx, "SET VARIABLE kitsune_ansi = "+strconv.FormatBool(on))
+	return sqlError(err)
+}
+
+// ansi reports whether the session runs in Spark's ANSI mode (its default).
+func (ss *session) ansi() bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	for k, v := range ss.mu.confs {
+		if strings.EqualFold(k, ansiKey) {
+			on, err := strconv.ParseBool(strings.TrimSpace(v))
+			return err != nil || on
+		}
+	}
+	return true
 }
 
 // connectionProperty reports keys that drivers send as SET k=v from their

@@ -24,10 +24,15 @@ func sparkClassStates() map[string]string {
 		"INVALID_XML":                 "22023",
 		"INVALID_XPATH":               "22023",
 		"USER_RAISED_EXCEPTION":       "P0001",
+		"DIVIDE_BY_ZERO":              "22012",
 	}
 }
 
 func sparkClassError(msg string, err error) (*status.Error, bool) {
+	if strings.Contains(msg, "Out of Range Error: Overflow") {
+		return &status.Error{SQLState: "22003", Message: "[ARITHMETIC_OVERFLOW] " + firstLine(msg) +
+			". Use the try_ functions (try_add, try_multiply, …) to answer NULL instead.", Err: err}, true
+	}
 	body := msg
 	if i := strings.Index(body, "API error: "); i >= 0 {
 		body = body[i+len("API error: "):]

@@ -1,0 +1,70 @@
+package duckdb
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
+)
+
+// Spark 4's ANSI mode is its default: a division or remainder by zero is
+// DIVIDE_BY_ZERO (22012), an overflow ARITHMETIC_OVERFLOW (22003), a cast
+// that cannot convert CAST_INVALID_INPUT (22018). With
+// spark.sql.ansi.enabled=false, Spark answers NULL for the division and
+// the cast.
+func TestANSIModeAsSpark(t *testing.T) {
+	s, sh := newService(t)
+	ctx := context.Background()
+	outcome := func(q string) (string, string) {
+		resp, _ := s.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q})
+		st := resp.Status
+		if st.StatusCode == tcli.TStatusCode_SUCCESS_STATUS {
+			fr, _ := s.FetchResults(ctx, &tcli.TFetchResultsReq{OperationHandle: resp.OperationHandle, MaxRows: 10})
+			if fr.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+				st = fr.Status
+			} else if len(fr.Results.Columns) > 0 {
+				c := fr.Results.Columns[0]
+				if c.StringVal != nil && len(c.StringVal.Nulls) > 0 && c.StringVal.Nulls[0]&1 == 1 {
+					return "NULL", ""
+				}
+				return cellString(c, 0), ""
+			}
+		}
+		return st.GetSqlState(), st.GetErrorMessage()
+	}
+	on := map[string]string{
+		"SELECT CAST(1 / 0 AS STRING)":                  "22012",
+		"SELECT CAST(7 % 0 AS STRING)":                  "22012",
+		"SELECT CAST(7 DIV 0 AS STRING)":                "22012",
+		"SELECT CAST(1.5 / (2 - 2) AS STRING)":          "22012",
+		"SELECT CAST(6 / -2 * 3 AS STRING)":             "-9.0",
+		"SELECT CAST(7 % 3 AS STRING)":                  "1",
+		"SELECT CAST(2147483647 + 1 AS STRING)":         "22003",
+		"SELECT CAST(CAST('abc' AS INT) AS STRING)":     "22018",
+		"SELECT CAST(try_divide(1, 0) AS STRING)":       "NULL",
+		"SELECT CAST(10 / CAST(4 AS DOUBLE) AS STRING)": "2.5",
+	}
+	for q, want := range on {
+		if got, msg := outcome(q); got != want {
+			t.Errorf("ANSI on: %s = %s %s, Spark: %s", q, got, msg, want)
+		}
+	}
+	if _, msg := outcome("SELECT 1 / 0"); !strings.Contains(msg, "[DIVIDE_BY_ZERO]") || !strings.Contains(msg, "spark.sql.ansi.enabled") {
+		t.Errorf("DIVIDE_BY_ZERO names the way out: %s", msg)
+	}
+	if got, _ := outcome("SET spark.sql.ansi.enabled=maybe"); got != "22023" {
+		t.Errorf("a setting that is not a boolean: %s, want 22023", got)
+	}
+	outcome("SET spark.sql.ansi.enabled=false")
+	for q, want := range map[string]string{
+		"SELECT CAST(1 / 0 AS STRING)":              "NULL",
+		"SELECT CAST(7 % 0 AS STRING)":              "NULL",
+		"SELECT CAST(CAST('abc' AS INT) AS STRING)": "NULL",
+		"SELECT CAST(CAST('12' AS INT) AS STRING)":  "12",
+	} {
+		if got, msg := outcome(q); got != want {
+			t.Errorf("ANSI off: %s = %s %s, Spark: %s", q, got, msg, want)
+		}
+	}
+}
