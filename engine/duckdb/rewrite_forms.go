@@ -186,3 +186,84 @@ func ruleSubstring(c *exprCursor) bool {
 func ruleSparkHash(c *exprCursor) bool {
 	return c.call() && c.t.is("hash", "xxhash64") && c.emit(tkIdent, "kitsune_"+strings.ToLower(c.t.text), c.i)
 }
+
+// ruleGroupingID: Spark's grouping_id() with no arguments is the grouping
+// id of every GROUP BY column (those of CUBE, ROLLUP or GROUPING SETS,
+// in their order).
+func ruleGroupingID(c *exprCursor) bool {
+	if !c.call() || !c.t.is("grouping_id") {
+		return false
+	}
+	end := matchParen(c.toks, c.n)
+	if nextSig(c.toks, c.n+1) != end {
+		return false
+	}
+	cols := groupByColumns(c.toks, end+1)
+	return len(cols) > 0 && c.emit(tkPunct, "grouping_id("+strings.Join(cols, ", ")+")", end)
+}
+
+// groupByColumns finds the GROUP BY of the query level at toks[k] and
+// lists its columns, each once.
+func groupByColumns(toks []token, k int) []string {
+	depth := 0
+	for ; k < len(toks); k++ {
+		switch t := toks[k]; {
+		case t.text == "(":
+			depth++
+		case t.text == ")":
+			if depth--; depth < 0 {
+				return nil
+			}
+		case depth == 0 && t.is("GROUP"):
+			if by := nextSig(toks, k+1); by < len(toks) && toks[by].is("BY") {
+				return groupItems(toks, nextSig(toks, by+1))
+			}
+		}
+	}
+	return nil
+}
+
+// groupItems reads GROUP BY's items from toks[k]: plain expressions and
+// those inside CUBE(…), ROLLUP(…) and GROUPING SETS ((…), …), up to the
+// clause's end.
+func groupItems(toks []token, k int) []string {
+	seen := map[string]bool{}
+	var cols []string
+	var cur []token
+	flush := func() {
+		if c := strings.TrimSpace(render(rewriteExpr(cur))); c != "" && !seen[strings.ToLower(c)] {
+			seen[strings.ToLower(c)] = true
+			cols = append(cols, c)
+		}
+		cur = nil
+	}
+	depth := 0
+	for ; k < len(toks); k++ {
+		t := toks[k]
+		next := nextSig(toks, k+1)
+		switch {
+		case t.is("CUBE", "ROLLUP", "GROUPING", "SETS"):
+		case t.kind == tkIdent && next < len(toks) && toks[next].text == "(":
+			end := matchParen(toks, next)
+			cur = append(cur, toks[k:end+1]...)
+			k = end
+		case t.text == "(":
+			flush()
+			depth++
+		case t.text == ")":
+			flush()
+			if depth--; depth < 0 {
+				return cols
+			}
+		case t.text == ",":
+			flush()
+		case depth == 0 && t.is("HAVING", "ORDER", "LIMIT", "WINDOW", "QUALIFY", "UNION", "INTERSECT", "EXCEPT"):
+			flush()
+			return cols
+		default:
+			cur = append(cur, t)
+		}
+	}
+	flush()
+	return cols
+}

@@ -14,7 +14,6 @@ const StateUnsupported = "0A000"
 func refusedFunctions() map[string]string {
 	return map[string]string{
 		"approx_top_k":   "DuckDB's approx_top_k answers the items without their counts",
-		"from_json":      "its schema argument (Spark DDL) has no DuckDB equivalent; json_transform(j, structure) takes a JSON structure",
 		"window":         "time windows (window, session_window) are not supported on the local engine: time_bucket(INTERVAL '5 minutes', ts) gives tumbling windows",
 		"session_window": "time windows (window, session_window) are not supported on the local engine",
 		"window_time":    "time windows are not supported on the local engine",
@@ -206,6 +205,13 @@ func callRefusal(name string, s []token, open int) error {
 		if a := arg(2); len(a) > 0 && a[0].is("interval") && (hasTimeUnit(a) || argKind(s, open) != kindDate && argKind(s, open) != kindTimestamp) {
 			return unsupported("function sequence of dates by an interval is not supported on the local engine: DuckDB answers timestamps where Spark answers dates")
 		}
+	case "from_json":
+		if a := arg(1); len(a) != 1 || a[0].kind != tkString || ddlType(a[0].val) == "" {
+			return unsupported("function from_json is not supported on the local engine with this schema: give a DDL string such as 'a INT, b DOUBLE' or 'STRUCT<a: INT>'")
+		}
+		if arg(2) != nil {
+			return unsupported("function from_json with options is not supported on the local engine: Spark's JSON options (timestampFormat, …) have no DuckDB equivalent")
+		}
 	case "to_json":
 		// Spark writes a struct key as [v1,v2]; DuckDB as {'a': v1}.
 		if a := arg(0); len(a) > 2 && a[0].is("map") && a[1].text == "(" && a[2].is("named_struct", "struct", "array", "map") {
@@ -214,10 +220,6 @@ func callRefusal(name string, s []token, open int) error {
 	case "array_sort":
 		if arg(1) != nil {
 			return unsupported("function array_sort with a comparator is not supported on the local engine: list_sort(array, 'DESC') sorts the other way")
-		}
-	case "grouping_id":
-		if a := arg(0); len(a) == 0 {
-			return unsupported("function grouping_id() with no arguments is not supported on the local engine: name the grouping columns")
 		}
 	}
 	return nil

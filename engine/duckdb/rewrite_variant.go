@@ -77,3 +77,47 @@ func ruleVariantExplode(c *exprCursor) bool {
 	}
 	return c.emit(tkPunct, "(SELECT * FROM ("+rows+") ORDER BY pos)", end)
 }
+
+// ddlType reads a Spark schema string (from_json's second argument): a
+// DDL field list "a INT, b DOUBLE" or a type "STRUCT<…>", "ARRAY<…>",
+// "MAP<…>"; "" when it does not read it.
+func ddlType(ddl string) string {
+	d := strings.TrimSpace(ddl)
+	u := strings.ToUpper(d)
+	if !strings.HasPrefix(u, "STRUCT<") && !strings.HasPrefix(u, "ARRAY<") && !strings.HasPrefix(u, "MAP<") {
+		var fields []string
+		for _, f := range splitTop(d) {
+			name, typ, ok := strings.Cut(strings.TrimSpace(f), " ")
+			if !ok || strings.TrimSpace(typ) == "" {
+				return ""
+			}
+			fields = append(fields, name+": "+strings.TrimSpace(typ))
+		}
+		d = "STRUCT<" + strings.Join(fields, ", ") + ">"
+	}
+	toks := lex(d)
+	typ, end := parseType(toks, 0)
+	if typ == "" || nextSig(toks, end+1) < len(toks) {
+		return ""
+	}
+	return typ
+}
+
+// ruleFromJSON: from_json(j, 'schema') is DuckDB's cast of JSON to the
+// schema's type (a document that does not fit answers NULL, as Spark's
+// permissive mode does); options are refused (callRefusal).
+func ruleFromJSON(c *exprCursor) bool {
+	if !c.call() || !c.t.is("from_json") {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	if len(args) != 2 {
+		return false
+	}
+	ddl, ok := unquoteSQL(args[1])
+	typ := ddlType(ddl)
+	if !ok || typ == "" {
+		return false
+	}
+	return c.emit(tkPunct, "TRY_CAST(TRY_CAST("+args[0]+" AS JSON) AS "+typ+")", end)
+}
