@@ -198,13 +198,36 @@ func ruleGroupingID(c *exprCursor) bool {
 	if nextSig(c.toks, c.n+1) != end {
 		return false
 	}
-	cols := groupByColumns(c.toks, end+1)
+	cols := groupByColumns(c.toks, querySelect(c.toks, c.i))
 	return len(cols) > 0 && c.emit(tkPunct, "grouping_id("+strings.Join(cols, ", ")+")", end)
 }
 
-// groupByColumns finds the GROUP BY of the query level at toks[k] and
-// lists its columns, each once.
+// querySelect is the SELECT of the query that toks[k] stands in: backward,
+// out of the calls and groups around it, not into subqueries before it.
+func querySelect(toks []token, k int) int {
+	depth, level := 0, 0
+	for ; k >= 0; k-- {
+		switch t := toks[k]; {
+		case t.text == ")":
+			depth++
+		case t.text == "(":
+			if depth--; depth < level {
+				level = depth
+			}
+		case t.is("SELECT") && depth == level:
+			return k
+		}
+	}
+	return -1
+}
+
+// groupByColumns finds the GROUP BY of the query whose SELECT is at
+// toks[k] and lists its columns, each once.
 func groupByColumns(toks []token, k int) []string {
+	if k < 0 {
+		return nil
+	}
+	k++
 	depth := 0
 	for ; k < len(toks); k++ {
 		switch t := toks[k]; {
