@@ -275,7 +275,7 @@ func sparkCells(rs *tcli.TRowSet) []string {
 	if rs == nil || len(rs.Columns) == 0 {
 		return nil
 	}
-	n := columnLen(rs.Columns[0])
+	n := client.ColumnLen(rs.Columns[0])
 	var out []string
 	for i := 0; i < n; i++ {
 		for _, col := range rs.Columns {
@@ -283,28 +283,6 @@ func sparkCells(rs *tcli.TRowSet) []string {
 		}
 	}
 	return out
-}
-
-func columnLen(c *tcli.TColumn) int {
-	switch {
-	case c.BoolVal != nil:
-		return len(c.BoolVal.Values)
-	case c.ByteVal != nil:
-		return len(c.ByteVal.Values)
-	case c.I16Val != nil:
-		return len(c.I16Val.Values)
-	case c.I32Val != nil:
-		return len(c.I32Val.Values)
-	case c.I64Val != nil:
-		return len(c.I64Val.Values)
-	case c.DoubleVal != nil:
-		return len(c.DoubleVal.Values)
-	case c.StringVal != nil:
-		return len(c.StringVal.Values)
-	case c.BinaryVal != nil:
-		return len(c.BinaryVal.Values)
-	}
-	return 0
 }
 
 func isNull(nulls []byte, i int) bool { return i/8 < len(nulls) && nulls[i/8]&(1<<(i%8)) != 0 }

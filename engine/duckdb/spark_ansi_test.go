@@ -1,11 +1,8 @@
 package duckdb
 
 import (
-	"context"
 	"strings"
 	"testing"
-
-	tcli "github.com/kitsune-sql/kitsune/thrift/gen/tcliservice"
 )
 
 // Spark 4's ANSI mode is its default: a division or remainder by zero is
@@ -15,23 +12,12 @@ import (
 // the cast.
 func TestANSIModeAsSpark(t *testing.T) {
 	s, sh := newService(t)
-	ctx := context.Background()
 	outcome := func(q string) (string, string) {
-		resp, _ := s.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q})
-		st := resp.Status
-		if st.StatusCode == tcli.TStatusCode_SUCCESS_STATUS {
-			fr, _ := s.FetchResults(ctx, &tcli.TFetchResultsReq{OperationHandle: resp.OperationHandle, MaxRows: 10})
-			if fr.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
-				st = fr.Status
-			} else if len(fr.Results.Columns) > 0 {
-				c := fr.Results.Columns[0]
-				if c.StringVal != nil && len(c.StringVal.Nulls) > 0 && c.StringVal.Nulls[0]&1 == 1 {
-					return "NULL", ""
-				}
-				return cellString(c, 0), ""
-			}
+		v, state, msg := sparkOutcome(s, sh, q)
+		if state != "" {
+			return state, msg
 		}
-		return st.GetSqlState(), st.GetErrorMessage()
+		return v, ""
 	}
 	on := map[string]string{
 		"SELECT CAST(1 / 0 AS STRING)":                  "22012",

@@ -23,14 +23,32 @@ func TestSparkErrorClasses(t *testing.T) {
 		"SELECT hash(DATE '2020-01-01')":              {StateUnsupported, "[UNSUPPORTED_FEATURE]"},
 		"SELECT format_number(1, '0.0%')":             {StateUnsupported, "format_number pattern"},
 	} {
-		resp, _ := s.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q})
-		st := resp.Status
-		if st.StatusCode == tcli.TStatusCode_SUCCESS_STATUS {
-			fr, _ := s.FetchResults(context.Background(), &tcli.TFetchResultsReq{OperationHandle: resp.OperationHandle, MaxRows: 10})
-			st = fr.Status
-		}
-		if st.GetSqlState() != want[0] || !strings.Contains(st.GetErrorMessage(), want[1]) {
-			t.Errorf("%s: %s %q, want %s %q", q, st.GetSqlState(), st.GetErrorMessage(), want[0], want[1])
+		_, state, msg := sparkOutcome(s, sh, q)
+		if state != want[0] || !strings.Contains(msg, want[1]) {
+			t.Errorf("%s: %s %q, want %s %q", q, state, msg, want[0], want[1])
 		}
 	}
+}
+
+// sparkOutcome runs q and gives its first value ("NULL" for a NULL), or
+// the SQLSTATE and message it failed with, at once or while running.
+func sparkOutcome(s *Service, sh *tcli.TSessionHandle, q string) (value, state, msg string) {
+	ctx := context.Background()
+	resp, _ := s.ExecuteStatement(ctx, &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q})
+	if st := resp.Status; st.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		return "", st.GetSqlState(), st.GetErrorMessage()
+	}
+	fr, _ := s.FetchResults(ctx, &tcli.TFetchResultsReq{OperationHandle: resp.OperationHandle, MaxRows: 10})
+	if st := fr.Status; st.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		return "", st.GetSqlState(), st.GetErrorMessage()
+	}
+	if fr.Results != nil && len(fr.Results.Columns) > 0 {
+		c := fr.Results.Columns[0]
+		if c.StringVal != nil && len(c.StringVal.Nulls) > 0 && c.StringVal.Nulls[0]&1 == 1 {
+			return "NULL", "", ""
+		}
+		return cellString(c, 0), "", ""
+	}
+	os, _ := s.GetOperationStatus(ctx, &tcli.TGetOperationStatusReq{OperationHandle: resp.OperationHandle})
+	return "", os.GetSqlState(), os.GetErrorMessage()
 }

@@ -79,39 +79,40 @@ func (l *pearson) merge(r pearson) {
 		ck: l.ck + r.ck + dx*dyN*n1*n2, xMk: l.xMk + r.xMk + dx*dxN*n1*n2, yMk: l.yMk + r.yMk + dy*dyN*n1*n2}
 }
 
-func momentsOf(v driver.Value) moments {
-	var total moments
+// inPartitions feeds the list's values to add partition by partition,
+// calling merge after each.
+func inPartitions(v driver.Value, add func(any), merge func()) {
 	xs, _ := v.([]any)
 	for i := range sparkSlices {
-		var part moments
 		from, to := sliceBounds(i, len(xs))
 		for _, x := range xs[from:to] {
-			if f, ok := x.(float64); ok {
-				part.update(f)
-			}
+			add(x)
 		}
-		total.merge(part)
+		merge()
 	}
+}
+
+func momentsOf(v driver.Value) moments {
+	var total, part moments
+	inPartitions(v, func(x any) {
+		if f, ok := x.(float64); ok {
+			part.update(f)
+		}
+	}, func() { total.merge(part); part = moments{} })
 	return total
 }
 
 // pearsonOf reads a list of {x, y} pairs; a pair with a NULL is skipped.
 func pearsonOf(v driver.Value) pearson {
-	var total pearson
-	xs, _ := v.([]any)
-	for i := range sparkSlices {
-		var part pearson
-		from, to := sliceBounds(i, len(xs))
-		for _, e := range xs[from:to] {
-			pair, _ := e.(map[string]any)
-			x, okx := pair["x"].(float64)
-			y, oky := pair["y"].(float64)
-			if okx && oky {
-				part.update(x, y)
-			}
+	var total, part pearson
+	inPartitions(v, func(e any) {
+		pair, _ := e.(map[string]any)
+		x, okx := pair["x"].(float64)
+		y, oky := pair["y"].(float64)
+		if okx && oky {
+			part.update(x, y)
 		}
-		total.merge(part)
-	}
+	}, func() { total.merge(part); part = pearson{} })
 	return total
 }
 
