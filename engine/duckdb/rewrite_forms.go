@@ -169,8 +169,11 @@ func ruleArraysZip(c *exprCursor) bool {
 // as 1 (DuckDB's 0 is before the first character); the SQL form with FROM
 // and FOR is left to DuckDB.
 func ruleSubstring(c *exprCursor) bool {
-	if !c.call() || !c.t.is("substr", "substring") || argKind(c.toks, c.n) == kindBinary {
+	if !c.call() || !c.t.is("substr", "substring") {
 		return false
+	}
+	if argKind(c.toks, c.n) == kindBinary {
+		return c.emit(tkIdent, fnCatalog+".main.spark_bytes_substr", c.i)
 	}
 	end := matchParen(c.toks, c.n)
 	for k := c.n + 1; k < end; k++ {

@@ -41,6 +41,7 @@ func TestSparkAnswers(t *testing.T) {
 		"SELECT CAST(array_insert(array(5, 3, 2, 1), -4, 4) AS STRING)":     "[5, 4, 3, 2, 1]",
 		"SELECT CAST(try_add(date'2021-01-01', interval 1 year) AS STRING)": "2022-01-01",
 		"SELECT size(map('a', 1, 'b', 2))":                                  "2",
+		"SELECT CAST(substr(encode('Spark SQL', 'utf-8'), 5) AS STRING)":    "k SQL",
 		"SELECT length(x'537061726b2053514c')":                              "9",
 		"SELECT hash('Spark', array(123), 2)":                               "-1321691492",
 		// A struct keeps its declared field order, nested too.
