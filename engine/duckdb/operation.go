@@ -238,6 +238,9 @@ func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64
 			return nil, 0, "", err
 		}
 	}
+	if err := decimalRefusal(ctx, ss, p.sql); err != nil {
+		return nil, 0, "", err
+	}
 	switch p.kind {
 	case planExec:
 		res, err := ss.conn.ExecContext(ctx, p.sql, op.prep.args...)

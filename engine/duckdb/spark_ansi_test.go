@@ -20,16 +20,16 @@ func TestANSIModeAsSpark(t *testing.T) {
 		return v, ""
 	}
 	on := map[string]string{
-		"SELECT CAST(1 / 0 AS STRING)":                  "22012",
-		"SELECT CAST(7 % 0 AS STRING)":                  "22012",
-		"SELECT CAST(7 DIV 0 AS STRING)":                "22012",
-		"SELECT CAST(1.5 / (2 - 2) AS STRING)":          "22012",
-		"SELECT CAST(6 / -2 * 3 AS STRING)":             "-9.0",
-		"SELECT CAST(7 % 3 AS STRING)":                  "1",
-		"SELECT CAST(2147483647 + 1 AS STRING)":         "22003",
-		"SELECT CAST(CAST('abc' AS INT) AS STRING)":     "22018",
-		"SELECT CAST(try_divide(1, 0) AS STRING)":       "NULL",
-		"SELECT CAST(10 / CAST(4 AS DOUBLE) AS STRING)": "2.5",
+		"SELECT CAST(1 / 0 AS STRING)":                         "22012",
+		"SELECT CAST(7 % 0 AS STRING)":                         "22012",
+		"SELECT CAST(7 DIV 0 AS STRING)":                       "22012",
+		"SELECT CAST(CAST(1.5 AS DOUBLE) / (2 - 2) AS STRING)": "22012",
+		"SELECT CAST(6 / -2 * 3 AS STRING)":                    "-9.0",
+		"SELECT CAST(7 % 3 AS STRING)":                         "1",
+		"SELECT CAST(2147483647 + 1 AS STRING)":                "22003",
+		"SELECT CAST(CAST('abc' AS INT) AS STRING)":            "22018",
+		"SELECT CAST(try_divide(1, 0) AS STRING)":              "NULL",
+		"SELECT CAST(10 / CAST(4 AS DOUBLE) AS STRING)":        "2.5",
 	}
 	for q, want := range on {
 		if got, msg := outcome(q); got != want {
