@@ -59,7 +59,7 @@ func dividesDecimals(x any) bool {
 					return true
 				}
 			}
-		case v["expression_class"] == "BOUND_AGGREGATE" && v["name"] == "avg":
+		case (v["expression_class"] == "BOUND_AGGREGATE" || v["expression_class"] == "BOUND_WINDOW") && v["name"] == "avg":
 			if args, _ := v["arguments"].([]any); len(args) == 1 && typeIDOf(args[0]) == "DECIMAL" {
 				return true
 			}
