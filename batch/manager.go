@@ -75,6 +75,11 @@ type Manager struct {
 	store store.Store
 	lg    *zap.Logger
 
+	// updating serializes update's read-modify-write of a batch record:
+	// the watcher and a DELETE both settle a batch's end, and the second
+	// must see the first's answer, not overwrite CANCELED with ERROR.
+	updating sync.Mutex
+
 	mu struct {
 		sync.Mutex
 		// mine are the batches this gateway watches, by id, with their

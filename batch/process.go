@@ -73,6 +73,15 @@ func (m *Manager) check(ctx context.Context) {
 }
 
 func (m *Manager) update(ctx context.Context, b store.Batch) {
+	m.updating.Lock()
+	defer m.updating.Unlock()
+	if cur, err := m.store.GetBatch(ctx, b.ID); err == nil {
+		b = cur // what the watcher or a DELETE settled meanwhile
+	}
+	if Terminal(b.State) {
+		m.forget(b.ID) // settled already: nothing to record again
+		return
+	}
 	r := readReport(b.LogPath)
 	was := b
 	b.AppID, b.AppURL, b.AppState = first(r.appID, b.AppID), first(r.appURL, b.AppURL), first(r.appState, b.AppState)
