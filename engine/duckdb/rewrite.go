@@ -190,13 +190,17 @@ func dropPartition(toks []token) []token {
 	return toks
 }
 
-func matchParen(toks []token, open int) int {
+func matchParen(toks []token, open int) int { return matchPair(toks, open, "(", ")") }
+
+// matchPair is the closer that matches the opener at toks[open] (the
+// last token when none does).
+func matchPair(toks []token, open int, opener, closer string) int {
 	depth := 0
 	for j := open; j < len(toks); j++ {
 		switch toks[j].text {
-		case "(":
+		case opener:
 			depth++
-		case ")":
+		case closer:
 			depth--
 			if depth == 0 {
 				return j

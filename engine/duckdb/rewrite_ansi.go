@@ -65,7 +65,9 @@ func rightOperand(toks []token, k int) int {
 	for n := nextSig(toks, end+1); n < len(toks); n = nextSig(toks, end+1) {
 		switch {
 		case toks[n].text == "[":
-			end = matchBracket(toks, n)
+			if end = matchPair(toks, n, "[", "]"); toks[end].text != "]" {
+				return -1
+			}
 		case toks[n].text == "::":
 			end = nextSig(toks, n+1)
 			if p := nextSig(toks, end+1); p < len(toks) && toks[p].text == "(" {
@@ -89,22 +91,6 @@ func caseEnd(toks []token, k int) int {
 		case toks[k].is("CASE"):
 			depth++
 		case toks[k].is("END"):
-			if depth--; depth == 0 {
-				return k
-			}
-		}
-	}
-	return -1
-}
-
-// matchBracket is the "]" that closes the "[" at toks[k].
-func matchBracket(toks []token, k int) int {
-	depth := 0
-	for ; k < len(toks); k++ {
-		switch toks[k].text {
-		case "[":
-			depth++
-		case "]":
 			if depth--; depth == 0 {
 				return k
 			}

@@ -20,21 +20,22 @@ const (
 	kindTimestamp
 )
 
-// kindMakers are the calls whose answer is plainly of a kind.
-func kindMakers() map[string]argumentKind {
-	m := map[string]argumentKind{}
-	for kind, names := range map[argumentKind]string{
-		kindBinary:    "unhex from_hex encode to_binary try_to_binary unbase64 aes_encrypt aes_decrypt try_aes_decrypt",
-		kindArray:     "array split sequence array_repeat collect_list collect_set slice sort_array array_sort array_distinct map_keys map_values array_union array_except array_intersect array_compact",
-		kindMap:       "map map_from_arrays map_from_entries str_to_map map_concat map_filter",
-		kindDate:      "to_date date current_date date_add date_sub add_months make_date last_day next_day",
-		kindTimestamp: "to_timestamp timestamp current_timestamp make_timestamp now",
-	} {
-		for _, n := range strings.Fields(names) {
-			m[n] = kind
-		}
+// kindMaker is the kind of a call's answer where it is plainly of one.
+func kindMaker(name string) argumentKind {
+	switch name {
+	case "unhex", "from_hex", "encode", "to_binary", "try_to_binary", "unbase64", "aes_encrypt", "aes_decrypt", "try_aes_decrypt":
+		return kindBinary
+	case "array", "split", "sequence", "array_repeat", "collect_list", "collect_set", "slice", "sort_array", "array_sort", "array_distinct",
+		"map_keys", "map_values", "array_union", "array_except", "array_intersect", "array_compact":
+		return kindArray
+	case "map", "map_from_arrays", "map_from_entries", "str_to_map", "map_concat", "map_filter":
+		return kindMap
+	case "to_date", "date", "current_date", "date_add", "date_sub", "add_months", "make_date", "last_day", "next_day":
+		return kindDate
+	case "to_timestamp", "timestamp", "current_timestamp", "make_timestamp", "now":
+		return kindTimestamp
 	}
-	return m
+	return kindUnknown
 }
 
 // argKind is the kind of the first argument of the call whose "(" is at
@@ -74,7 +75,7 @@ func argKind(toks []token, open int) argumentKind {
 			return kindTimestamp
 		}
 	case t.kind == tkIdent && next.text == "(":
-		return kindMakers()[strings.ToLower(t.text)]
+		return kindMaker(strings.ToLower(t.text))
 	}
 	return kindUnknown
 }

@@ -2,15 +2,18 @@ package duckdb
 
 import "strings"
 
-// byteForms are Spark's string functions that also take a binary, by the
-// Spark macro of their binary form (macros_go.go).
-func byteForms() map[string]string {
-	return map[string]string{
-		"length": "bytes_length", "len": "bytes_length", "char_length": "bytes_length", "character_length": "bytes_length",
-		"octet_length": "bytes_length", "bit_length": "bytes_bit_length", "btrim": "bytes_btrim", "contains": "bytes_contains",
-		"startswith": "bytes_startswith", "endswith": "bytes_endswith", "left": "bytes_left", "substr": "bytes_substr",
-		"substring": "bytes_substr", "lpad": "bytes_lpad", "rpad": "bytes_rpad",
+// byteForm is the Spark macro of the binary form of a string function
+// that also takes a binary (macros_go.go), or "".
+func byteForm(name string) string {
+	switch name {
+	case "length", "len", "char_length", "character_length", "octet_length":
+		return "bytes_length"
+	case "bit_length", "btrim", "contains", "startswith", "endswith", "left", "lpad", "rpad":
+		return "bytes_" + name
+	case "substr", "substring":
+		return "bytes_substr"
 	}
+	return ""
 }
 
 func nextSig(toks []token, k int) int {
@@ -32,8 +35,8 @@ func ruleByteForm(c *exprCursor) bool {
 	if !c.call() {
 		return false
 	}
-	form, ok := byteForms()[strings.ToLower(c.t.text)]
-	if !ok || argKind(c.toks, c.n) != kindBinary {
+	form := byteForm(strings.ToLower(c.t.text))
+	if form == "" || argKind(c.toks, c.n) != kindBinary {
 		return false
 	}
 	return c.emit(tkIdent, fnCatalog+".main.spark_"+form, c.i)

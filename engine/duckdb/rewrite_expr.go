@@ -54,12 +54,7 @@ func (c *exprCursor) at() {
 }
 
 // sigFrom is the first significant token at or after k.
-func (c *exprCursor) sigFrom(k int) int {
-	for k < len(c.toks) && !c.toks[k].significant() {
-		k++
-	}
-	return k
-}
+func (c *exprCursor) sigFrom(k int) int { return nextSig(c.toks, k) }
 
 // emit appends a rewritten piece and moves past the tokens up to last.
 func (c *exprCursor) emit(kind tokKind, text string, last int) bool {
@@ -149,12 +144,7 @@ func rewriteTypes(toks []token) []token {
 // parseType parses a Spark type starting at toks[i] and returns its DuckDB
 // spelling and the index of its last token (i when it is not a type).
 func parseType(toks []token, i int) (string, int) {
-	skip := func(k int) int {
-		for k < len(toks) && !toks[k].significant() {
-			k++
-		}
-		return k
-	}
+	skip := func(k int) int { return nextSig(toks, k) }
 	i = skip(i)
 	if i >= len(toks) {
 		return "", i
@@ -328,12 +318,7 @@ func constructor(fn string, args []string) string {
 // col[, col2] (toks[view] is VIEW) into a DuckDB lateral join; it returns
 // the replacement and the index of the last token it consumed.
 func lateralView(toks []token, view int) (string, int, bool) {
-	skip := func(k int) int {
-		for k < len(toks) && !toks[k].significant() {
-			k++
-		}
-		return k
-	}
+	skip := func(k int) int { return nextSig(toks, k) }
 	k := skip(view + 1)
 	outer := false
 	if k < len(toks) && toks[k].is("OUTER") {

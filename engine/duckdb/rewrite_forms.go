@@ -60,7 +60,7 @@ func intervalArgument(toks []token, open int) bool {
 }
 
 func ruleArgForm(c *exprCursor) bool {
-	if !c.call() {
+	if !c.call() || !c.t.is("size", "cardinality", "reverse", "abs", "sign", "signum", "width_bucket", "try_add", "try_subtract", "sequence") {
 		return false
 	}
 	name := strings.ToLower(c.t.text)

@@ -26,42 +26,10 @@ func ruleXor(c *exprCursor) bool {
 	if c.t.kind != tkPunct || c.t.text != "^" {
 		return false
 	}
-	// Left: back over what was already written, at this nesting level.
-	start, depth := len(c.out), 0
-	for k := len(c.out) - 1; k >= 0; k-- {
-		t := c.out[k]
-		if t.text == ")" {
-			depth++
-		} else if t.text == "(" {
-			if depth == 0 {
-				break
-			}
-			depth--
-		} else if depth == 0 && xorStop(t) {
-			break
-		}
-		if t.significant() {
-			start = k
-		}
-	}
-	// Right: forward over the statement's tokens.
-	end, depth := c.i, 0
-	for k := c.i + 1; k < len(c.toks); k++ {
-		t := c.toks[k]
-		if t.text == "(" {
-			depth++
-		} else if t.text == ")" {
-			if depth == 0 {
-				break
-			}
-			depth--
-		} else if depth == 0 && xorStop(t) {
-			break
-		}
-		if t.significant() {
-			end = k
-		}
-	}
+	// Left: back over what was already written; right: forward over the
+	// statement's tokens; each at this nesting level.
+	start := xorOperand(c.out, len(c.out)-1, -1, len(c.out))
+	end := xorOperand(c.toks, c.i+1, 1, c.i)
 	left := strings.TrimSpace(render(c.out[start:]))
 	right := strings.TrimSpace(render(rewriteExpr(c.toks[c.i+1 : end+1])))
 	if left == "" || right == "" {
@@ -72,4 +40,32 @@ func ruleXor(c *exprCursor) bool {
 		c.out = append(c.out, token{kind: tkSpace, text: " "})
 	}
 	return c.emit(tkPunct, "xor("+left+", "+right+")", end)
+}
+
+// xorOperand walks toks from k by step (1 forward, -1 back) over one
+// operand of ^ and answers its last significant index that way (none if
+// none: the given fallback).
+func xorOperand(toks []token, k, step, none int) int {
+	open, close := "(", ")"
+	if step < 0 {
+		open, close = ")", "("
+	}
+	far, depth := none, 0
+	for ; k >= 0 && k < len(toks); k += step {
+		t := toks[k]
+		if t.text == open {
+			depth++
+		} else if t.text == close {
+			if depth == 0 {
+				break
+			}
+			depth--
+		} else if depth == 0 && xorStop(t) {
+			break
+		}
+		if t.significant() {
+			far = k
+		}
+	}
+	return far
 }
