@@ -72,6 +72,11 @@ func checkDatabricks(t *testing.T, out []byte, arrow bool) {
 		AfterError map[string]any     `json:"afterError"`
 		Meta       map[string]dbxMeta `json:"meta"`
 		Canceled   any                `json:"canceled"`
+		Spark      struct {
+			Order                         []string
+			Soundex                       string
+			DivideByZero, DecimalDivision string
+		} `json:"spark"`
 	}
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
@@ -145,6 +150,12 @@ func checkDatabricks(t *testing.T, out []byte, arrow bool) {
 	}
 	if got.Meta["tables"].First["TABLE_NAME"] != "dbx_t" || got.Meta["columns"].First["DATA_TYPE"] != 4.0 || got.Meta["typeInfo"].Count < 10 {
 		t.Errorf("metadata rows: %v %v", got.Meta["tables"].First, got.Meta["columns"].First)
+	}
+	// Spark keeps a struct's declared order; ANSI division by zero is
+	// 22012; a decimal division, which Spark answers as a decimal, is
+	// refused (0A000) rather than answered as a double.
+	if sp := got.Spark; strings.Join(sp.Order, ",") != "b,a" || sp.Soundex != "M460" || sp.DivideByZero != "22012" || sp.DecimalDivision != "0A000" {
+		t.Errorf("Spark answers through @databricks/sql: %+v", sp)
 	}
 	if got.Canceled != 4.0 && got.Canceled != "The operation was canceled by a client" {
 		t.Errorf("canceled: %v, want CANCELED_STATE", got.Canceled)

@@ -76,6 +76,18 @@ async function main() {
   }
   out.afterError = (await all('SELECT 6 * 7 AS answer')).rows[0];
 
+  // Spark's answers on the local engine, as this driver reads them: a
+  // struct's fields in their order, a Go function's answer, and Spark's
+  // error states for a division by zero and a refused decimal division.
+  const state = async (q) => {
+    try { await all(q); return 'none'; } catch (e) {
+      return e.response ? e.response.sqlState || (e.response.status && e.response.status.sqlState) || String(e.message) : String(e.message);
+    }
+  };
+  const spark = (await all("SELECT named_struct('b', 1, 'a', 2) AS st, soundex('Miller') AS sx")).rows[0];
+  out.spark = { order: Object.keys(typeof spark.st === 'string' ? JSON.parse(spark.st) : spark.st), soundex: spark.sx,
+    divideByZero: await state('SELECT 1 / 0 AS q'), decimalDivision: await state('SELECT 1.0 / 3 AS q') };
+
   // Metadata.
   const meta = async (name, p) => {
     const mop = await session[name](p || {});
