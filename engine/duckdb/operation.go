@@ -238,7 +238,7 @@ func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64
 			return nil, 0, "", err
 		}
 	}
-	if err := decimalRefusal(ctx, ss, p.sql); err != nil {
+	if err := planRefusal(ctx, ss, p.sql); err != nil {
 		return nil, 0, "", err
 	}
 	switch p.kind {

@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 )
 
@@ -18,15 +19,25 @@ import (
 const decimalRefusalText = "decimal division and averages are not supported on the local engine: " +
 	"Spark answers a decimal by its precision rules, DuckDB a double; CAST an operand to DOUBLE for Spark's double answer"
 
-// mayDivideDecimals is the cheap test before the plan is read.
-func mayDivideDecimals(sql string) bool {
-	return strings.Contains(sql, "spark_divisor(") || strings.Contains(strings.ToLower(sql), "avg(")
+// The same plan shows a CAST of a struct or a map to a string, which Spark
+// writes as {1, x} and {a -> 1} and DuckDB as {'a': 1, 'b': x} and
+// {a=1}: such a cast is refused too.
+const nestedCastRefusalText = "a CAST of a struct or a map to a string is not supported on the local engine: " +
+	"Spark writes {1, x} and {a -> 1}, DuckDB {'a': 1, 'b': x} and {a=1}; to_json gives JSON text"
+
+// castsToString finds a cast to a string in the statement's text.
+var castsToString = regexp.MustCompile(`(?i)\bAS\s+(STRING|VARCHAR|TEXT)\b|::\s*(STRING|VARCHAR|TEXT)\b`)
+
+// needsPlanGuard is the cheap test before the plan is read: a division,
+// an avg or a cast to a string in the statement's text.
+func needsPlanGuard(sql string) bool {
+	return strings.Contains(sql, "spark_divisor(") || strings.Contains(strings.ToLower(sql), "avg(") || castsToString.MatchString(sql)
 }
 
 // decimalRefusal refuses sql when its plan divides or averages decimals;
 // a statement DuckDB cannot plan here is left to run (and fail) as it is.
-func decimalRefusal(ctx context.Context, ss *session, sql string) error {
-	if !mayDivideDecimals(sql) {
+func planRefusal(ctx context.Context, ss *session, sql string) error {
+	if !needsPlanGuard(sql) {
 		return nil
 	}
 	var doc string
@@ -34,10 +45,16 @@ func decimalRefusal(ctx context.Context, ss *session, sql string) error {
 		return nil
 	}
 	var tree any
-	if json.Unmarshal([]byte(doc), &tree) != nil || !dividesDecimals(tree) {
+	if json.Unmarshal([]byte(doc), &tree) != nil {
 		return nil
 	}
-	return unsupported(decimalRefusalText)
+	switch {
+	case dividesDecimals(tree):
+		return unsupported(decimalRefusalText)
+	case castsNestedToString(tree):
+		return unsupported(nestedCastRefusalText)
+	}
+	return nil
 }
 
 // dividesDecimals walks a plan for a user division with a decimal operand
@@ -69,6 +86,45 @@ func dividesDecimals(x any) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// castsNestedToString walks a plan for a CAST of the statement's own (not
+// one the binder added) from a type holding a struct or a map to VARCHAR.
+func castsNestedToString(x any) bool {
+	switch v := x.(type) {
+	case []any:
+		for _, e := range v {
+			if castsNestedToString(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		if v["expression_class"] == "BOUND_CAST" && typeIDOf(v["return_type"]) == "VARCHAR" {
+			if child, _ := v["child"].(map[string]any); child != nil && v["query_location"] != child["query_location"] && holdsStructOrMap(child["return_type"]) {
+				return true
+			}
+		}
+		for _, e := range v {
+			if castsNestedToString(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// holdsStructOrMap reports whether a plan's type is or contains a struct
+// or a map.
+func holdsStructOrMap(t any) bool {
+	switch typeIDOf(t) {
+	case "STRUCT", "MAP":
+		return true
+	case "LIST", "ARRAY":
+		m, _ := t.(map[string]any)
+		info, _ := m["type_info"].(map[string]any)
+		return holdsStructOrMap(info["child_type"])
 	}
 	return false
 }
