@@ -15,6 +15,15 @@ type Sessioned interface {
 	SessionID() int64
 }
 
+// SessionChecker is implemented by backends that can say whether the
+// session a registration was made in still lives (etcd: its lease). The
+// keeper asks before it takes a missing node for an operator's delete,
+// because a watch that resumes after a partition can report the lease's
+// expiry before the backend's own keep-alive has noticed it.
+type SessionChecker interface {
+	SessionAlive(ctx context.Context, id int64) bool
+}
+
 // Healthy is implemented by backends that can lose their server.
 type Healthy interface {
 	Connected() bool
@@ -77,7 +86,7 @@ func (k *Keeper) Run(ctx context.Context, ready chan<- string) string {
 			}
 		}
 		if !contains(kids, path.Base(k.node)) {
-			if k.sessionID() == k.session {
+			if k.sessionID() == k.session && k.sessionAlive(ctx) {
 				k.Log.Warn("registration deleted by an operator", zap.String("node", k.node))
 				k.node = ""
 				if k.Removed != nil {
@@ -98,6 +107,15 @@ func (k *Keeper) Run(ctx context.Context, ready chan<- string) string {
 			return k.node
 		}
 	}
+}
+
+// sessionAlive reports whether the registration's session still lives;
+// backends that cannot tell are taken at their session id.
+func (k *Keeper) sessionAlive(ctx context.Context) bool {
+	if s, ok := k.Conn.(SessionChecker); ok {
+		return s.SessionAlive(ctx, k.session)
+	}
+	return true
 }
 
 // register registers until it succeeds or ctx ends (false).

@@ -37,3 +37,47 @@ func TestKeeperStopsWhenDeletedOnPurpose(t *testing.T) {
 		t.Errorf("Run returned %q after deletion", last)
 	}
 }
+
+// lapsedConn is a backend whose session has lapsed without its id having
+// changed yet: etcd's watch, resumed after a partition, reports the lease's
+// expiry before the keep-alive has noticed it.
+type lapsedConn struct {
+	discovery.Conn
+	alive chan bool
+}
+
+func (c lapsedConn) SessionID() int64 { return 7 }
+
+func (c lapsedConn) SessionAlive(context.Context, int64) bool { return <-c.alive }
+
+func TestKeeperRegistersAgainWhenTheSessionLapsed(t *testing.T) {
+	s := memory.NewStore()
+	c := lapsedConn{Conn: s.Conn(), alive: make(chan bool, 1)}
+	defer c.Close()
+	registered := make(chan string, 4)
+	k := &discovery.Keeper{Conn: c, Log: zaptest.NewLogger(t),
+		Register: func(ctx context.Context) (string, error) {
+			n, err := c.Create(ctx, "/ns/serverUri=h:1;version=1;sequence=", nil, discovery.EphemeralSequential)
+			registered <- n
+			return n, err
+		},
+		Removed: func() { t.Error("a lapsed session was taken for an operator's delete") }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	go k.Run(ctx, ready)
+	first := <-ready
+	<-registered
+	c.alive <- false
+	if err := s.Conn().Delete(context.Background(), first); err != nil { // the lease's expiry
+		t.Fatal(err)
+	}
+	select {
+	case again := <-registered:
+		if again == first {
+			t.Errorf("registered again as %s, the deleted node", again)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("not registered again after the session lapsed")
+	}
+}

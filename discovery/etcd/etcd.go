@@ -14,6 +14,8 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 
 	"github.com/kitsune-sql/kitsune/discovery"
 )
@@ -46,6 +48,7 @@ type conn struct {
 
 	mu     sync.Mutex
 	lease  clientv3.LeaseID
+	lost   bool // the lease expired and no new one is granted yet
 	closed bool
 	stop   context.CancelFunc
 	done   chan struct{}
@@ -53,8 +56,21 @@ type conn struct {
 
 var (
 	_ discovery.Conn      = (*conn)(nil)
-	_ discovery.Sessioned = (*conn)(nil)
+	_ discovery.Sessioned      = (*conn)(nil)
+	_ discovery.SessionChecker = (*conn)(nil)
 )
+
+// reconnectSoon caps gRPC's reconnect backoff (120 s by default) at 2 s:
+// after a partition the gateway takes a new lease and registers again
+// within seconds of etcd coming back, not minutes.
+var reconnectSoon = grpc.WithConnectParams(grpc.ConnectParams{
+	Backoff:           backoff.Config{BaseDelay: 250 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 2 * time.Second},
+	MinConnectTimeout: 2 * time.Second,
+})
+
+// errLeaseLost refuses an ephemeral node while the lease is being replaced:
+// made without a lease it would outlive the gateway.
+var errLeaseLost = errors.New("the etcd lease expired and a new one is not granted yet")
 
 // Dial connects to etcd and grants the connection's lease.
 func Dial(cfg Config, lg *zap.Logger) (discovery.Conn, error) {
@@ -65,7 +81,7 @@ func Dial(cfg Config, lg *zap.Logger) (discovery.Conn, error) {
 		cfg.LeaseTTL = 10 * time.Second
 	}
 	ccfg := clientv3.Config{Endpoints: endpoints(cfg.Endpoints), DialTimeout: cfg.ConnectTimeout, Username: cfg.User, Password: cfg.Password,
-		Logger: zap.NewNop()}
+		Logger: zap.NewNop(), DialOptions: []grpc.DialOption{reconnectSoon}}
 	if cfg.CA != "" || cfg.Cert != "" {
 		t, err := tlsConfig(cfg)
 		if err != nil {
@@ -136,7 +152,7 @@ func (c *conn) grant(ctx context.Context) error {
 		return err
 	}
 	c.mu.Lock()
-	c.lease = l.ID
+	c.lease, c.lost = l.ID, false
 	c.mu.Unlock()
 	return nil
 }
@@ -155,6 +171,9 @@ func (c *conn) keepAlive(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		c.mu.Lock()
+		c.lost = true
+		c.mu.Unlock()
 		c.lg.Warn("etcd lease lost, taking a new one")
 		for ctx.Err() == nil {
 			gctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -177,8 +196,25 @@ func (c *conn) currentLease() clientv3.LeaseID {
 	return c.lease
 }
 
-// SessionID is the lease's id: it changes when the lease was lost.
-func (c *conn) SessionID() int64 { return int64(c.currentLease()) }
+// SessionID is the lease's id: it changes when the lease was lost, to 0
+// until a new one is granted.
+func (c *conn) SessionID() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.lost {
+		return 0
+	}
+	return int64(c.lease)
+}
+
+// SessionAlive asks etcd whether the lease still lives; an error counts
+// as not alive, so that the keeper registers again rather than stopping.
+func (c *conn) SessionAlive(ctx context.Context, id int64) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	r, err := c.cli.TimeToLive(ctx, clientv3.LeaseID(id))
+	return err == nil && r.TTL > 0
+}
 
 // Connected reports whether etcd answers.
 func (c *conn) Connected() bool {
@@ -208,6 +244,14 @@ func (c *conn) Create(ctx context.Context, p string, data []byte, mode discovery
 	if mode == discovery.PersistentPrivate && c.cli.Username == "" {
 		return "", fmt.Errorf("create %s: a private node needs etcd authentication (kitsune.ha.etcd.user): %w", p, discovery.ErrNoAuth)
 	}
+	var opts []clientv3.OpOption
+	if mode == discovery.Ephemeral || mode == discovery.EphemeralSequential {
+		id := c.SessionID()
+		if id == 0 {
+			return "", fmt.Errorf("create %s: %w", p, errLeaseLost)
+		}
+		opts = append(opts, clientv3.WithLease(clientv3.LeaseID(id)))
+	}
 	if err := c.makeParents(ctx, p); err != nil {
 		return "", err
 	}
@@ -217,10 +261,6 @@ func (c *conn) Create(ctx context.Context, p string, data []byte, mode discovery
 			return "", convert("create", p, err)
 		}
 		p = fmt.Sprintf("%s%010d", p, n)
-	}
-	var opts []clientv3.OpOption
-	if mode == discovery.Ephemeral || mode == discovery.EphemeralSequential {
-		opts = append(opts, clientv3.WithLease(c.currentLease()))
 	}
 	k := key(p)
 	resp, err := c.cli.Txn(ctx).If(clientv3.Compare(clientv3.CreateRevision(k), "=", 0)).Then(clientv3.OpPut(k, string(data), opts...)).Commit()
