@@ -55,7 +55,7 @@ type conn struct {
 }
 
 var (
-	_ discovery.Conn      = (*conn)(nil)
+	_ discovery.Conn           = (*conn)(nil)
 	_ discovery.Sessioned      = (*conn)(nil)
 	_ discovery.SessionChecker = (*conn)(nil)
 )
