@@ -73,9 +73,13 @@ func checkDatabricks(t *testing.T, out []byte, arrow bool) {
 		Meta       map[string]dbxMeta `json:"meta"`
 		Canceled   any                `json:"canceled"`
 		Spark      struct {
-			Order                         []string
-			Soundex                       string
-			DivideByZero, DecimalDivision string
+			Order        []string
+			Soundex      string
+			DivideByZero string
+			Decimal      struct {
+				Q, A  string
+				Types []string
+			}
 		} `json:"spark"`
 	}
 	if err := json.Unmarshal(out, &got); err != nil {
@@ -152,10 +156,17 @@ func checkDatabricks(t *testing.T, out []byte, arrow bool) {
 		t.Errorf("metadata rows: %v %v", got.Meta["tables"].First, got.Meta["columns"].First)
 	}
 	// Spark keeps a struct's declared order; ANSI division by zero is
-	// 22012; a decimal division, which Spark answers as a decimal, is
-	// refused (0A000) rather than answered as a double.
-	if sp := got.Spark; strings.Join(sp.Order, ",") != "b,a" || sp.Soundex != "M460" || sp.DivideByZero != "22012" || sp.DecimalDivision != "0A000" {
+	// 22012; Spark's 1.0 / 3 is 0.333333, a DECIMAL(7,6) (a double would
+	// read 0.3333333333333333), and avg of a DECIMAL(10,2) a DECIMAL(14,6).
+	// The driver may read a decimal as a JavaScript number: 1.875 or
+	// 1.875000.
+	sp := got.Spark
+	if strings.Join(sp.Order, ",") != "b,a" || sp.Soundex != "M460" || sp.DivideByZero != "22012" {
 		t.Errorf("Spark answers through @databricks/sql: %+v", sp)
+	}
+	if q, a := sp.Decimal.Q, sp.Decimal.A; strings.TrimRight(q, "0") != "0.333333" || strings.TrimRight(a, "0") != "1.875" ||
+		strings.Join(sp.Decimal.Types, " ") != "DECIMAL_TYPE(7,6) DECIMAL_TYPE(14,6)" {
+		t.Errorf("Spark's decimal quotient and average through @databricks/sql: %+v", sp.Decimal)
 	}
 	if got.Canceled != 4.0 && got.Canceled != "The operation was canceled by a client" {
 		t.Errorf("canceled: %v, want CANCELED_STATE", got.Canceled)

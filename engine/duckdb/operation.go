@@ -238,7 +238,8 @@ func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64
 			return nil, 0, "", err
 		}
 	}
-	if err := planRefusal(ctx, ss, p.sql); err != nil {
+	var err error
+	if p.sql, err = planDecimals(ctx, ss, p.sql); err != nil {
 		return nil, 0, "", err
 	}
 	switch p.kind {

@@ -8,16 +8,16 @@ import (
 )
 
 // Spark divides and averages decimals into decimals by its precision
-// rules (1.0 / 3 is 0.333333333333; avg of DECIMAL(3,1) is a
-// DECIMAL(7,5)); DuckDB answers doubles. Until the local engine computes
-// Spark's decimal types, such a statement is refused rather than answered
-// otherwise. DuckDB's own bound plan (json_serialize_plan) says which
-// operand is a decimal: a division of the statement's own (its divisor
-// goes through spark_divisor, so the Spark macros' inner divisions are
-// not taken for it) or an avg whose argument is a decimal.
+// rules (1.0 / 3 is 0.333333, a DECIMAL(7,6); avg of a DECIMAL(3,1) is a
+// DECIMAL(7,5)); DuckDB answers doubles. DuckDB's own bound plan
+// (json_serialize_plan, unoptimized) says which operands are decimals and
+// of which types (decimal_types.go): a division of the statement's own
+// (its divisor goes through spark_divisor, so the Spark macros' inner
+// divisions are not taken for it) or an avg of a decimal is rewritten to
+// Spark's answer, and refused where the plan does not give Spark's type.
 
-const decimalRefusalText = "decimal division and averages are not supported on the local engine: " +
-	"Spark answers a decimal by its precision rules, DuckDB a double; CAST an operand to DOUBLE for Spark's double answer"
+const decimalRefusalText = "this decimal division or average is not supported on the local engine: " +
+	"Spark answers a decimal by its precision rules, and the local engine does not read Spark's type of an operand here; CAST the operands to DECIMAL(p, s) for Spark's decimal answer, or to DOUBLE for its double one"
 
 // The same plan shows a CAST of a struct or a map to a string, which Spark
 // writes as {1, x} and {a -> 1} and DuckDB as {'a': 1, 'b': x} and
@@ -34,60 +34,90 @@ func needsPlanGuard(sql string) bool {
 	return strings.Contains(sql, "spark_divisor(") || strings.Contains(strings.ToLower(sql), "avg(") || castsToString.MatchString(sql)
 }
 
-// decimalRefusal refuses sql when its plan divides or averages decimals;
-// a statement DuckDB cannot plan here is left to run (and fail) as it is.
-func planRefusal(ctx context.Context, ss *session, sql string) error {
+// planDecimals reads the statement's plan: a CAST of a struct or a map
+// to a string is refused; a decimal division or avg is rewritten to
+// Spark's answer (decimal_rewrite.go), or refused where its Spark type is
+// not read. A statement DuckDB cannot plan here is left to run (and fail)
+// as it is.
+func planDecimals(ctx context.Context, ss *session, sql string) (string, error) {
 	if !needsPlanGuard(sql) {
-		return nil
+		return sql, nil
 	}
-	var doc string
-	if err := ss.conn.QueryRowContext(ctx, "SELECT json_serialize_plan(?::VARCHAR)::VARCHAR", sql).Scan(&doc); err != nil {
-		return nil
+	tree, ok := readPlan(ctx, ss, sql)
+	if !ok {
+		return sql, nil
 	}
-	var tree any
-	if json.Unmarshal([]byte(doc), &tree) != nil {
-		return nil
+	if castsNestedToString(tree) {
+		return "", unsupported(nestedCastRefusalText)
 	}
-	switch {
-	case dividesDecimals(tree):
-		return unsupported(decimalRefusalText)
-	case castsNestedToString(tree):
-		return unsupported(nestedCastRefusalText)
+	uses := typer{sql: sql}.planUses(tree)
+	if len(uses) == 0 {
+		return sql, nil
 	}
-	return nil
+	toks, at, ok := statementTokens(sql)
+	spans, okDiv := divisionSpans(toks, at, uses)
+	if !ok || !okDiv {
+		return "", unsupported(decimalRefusalText)
+	}
+	for _, u := range uses {
+		if u.avg {
+			avgs, ok := typedAvgs(ctx, ss, toks)
+			if !ok {
+				return "", unsupported(decimalRefusalText)
+			}
+			spans = append(spans, avgs...)
+			break
+		}
+	}
+	return rewriteDecimals(toks, spans), nil
 }
 
-// dividesDecimals walks a plan for a user division with a decimal operand
-// and no floating one, or an avg of a decimal.
-func dividesDecimals(x any) bool {
-	switch v := x.(type) {
-	case []any:
-		for _, e := range v {
-			if dividesDecimals(e) {
-				return true
-			}
-		}
-	case map[string]any:
-		switch {
-		case v["expression_class"] == "BOUND_FUNCTION" && v["name"] == "/":
-			if kids, _ := v["children"].([]any); len(kids) == 2 && isSparkDivisor(uncast(kids[1])) {
-				a, b := typeID(uncast(kids[0])), typeID(uncast(kids[1]))
-				if (a == "DECIMAL" || b == "DECIMAL") && a != "DOUBLE" && a != "FLOAT" && b != "DOUBLE" && b != "FLOAT" {
-					return true
-				}
-			}
-		case (v["expression_class"] == "BOUND_AGGREGATE" || v["expression_class"] == "BOUND_WINDOW") && v["name"] == "avg":
-			if args, _ := v["arguments"].([]any); len(args) == 1 && typeIDOf(args[0]) == "DECIMAL" {
-				return true
-			}
-		}
-		for _, e := range v {
-			if dividesDecimals(e) {
-				return true
-			}
+// typedAvgs are the statement's avg calls of a decimal, typed from the
+// plan of its probe (avgProbe).
+func typedAvgs(ctx context.Context, ss *session, toks []token) ([]decimalSpan, bool) {
+	spans, ok := avgSpans(toks)
+	if !ok || len(spans) == 0 {
+		return nil, false
+	}
+	probe, marks := avgProbe(toks, spans)
+	tree, ok := readPlan(ctx, ss, probe)
+	if !ok {
+		return nil, false
+	}
+	ty := typer{sql: probe}
+	types := map[int]sparkNum{}
+	ty.eachFunction(tree, "*", func(loc int, a sparkNum) { types[loc] = a })
+	byText := map[string]sparkNum{} // DuckDB binds a repeated call once (ORDER BY avg(x))
+	for i, sp := range spans {
+		if a, seen := types[marks[i]]; seen {
+			byText[render(toks[sp.start:sp.end+1])] = a
 		}
 	}
-	return false
+	var out []decimalSpan
+	for _, sp := range spans {
+		a, seen := byText[render(toks[sp.start:sp.end+1])]
+		switch {
+		case !seen || a.class == numUnknown:
+			return nil, false
+		case a.class == numDecimal:
+			sp.typ = a
+			out = append(out, sp)
+		}
+	}
+	return out, true
+}
+
+// readPlan is DuckDB's unoptimized bound plan of sql, as JSON.
+func readPlan(ctx context.Context, ss *session, sql string) (map[string]any, bool) {
+	var doc string
+	if err := ss.conn.QueryRowContext(ctx, "SELECT json_serialize_plan(?::VARCHAR, optimize := false)::VARCHAR", sql).Scan(&doc); err != nil {
+		return nil, false
+	}
+	var tree map[string]any
+	if json.Unmarshal([]byte(doc), &tree) != nil || tree["error"] == true {
+		return nil, false
+	}
+	return tree, true
 }
 
 // castsNestedToString walks a plan for a CAST of the statement's own (not

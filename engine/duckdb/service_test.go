@@ -76,6 +76,8 @@ func cellString(c *tcli.TColumn, i int) string {
 		return itoa(c.I64Val.Values[i])
 	case c.I32Val != nil:
 		return itoa(int64(c.I32Val.Values[i]))
+	case c.DoubleVal != nil:
+		return strconv.FormatFloat(c.DoubleVal.Values[i], 'f', -1, 64)
 	case c.BoolVal != nil:
 		if c.BoolVal.Values[i] {
 			return "true"

@@ -25,6 +25,7 @@ func sparkClassStates() map[string]string {
 		"INVALID_XPATH":               "22023",
 		"USER_RAISED_EXCEPTION":       "P0001",
 		"DIVIDE_BY_ZERO":              "22012",
+		"NUMERIC_VALUE_OUT_OF_RANGE":  "22003",
 	}
 }
 

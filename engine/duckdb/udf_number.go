@@ -127,9 +127,49 @@ func formatNumber(v []driver.Value) (any, error) {
 	return f.format(x), nil
 }
 
+// decimalDivide is a / b rounded half up to scale digits, as Spark divides
+// decimals (decimal_rewrite.go): NULL for a zero divisor; past precision
+// digits an error under ANSI (the ansi argument), NULL otherwise.
+func decimalDivide(v []driver.Value) (any, error) {
+	a, okA := new(big.Rat).SetString(v[0].(string))
+	b, okB := new(big.Rat).SetString(v[1].(string))
+	if !okA || !okB || b.Sign() == 0 {
+		return nil, nil
+	}
+	scale, precision, ansi := int64(v[2].(int32)), int(v[3].(int32)), v[4].(bool)
+	q := new(big.Rat).Quo(a, b)
+	q.Mul(q, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(scale), nil)))
+	neg := q.Sign() < 0
+	q.Abs(q)
+	n, r := new(big.Int).QuoRem(q.Num(), q.Denom(), new(big.Int))
+	if new(big.Int).Mul(r, big.NewInt(2)).Cmp(q.Denom()) >= 0 {
+		n.Add(n, big.NewInt(1))
+	}
+	digits := n.String()
+	if len(digits) > precision && n.Sign() != 0 {
+		if ansi {
+			return nil, fmt.Errorf("[NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION] %s / %s rounded to %d digits after the point cannot be represented as DECIMAL(%d, %d). "+
+				"If necessary set spark.sql.ansi.enabled to false to answer NULL instead", v[0], v[1], scale, precision, scale)
+		}
+		return nil, nil
+	}
+	if pad := int(scale) + 1 - len(digits); pad > 0 {
+		digits = strings.Repeat("0", pad) + digits
+	}
+	out := digits
+	if scale > 0 {
+		out = digits[:len(digits)-int(scale)] + "." + digits[len(digits)-int(scale):]
+	}
+	if neg && n.Sign() != 0 {
+		out = "-" + out
+	}
+	return out, nil
+}
+
 func numberFunctions(d *duckTypes) map[string][]*goFunction {
-	str := d.of(duckdb.TYPE_VARCHAR)
+	str, i32, b := d.of(duckdb.TYPE_VARCHAR), d.of(duckdb.TYPE_INTEGER), d.of(duckdb.TYPE_BOOLEAN)
 	return map[string][]*goFunction{
-		"format_number": {{in: []duckdb.TypeInfo{str, str, str}, out: str, fn: formatNumber}},
+		"format_number":  {{in: []duckdb.TypeInfo{str, str, str}, out: str, fn: formatNumber}},
+		"decimal_divide": {{in: []duckdb.TypeInfo{str, str, i32, i32, b}, out: str, fn: decimalDivide}},
 	}
 }

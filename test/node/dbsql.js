@@ -77,8 +77,9 @@ async function main() {
   out.afterError = (await all('SELECT 6 * 7 AS answer')).rows[0];
 
   // Spark's answers on the local engine, as this driver reads them: a
-  // struct's fields in their order, a Go function's answer, and Spark's
-  // error states for a division by zero and a refused decimal division.
+  // struct's fields in their order, a Go function's answer, Spark's error
+  // state for a division by zero, and a decimal quotient and average with
+  // Spark's types.
   const state = async (q) => {
     try { await all(q); return 'none'; } catch (e) {
       return e.response ? e.response.sqlState || (e.response.status && e.response.status.sqlState) || String(e.message) : String(e.message);
@@ -86,7 +87,19 @@ async function main() {
   };
   const spark = (await all("SELECT named_struct('b', 1, 'a', 2) AS st, soundex('Miller') AS sx")).rows[0];
   out.spark = { order: Object.keys(typeof spark.st === 'string' ? JSON.parse(spark.st) : spark.st), soundex: spark.sx,
-    divideByZero: await state('SELECT 1 / 0 AS q'), decimalDivision: await state('SELECT 1.0 / 3 AS q') };
+    divideByZero: await state('SELECT 1 / 0 AS q') };
+  {
+    const op = await session.executeStatement('SELECT 1.0 / 3 AS q, avg(x) AS a FROM VALUES (CAST(1.25 AS DECIMAL(10,2))), (CAST(2.50 AS DECIMAL(10,2))) AS t(x)', opts());
+    const row = (await op.fetchAll())[0];
+    const schema = await op.getSchema();
+    await op.close();
+    const typeOf = (c) => {
+      const e = c.typeDesc.types[0].primitiveEntry;
+      const q = (e.typeQualifiers && e.typeQualifiers.qualifiers) || {};
+      return `${Object.keys(T.TTypeId).find((k) => T.TTypeId[k] === e.type)}(${q.precision ? q.precision.i32Value : ''},${q.scale ? q.scale.i32Value : ''})`;
+    };
+    out.spark.decimal = { q: String(row.q), a: String(row.a), types: schema.columns.map(typeOf) };
+  }
 
   // Metadata.
   const meta = async (name, p) => {

@@ -1,0 +1,150 @@
+package duckdb
+
+// leftOperand reads back from a multiplicative operator at toks[op] to the
+// first token of its left operand: a chain of terms joined by *, / and %
+// (they bind left to right), each a term with its signs, casts and
+// subscripts. -1 for what it does not read.
+func leftOperand(toks []token, op int) int {
+	k := prevSig(toks, op-1)
+	for {
+		start := termStart(toks, k)
+		if start < 0 {
+			return -1
+		}
+		p := prevSig(toks, start-1)
+		if p < 0 || !(toks[p].text == "*" || toks[p].text == "/" || toks[p].text == "%" || toks[p].text == "//") {
+			return start
+		}
+		k = prevSig(toks, p-1)
+	}
+}
+
+// notCallee are words before a parenthesis that do not call a function.
+var notCallee = map[string]bool{"SELECT": true, "WHERE": true, "AND": true, "OR": true, "NOT": true, "ON": true, "WHEN": true,
+	"THEN": true, "ELSE": true, "IN": true, "EXISTS": true, "BY": true, "HAVING": true, "FROM": true, "AS": true, "RETURN": true,
+	"VALUES": true, "DISTINCT": true, "ALL": true, "IS": true, "LIKE": true, "BETWEEN": true, "USING": true, "SET": true}
+
+// termStart is the first token of the term that ends at toks[k].
+func termStart(toks []token, k int) int {
+	if k < 0 {
+		return -1
+	}
+	var start int
+	switch t := toks[k]; {
+	case t.text == ")":
+		start = matchBack(toks, k, "(", ")")
+		if q := prevSig(toks, start-1); q >= 0 && (toks[q].kind == tkIdent || toks[q].kind == tkQuoted) && !notCallee[upper(toks[q].text)] {
+			start = nameStart(toks, q)
+			if toks[q].is("OVER", "FILTER") || toks[q].is("GROUP") {
+				return termStart(toks, calleeEnd(toks, q))
+			}
+		}
+	case t.text == "]":
+		open := matchBack(toks, k, "[", "]")
+		return termStart(toks, prevSig(toks, open-1))
+	case t.is("END"):
+		start = caseStart(toks, k)
+	case t.kind == tkIdent && notCallee[upper(t.text)]:
+		return -1
+	case t.kind == tkIdent || t.kind == tkQuoted:
+		start = nameStart(toks, k)
+	case t.kind == tkNumber || t.kind == tkString:
+		start = k
+	default:
+		return -1
+	}
+	if start < 0 {
+		return -1
+	}
+	p := prevSig(toks, start-1)
+	switch {
+	case p >= 0 && toks[p].text == "::":
+		return termStart(toks, prevSig(toks, p-1))
+	case p >= 0 && (toks[p].text == "-" || toks[p].text == "+") && isUnary(toks, p):
+		return p
+	}
+	return start
+}
+
+// calleeEnd is the token before a window's OVER, an aggregate's FILTER or
+// WITHIN GROUP: the call it belongs to ends there.
+func calleeEnd(toks []token, q int) int {
+	p := prevSig(toks, q-1)
+	if toks[q].is("GROUP") && p >= 0 && toks[p].is("WITHIN") {
+		p = prevSig(toks, p-1)
+	}
+	return p
+}
+
+// isUnary: the sign at toks[p] follows no operand.
+func isUnary(toks []token, p int) bool {
+	q := prevSig(toks, p-1)
+	if q < 0 {
+		return true
+	}
+	t := toks[q]
+	switch {
+	case t.text == ")" || t.text == "]" || t.kind == tkNumber || t.kind == tkString || t.kind == tkQuoted:
+		return false
+	case t.kind == tkIdent:
+		return notCallee[upper(t.text)]
+	}
+	return true
+}
+
+// nameStart reads a dotted name back to its first part.
+func nameStart(toks []token, k int) int {
+	for {
+		p := prevSig(toks, k-1)
+		if p < 1 || toks[p].text != "." {
+			return k
+		}
+		q := prevSig(toks, p-1)
+		if q < 0 || (toks[q].kind != tkIdent && toks[q].kind != tkQuoted) {
+			return k
+		}
+		k = q
+	}
+}
+
+// matchBack is the opener of the closer at toks[k].
+func matchBack(toks []token, k int, opener, closer string) int {
+	depth := 0
+	for j := k; j >= 0; j-- {
+		switch toks[j].text {
+		case closer:
+			depth++
+		case opener:
+			if depth--; depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+// caseStart is the CASE of the END at toks[k].
+func caseStart(toks []token, k int) int {
+	depth := 0
+	for ; k >= 0; k-- {
+		switch {
+		case toks[k].is("END"):
+			depth++
+		case toks[k].is("CASE"):
+			if depth--; depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+func upper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			b[i] = c - 32
+		}
+	}
+	return string(b)
+}
