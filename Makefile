@@ -33,6 +33,7 @@ test: deps build
 	$(GO) test -run '^$$' -fuzz FuzzBinaryFrames -fuzztime 8000x ./thrift/serve
 	$(GO) test -run '^$$' -fuzz FuzzKerberosAccept -fuzztime 40000x ./auth
 	$(GO) test -run '^$$' -fuzz FuzzRewrite -fuzztime 10000x ./engine/duckdb
+	$(GO) test -run '^$$' -fuzz FuzzDecimalSpans -fuzztime 20000x ./engine/duckdb
 	$(GO) test -run '^$$' -fuzz FuzzHTTPTransport -fuzztime 25000x ./thrift/serve
 	$(GO) test -run '^$$' -fuzz FuzzRequestStructs -fuzztime 15000x ./thrift/serve
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 12000x ./conf

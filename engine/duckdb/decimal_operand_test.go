@@ -44,3 +44,35 @@ func TestLeftOperand(t *testing.T) {
 		t.Error("a keyword read as an operand")
 	}
 }
+
+// FuzzDecimalSpans: reading a division's operands and the avg calls back
+// from any text never panics, and the rewrite keeps the text around them.
+func FuzzDecimalSpans(f *testing.F) {
+	for _, s := range []string{"SELECT a / kitsune_fn.main.spark_divisor(b)", "SELECT (x / kitsune_fn.main.spark_divisor(3)) / kitsune_fn.main.spark_divisor(2)",
+		"SELECT avg(x) FILTER (WHERE y) OVER w, mean(z) OVER (", "SELECT ) / spark_divisor(", "END / spark_divisor(CASE", "] / x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		toks := lex(s)
+		var spans []decimalSpan
+		for i, tk := range toks {
+			if tk.text == "/" {
+				if sp, ok := divisionSpan(toks, i); ok {
+					sp.typ = sparkNum{class: numDecimal, p: 10, s: 2}
+					spans = append(spans, sp)
+				}
+			}
+		}
+		if avgs, ok := avgSpans(toks); ok {
+			for _, sp := range avgs {
+				sp.typ = sparkNum{class: numDecimal, p: 7, s: 5}
+				spans = append(spans, sp)
+			}
+			_, _ = avgProbe(toks, avgs)
+		}
+		out := rewriteDecimals(toks, spans)
+		if len(spans) == 0 && out != render(toks) {
+			t.Errorf("no span, yet %q became %q", render(toks), out)
+		}
+	})
+}

@@ -36,8 +36,75 @@ func (ty typer) outputs(op map[string]any) []planCol {
 		return projected(ty.inputs(op), op["projection_map"])
 	case "LOGICAL_COMPARISON_JOIN", "LOGICAL_CROSS_PRODUCT", "LOGICAL_ANY_JOIN":
 		return ty.joinColumns(op)
+	case "LOGICAL_UNION", "LOGICAL_EXCEPT", "LOGICAL_INTERSECT":
+		return ty.setColumns(op)
+	case "LOGICAL_MATERIALIZED_CTE":
+		kids, _ := op["children"].([]any)
+		if len(kids) == 2 {
+			main, _ := kids[1].(map[string]any)
+			return ty.outputs(main)
+		}
+	case "LOGICAL_CTE_REF":
+		if def, ok := ty.ctes[int(num(op["cte_index"]))]; ok {
+			return ty.outputs(def)
+		}
 	}
 	return nil
+}
+
+// setColumns are a UNION's (EXCEPT's, INTERSECT's) columns: each the type
+// Spark widens its sides' types to.
+func (ty typer) setColumns(op map[string]any) []planCol {
+	kids, _ := op["children"].([]any)
+	var out []planCol
+	for k, kid := range kids {
+		km, _ := kid.(map[string]any)
+		cols := ty.outputs(km)
+		if cols == nil || k > 0 && len(cols) != len(out) {
+			return nil
+		}
+		for i, c := range cols {
+			n := sparkNum{class: numUnknown}
+			if c.known {
+				n = ty.of(map[string]any{"expression_class": "BOUND_REF", "index": float64(i)}, cols)
+			}
+			if k == 0 {
+				out = append(out, planCol{num: &n, known: true})
+			} else {
+				w := wider(*out[i].num, n)
+				out[i].num = &w
+			}
+		}
+	}
+	return out
+}
+
+// withCTEs is the typer with the tree's CTE definitions (a materialized
+// CTE's first child, under its table_index).
+func (ty typer) withCTEs(tree any) typer {
+	ty.ctes = map[int]map[string]any{}
+	var walk func(x any)
+	walk = func(x any) {
+		switch v := x.(type) {
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		case map[string]any:
+			if v["type"] == "LOGICAL_MATERIALIZED_CTE" {
+				if kids, _ := v["children"].([]any); len(kids) == 2 {
+					if def, ok := kids[0].(map[string]any); ok {
+						ty.ctes[int(num(v["table_index"]))] = def
+					}
+				}
+			}
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	walk(tree)
+	return ty
 }
 
 // inputs are the columns of an operator's children, in order.
@@ -125,6 +192,7 @@ type decimalUse struct {
 
 // planUses are the decimal uses of every plan in a serialized tree.
 func (ty typer) planUses(tree map[string]any) []decimalUse {
+	ty = ty.withCTEs(tree)
 	var uses []decimalUse
 	plans, _ := tree["plans"].([]any)
 	for _, p := range plans {
@@ -138,6 +206,7 @@ func (ty typer) planUses(tree map[string]any) []decimalUse {
 // eachFunction calls fn with the place and the left operand's Spark type
 // of every binary function name in the tree's plans.
 func (ty typer) eachFunction(tree map[string]any, name string, fn func(loc int, left sparkNum)) {
+	ty = ty.withCTEs(tree)
 	ty.visit(tree["plans"], nil, func(v map[string]any, scope []planCol) {
 		kids, _ := v["children"].([]any)
 		if loc, ok := location(v); ok && v["expression_class"] == "BOUND_FUNCTION" && v["name"] == name && len(kids) == 2 {

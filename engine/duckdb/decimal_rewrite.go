@@ -87,7 +87,8 @@ func divisionSpan(toks []token, op int) (decimalSpan, bool) {
 }
 
 // avgSpans are the statement's avg (and mean) calls with their FILTER
-// and OVER clauses; false for a clause not read here.
+// and OVER clauses; false for a clause not read here or an avg inside
+// another.
 func avgSpans(toks []token) ([]decimalSpan, bool) {
 	var out []decimalSpan
 	for i, t := range toks {
@@ -97,6 +98,9 @@ func avgSpans(toks []token) ([]decimalSpan, bool) {
 		open := nextSig(toks, i+1)
 		if open >= len(toks) || toks[open].text != "(" {
 			continue
+		}
+		if len(out) > 0 && i <= out[len(out)-1].end {
+			return nil, false // an avg inside another's argument or window
 		}
 		end := matchParen(toks, open)
 		sp := decimalSpan{start: i, avg: true, num: [2]int{open + 1, end - 1}, suffix: [2]int{end + 1, end}}

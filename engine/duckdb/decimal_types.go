@@ -140,11 +140,16 @@ type planCol struct {
 	expr  any
 	scope []planCol
 	typ   any
+	num   *sparkNum // a column typed already (a UNION's)
 	known bool
 }
 
-// typer reads Spark types on one statement's plan.
-type typer struct{ sql string }
+// typer reads Spark types on one statement's plan: sql is the text the
+// plan's locations point into, ctes the plan's CTE definitions by index.
+type typer struct {
+	sql  string
+	ctes map[int]map[string]any
+}
 
 // of is the Spark type of expression x, whose references read scope.
 func (ty typer) of(x any, scope []planCol) sparkNum {
@@ -167,7 +172,9 @@ func (ty typer) of(x any, scope []planCol) sparkNum {
 		if i < 0 || i >= len(scope) || !scope[i].known {
 			return sparkNum{class: numUnknown}
 		}
-		if c := scope[i]; c.expr != nil {
+		if c := scope[i]; c.num != nil {
+			return *c.num
+		} else if c.expr != nil {
 			return ty.of(c.expr, c.scope)
 		}
 		return duckNum(scope[i].typ)
@@ -179,8 +186,44 @@ func (ty typer) of(x any, scope []planCol) sparkNum {
 		if isSparkDivisor(m) {
 			return ty.of(m["else_expr"], scope)
 		}
+		checks, _ := m["case_checks"].([]any)
+		n := ty.of(m["else_expr"], scope)
+		for _, c := range checks {
+			cm, _ := c.(map[string]any)
+			n = wider(n, ty.of(cm["then_expr"], scope))
+		}
+		return n
+	case "BOUND_OPERATOR":
+		if kids, _ := m["children"].([]any); m["type"] == "OPERATOR_COALESCE" && len(kids) > 0 {
+			n := ty.of(kids[0], scope)
+			for _, k := range kids[1:] {
+				n = wider(n, ty.of(k, scope))
+			}
+			return n
+		}
 	}
 	return fallback(m["return_type"])
+}
+
+// wider is the type Spark gives values of two types in one column (CASE,
+// coalesce, UNION): decimals widen to hold both.
+func wider(a, b sparkNum) sparkNum {
+	a.lit, b.lit = 0, 0
+	switch {
+	case a.class == numUnknown || b.class == numUnknown:
+		return sparkNum{class: numUnknown}
+	case a == b:
+		return a
+	case a.class == numOther || b.class == numOther:
+		return sparkNum{class: numUnknown}
+	case a.class == numFloat || b.class == numFloat:
+		return sparkNum{class: numFloat}
+	case a.class == numIntegral && b.class == numIntegral:
+		return sparkNum{class: numIntegral, p: max(a.p, b.p)}
+	}
+	a, b = a.asDecimal(), b.asDecimal()
+	s := max(a.s, b.s)
+	return bounded(max(a.p-a.s, b.p-b.s)+s, s)
 }
 
 // fallback types what is not read here by DuckDB's type, where that says
@@ -205,8 +248,43 @@ func (ty typer) function(m map[string]any, scope []planCol) sparkNum {
 			n.lit = 0
 		}
 		return n
+	case (name == "round" || name == "floor" || name == "ceil" || name == "ceiling") && len(kids) >= 1:
+		return ty.rounded(name, m, kids, scope)
 	}
 	return fallback(m["return_type"])
+}
+
+// rounded is Spark's type of round(x, d), floor(x) and ceil(x) of a
+// decimal: one more integral digit, the scale cut to d (0 for floor and
+// ceil).
+func (ty typer) rounded(name string, m map[string]any, kids []any, scope []planCol) sparkNum {
+	n := ty.of(kids[0], scope)
+	n.lit = 0
+	if n.class == numIntegral || n.class == numFloat {
+		return fallback(m["return_type"]) // DuckDB's type says what it is
+	}
+	if n.class != numDecimal {
+		return n
+	}
+	d := 0
+	if len(kids) == 2 {
+		c, _ := uncast(kids[1]).(map[string]any)
+		val, _ := c["value"].(map[string]any)
+		f, ok := val["value"].(float64)
+		if c["expression_class"] != "BOUND_CONSTANT" || !ok {
+			return sparkNum{class: numUnknown}
+		}
+		d = int(f)
+	}
+	if name != "round" && n.s == 0 {
+		return n
+	}
+	intDigits := n.p - n.s + 1
+	if d < 0 {
+		return sparkNum{class: numDecimal, p: min(max(intDigits, -d+1), maxPrecision)}
+	}
+	sc := min(n.s, d)
+	return sparkNum{class: numDecimal, p: min(intDigits+sc, maxPrecision), s: sc}
 }
 
 func (ty typer) aggregate(m map[string]any, scope []planCol) sparkNum {

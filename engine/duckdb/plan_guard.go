@@ -110,7 +110,7 @@ func typedAvgs(ctx context.Context, ss *session, toks []token) ([]decimalSpan, b
 // readPlan is DuckDB's unoptimized bound plan of sql, as JSON.
 func readPlan(ctx context.Context, ss *session, sql string) (map[string]any, bool) {
 	var doc string
-	if err := ss.conn.QueryRowContext(ctx, "SELECT json_serialize_plan(?::VARCHAR, optimize := false)::VARCHAR", sql).Scan(&doc); err != nil {
+	if err := ss.conn.QueryRowContext(ctx, "SELECT json_serialize_plan(?::VARCHAR, optimize := false)::VARCHAR", markersAsLiterals(sql)).Scan(&doc); err != nil {
 		return nil, false
 	}
 	var tree map[string]any
@@ -176,10 +176,36 @@ func uncast(x any) any {
 	}
 }
 
-// isSparkDivisor: spark_divisor's expansion is a CASE.
+// isSparkDivisor: spark_divisor's expansion is a CASE whose zero branch
+// raises DIVIDE_BY_ZERO.
 func isSparkDivisor(x any) bool {
 	m, ok := x.(map[string]any)
-	return ok && m["expression_class"] == "BOUND_CASE"
+	if !ok || m["expression_class"] != "BOUND_CASE" {
+		return false
+	}
+	checks, _ := m["case_checks"].([]any)
+	return len(checks) == 1 && raisesDivideByZero(checks[0])
+}
+
+func raisesDivideByZero(x any) bool {
+	switch v := x.(type) {
+	case []any:
+		for _, e := range v {
+			if raisesDivideByZero(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		if s, ok := v["value"].(string); ok && strings.HasPrefix(s, "[DIVIDE_BY_ZERO]") {
+			return true
+		}
+		for _, e := range v {
+			if raisesDivideByZero(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // typeID is an expression's type id (a constant's is its value's).
@@ -198,4 +224,32 @@ func typeIDOf(t any) string {
 	m, _ := t.(map[string]any)
 	id, _ := m["id"].(string)
 	return id
+}
+
+// markersAsLiterals is sql with its bound parameters (CAST(? AS t) and
+// CAST($name AS t), params.go) as CAST(0 AS t), each the same length, so
+// that DuckDB plans it without values and the plan's places and types
+// hold for sql.
+func markersAsLiterals(sql string) string {
+	if !strings.ContainsAny(sql, "?$") {
+		return sql
+	}
+	toks := lex(sql)
+	for i, t := range toks {
+		if t.kind != tkPunct || (t.text != "?" && t.text != "$") {
+			continue
+		}
+		open := prevSig(toks, i-1)
+		if open < 1 || toks[open].text != "(" {
+			continue
+		}
+		if c := prevSig(toks, open-1); c < 0 || !toks[c].is("CAST") {
+			continue
+		}
+		toks[i] = token{kind: tkNumber, text: "0"}
+		if t.text == "$" && i+1 < len(toks) && toks[i+1].kind == tkIdent {
+			toks[i+1] = token{kind: tkSpace, text: strings.Repeat(" ", len(toks[i+1].text))}
+		}
+	}
+	return render(toks)
 }

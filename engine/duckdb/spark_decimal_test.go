@@ -42,6 +42,14 @@ func TestSparkDecimalArithmetic(t *testing.T) {
 		{"SELECT avg(CAST(x AS DECIMAL(3,1))) FROM VALUES (1), (2) AS t(x)", "1.50000", "DECIMAL(7,5)"},
 		{"SELECT n, avg(x) FROM dec_t GROUP BY n ORDER BY avg(x)", "3", "INT"},
 		{"SELECT avg(n) FROM dec_t", "2.5", "DOUBLE"},
+		// Through a CTE, a UNION (wider of DECIMAL(10,2) and INT: DECIMAL(12,2)), CASE and coalesce
+		// (the same), round (one more integral digit, the scale cut) and floor.
+		{"WITH c AS (SELECT sum(x) AS s, count(*) AS k FROM dec_t) SELECT s / k FROM c", "4.37500000000000000000", "DECIMAL(38,20)"},
+		{"SELECT u / 2 FROM (SELECT x AS u FROM dec_t UNION ALL SELECT n FROM dec_t) ORDER BY u DESC", "3.750000", "DECIMAL(16,6)"},
+		{"SELECT CASE WHEN n > 2 THEN x ELSE 1 END / 4 FROM dec_t ORDER BY n", "0.250000", "DECIMAL(16,6)"},
+		{"SELECT coalesce(x, 0) / 4 FROM dec_t ORDER BY n", "1.875000", "DECIMAL(16,6)"},
+		{"SELECT round(x, 1) / 3 FROM dec_t ORDER BY n", "2.500000", "DECIMAL(15,6)"},
+		{"SELECT floor(x) / 2 FROM dec_t ORDER BY n", "3.500000", "DECIMAL(15,6)"},
 		{"SELECT 7 / 2", "3.5", "DOUBLE"},
 		{"SELECT 1.0 / CAST(3 AS DOUBLE)", "0.3333333333333333", "DOUBLE"},
 	}
@@ -58,10 +66,10 @@ func TestSparkDecimalArithmetic(t *testing.T) {
 	if v, _, _ := sparkOutcome(s, sh, "SELECT n, avg(x), avg(n) FROM dec_t GROUP BY n ORDER BY n"); v != "2" {
 		t.Errorf("a decimal and an integral avg in one statement: %s", v)
 	}
-	// An operand whose Spark type is not read here (round's) is refused,
-	// never answered as DuckDB's double.
-	if _, state, msg := sparkOutcome(s, sh, "SELECT round(x, 1) / 3 FROM dec_t"); state != StateUnsupported || !strings.Contains(msg, "decimal division or average") {
-		t.Errorf("round(x, 1) / 3: %s %s, want 0A000", state, msg)
+	// An operand whose Spark type is not read here (greatest's) is
+	// refused, never answered as DuckDB's double.
+	if _, state, msg := sparkOutcome(s, sh, "SELECT greatest(x, 1) / 3 FROM dec_t"); state != StateUnsupported || !strings.Contains(msg, "decimal division or average") {
+		t.Errorf("greatest(x, 1) / 3: %s %s, want 0A000", state, msg)
 	}
 }
 
@@ -101,4 +109,22 @@ func firstColumnType(t *testing.T, s *Service, sh *tcli.TSessionHandle, q string
 		return name + "(" + itoa(int64(q["precision"].GetI32Value())) + "," + itoa(int64(q["scale"].GetI32Value())) + ")"
 	}
 	return name
+}
+
+// A Databricks client's parameters are typed (CAST(:p AS DECIMAL(5,2))):
+// the division of a decimal parameter is Spark's decimal too.
+func TestSparkDecimalDivisionOfParameters(t *testing.T) {
+	s, _ := newService(t)
+	sh := sparkSession(t, s)
+	str, typ, name := func(v string) *string { return &v }, func(v string) *string { return &v }, func(v string) *string { return &v }
+	r, _ := s.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: "SELECT :d / 4 AS q",
+		Parameters:       []*tcli.TSparkParameter{{Name: name("d"), Type: typ("DECIMAL(5,2)"), Value: &tcli.TSparkParameterValue{StringValue: str("1.50")}}},
+		GetDirectResults: &tcli.TSparkGetDirectResults{MaxRows: 10}})
+	if r.Status.StatusCode != tcli.TStatusCode_SUCCESS_STATUS {
+		t.Fatal(r.Status)
+	}
+	// DECIMAL(5,2) / 4 (a DECIMAL(1,0)): DECIMAL(9,6).
+	if c := r.DirectResults.ResultSet.Results.Columns[0]; c.StringVal == nil || c.StringVal.Values[0] != "0.375000" {
+		t.Errorf(":d / 4 with d = 1.50 DECIMAL(5,2): %v, Spark answers 0.375000", c)
+	}
 }
