@@ -23,6 +23,9 @@ type decimalSpan struct {
 	div        [2]int // the divisor inside spark_divisor( )
 	suffix     [2]int // the avg's FILTER and OVER clauses (start > end: none)
 	typ        sparkNum
+	// wrap, wrapEnd: a CAST's argument (num, the whole span) goes between
+	// them (cast_integral.go).
+	wrap, wrapEnd string
 }
 
 // statementTokens lexes sql and places each token at its byte offset;
@@ -61,11 +64,19 @@ func divisionSpans(toks []token, at map[int]int, uses []decimalUse) ([]decimalSp
 
 // rewriteDecimals renders toks with every span rewritten.
 func rewriteDecimals(toks []token, spans []decimalSpan) string {
-	// Outermost first where two start at one token (a / b / c).
-	sort.Slice(spans, func(a, b int) bool {
-		return spans[a].start < spans[b].start || spans[a].start == spans[b].start && spans[a].end > spans[b].end
+	// Outermost first where two start at one token (a / b / c); a CAST's
+	// argument wraps a division that is all of it.
+	sort.SliceStable(spans, func(a, b int) bool {
+		x, y := spans[a], spans[b]
+		if x.start != y.start {
+			return x.start < y.start
+		}
+		if x.end != y.end {
+			return x.end > y.end
+		}
+		return x.wrap != "" && y.wrap == ""
 	})
-	return renderDecimals(toks, spans, 0, len(toks)-1)
+	return renderDecimals(toks, spans, 0, len(toks)-1, -1)
 }
 
 // divisionSpan reads the division whose operator is toks[op].
@@ -138,17 +149,27 @@ func avgProbe(toks []token, spans []decimalSpan) (probe string, marks []int) {
 	return string(append(b, render(toks[next:])...)), marks
 }
 
-// renderDecimals renders toks[lo..hi], each span in it rewritten.
-func renderDecimals(toks []token, spans []decimalSpan, lo, hi int) string {
+// renderDecimals renders toks[lo..hi], each span in it rewritten but the
+// one at index inside (whose own argument is rendered).
+func renderDecimals(toks []token, spans []decimalSpan, lo, hi, inside int) string {
 	var b []byte
 	for i := lo; i <= hi; {
-		sp, ok := spanAt(spans, i, hi)
+		k, ok := spanAt(spans, i, hi, inside)
 		if !ok {
 			b = append(b, toks[i].text...)
 			i++
 			continue
 		}
-		part := func(r [2]int) string { return renderDecimals(toks, spans, r[0], r[1]) }
+		sp := spans[k]
+		part := func(r [2]int) string { return renderDecimals(toks, spans, r[0], r[1], -1) }
+		if sp.wrap != "" {
+			b = append(b, sp.wrap+renderDecimals(toks, spans, sp.num[0], sp.num[1], k)+sp.wrapEnd...)
+			if sp.wrapEnd == "" {
+				b = append(b, ')')
+			}
+			i = sp.end + 1
+			continue
+		}
 		p, s := sp.typ.p, sp.typ.s
 		var num, den string
 		if sp.avg {
@@ -169,12 +190,13 @@ func renderDecimals(toks []token, spans []decimalSpan, lo, hi int) string {
 	return string(b)
 }
 
-// spanAt is the outermost span that starts at token i and ends by hi.
-func spanAt(spans []decimalSpan, i, hi int) (decimalSpan, bool) {
-	for _, sp := range spans {
-		if sp.start == i && sp.end <= hi {
-			return sp, true
+// spanAt is the outermost span but skip that starts at token i and ends
+// by hi; after skip, only those it holds.
+func spanAt(spans []decimalSpan, i, hi, skip int) (int, bool) {
+	for k, sp := range spans {
+		if k > skip && sp.start == i && sp.end <= hi {
+			return k, true
 		}
 	}
-	return decimalSpan{}, false
+	return 0, false
 }

@@ -7,6 +7,13 @@ func formMacros(m func(string) string) []string {
 	zero := "INTERVAL '0' SECOND"
 	nulls := func(n string) string { return "list_transform(range(greatest(" + n + ", 0)), kitsune_k -> NULL)" }
 	return []string{
+		// Spark's reading of a string as an integral (cast_integral.go):
+		// mode 0 raises CAST_INVALID_INPUT, 1 answers NULL, 2 (legacy)
+		// takes the integral part of a decimal text.
+		m("spark_int_text(s, mode) AS CASE WHEN s IS NULL THEN NULL WHEN regexp_full_match(trim(s), '[+-]?[0-9]+') THEN trim(s) " +
+			"WHEN mode = 2 THEN nullif(regexp_extract(trim(s), '^([+-]?[0-9]+)(\\.[0-9]*)?$', 1), '') WHEN mode = 1 THEN NULL " +
+			"ELSE error('[CAST_INVALID_INPUT] The value ''' || s || ''' of the type \"STRING\" cannot be cast to an integral type because it is malformed. " +
+			"Correct the value as per the syntax, or change its target type. Use try_cast to tolerate malformed input and return NULL instead.') END"),
 		m("spark_divisor(b) AS CASE WHEN b = 0 THEN (CASE WHEN coalesce(getvariable('kitsune_ansi'), true) THEN error('[DIVIDE_BY_ZERO] Division by zero. " +
 			"Use try_divide to tolerate divisor being 0 and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error.') END) ELSE b END"),
 		m("spark_map_size(x) AS coalesce(CAST(len(map_keys(x)) AS INTEGER), -1)"),

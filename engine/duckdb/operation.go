@@ -239,7 +239,7 @@ func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64
 		}
 	}
 	var err error
-	if p.sql, err = planDecimals(ctx, ss, p.sql); err != nil {
+	if p.sql, err = planSpark(ctx, ss, p.sql); err != nil {
 		return nil, 0, "", err
 	}
 	switch p.kind {

@@ -25,21 +25,27 @@ const decimalRefusalText = "this decimal division or average is not supported on
 const nestedCastRefusalText = "a CAST of a struct or a map to a string is not supported on the local engine: " +
 	"Spark writes {1, x} and {a -> 1}, DuckDB {'a': 1, 'b': x} and {a=1}; to_json gives JSON text"
 
+const castRefusalText = "this CAST to an integral type is not supported on the local engine: " +
+	"Spark truncates a decimal or a floating value toward zero where DuckDB rounds, and the local engine did not find the CAST's argument; trunc(x) gives Spark's answer"
+
 // castsToString finds a cast to a string in the statement's text.
 var castsToString = regexp.MustCompile(`(?i)\bAS\s+(STRING|VARCHAR|TEXT)\b|::\s*(STRING|VARCHAR|TEXT)\b`)
 
 // needsPlanGuard is the cheap test before the plan is read: a division,
-// an avg or a cast to a string in the statement's text.
+// an avg, a cast to a string or to an integral type in the statement's
+// text.
 func needsPlanGuard(sql string) bool {
-	return strings.Contains(sql, "spark_divisor(") || strings.Contains(strings.ToLower(sql), "avg(") || castsToString.MatchString(sql)
+	return strings.Contains(sql, "spark_divisor(") || strings.Contains(strings.ToLower(sql), "avg(") || castsToString.MatchString(sql) ||
+		castsToIntegral.MatchString(sql)
 }
 
-// planDecimals reads the statement's plan: a CAST of a struct or a map
-// to a string is refused; a decimal division or avg is rewritten to
-// Spark's answer (decimal_rewrite.go), or refused where its Spark type is
-// not read. A statement DuckDB cannot plan here is left to run (and fail)
-// as it is.
-func planDecimals(ctx context.Context, ss *session, sql string) (string, error) {
+// planSpark reads the statement's plan for what DuckDB answers otherwise
+// than Spark: a CAST of a struct or a map to a string is refused; a
+// decimal division or avg is rewritten to Spark's answer
+// (decimal_rewrite.go), or refused where its Spark type is not read; a
+// CAST to an integral type truncates (cast_integral.go). A statement
+// DuckDB cannot plan here is left to run (and fail) as it is.
+func planSpark(ctx context.Context, ss *session, sql string) (string, error) {
 	if !needsPlanGuard(sql) {
 		return sql, nil
 	}
@@ -50,8 +56,9 @@ func planDecimals(ctx context.Context, ss *session, sql string) (string, error) 
 	if castsNestedToString(tree) {
 		return "", unsupported(nestedCastRefusalText)
 	}
-	uses := typer{sql: sql}.planUses(tree)
-	if len(uses) == 0 {
+	ty := typer{sql: sql}
+	uses, casts := ty.planUses(tree), ty.castUses(tree, ss.ansi())
+	if len(uses) == 0 && len(casts) == 0 {
 		return sql, nil
 	}
 	toks, at, ok := statementTokens(sql)
@@ -68,6 +75,17 @@ func planDecimals(ctx context.Context, ss *session, sql string) (string, error) 
 			spans = append(spans, avgs...)
 			break
 		}
+	}
+	for _, c := range casts {
+		i, ok := at[c.loc]
+		if !ok {
+			return "", unsupported(castRefusalText)
+		}
+		sp, ok := castSpan(toks, i, c)
+		if !ok {
+			return "", unsupported(castRefusalText)
+		}
+		spans = append(spans, sp)
 	}
 	return rewriteDecimals(toks, spans), nil
 }

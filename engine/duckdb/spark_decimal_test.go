@@ -128,3 +128,54 @@ func TestSparkDecimalDivisionOfParameters(t *testing.T) {
 		t.Errorf(":d / 4 with d = 1.50 DECIMAL(5,2): %v, Spark answers 0.375000", c)
 	}
 }
+
+// Spark casts a decimal or a floating value to an integral type toward
+// zero; a string under ANSI only when it is an integer (CAST_INVALID_INPUT,
+// 22018, otherwise; try_cast answers NULL), without ANSI by its integral
+// part.
+func TestSparkCastToIntegral(t *testing.T) {
+	s, sh := newService(t)
+	on := map[string]string{
+		"SELECT CAST(2.7 AS INT)":                          "2",
+		"SELECT CAST(-2.7 AS INT)":                         "-2",
+		"SELECT CAST(CAST(2.7 AS DOUBLE) AS BIGINT)":       "2",
+		"SELECT int(2.99)":                                 "2",
+		"SELECT CAST(2.99 AS INT) + CAST(-1.5 AS INT)":     "1",
+		"SELECT (CAST(7.9 AS DOUBLE))::INT":                "7",
+		"SELECT CAST(1.0 / 3 * 10 AS INT)":                 "3",
+		"SELECT CAST(' 12 ' AS INT)":                       "12",
+		"SELECT CAST('-12' AS BIGINT)":                     "-12",
+		"SELECT CAST('2.7' AS INT)":                        "22018",
+		"SELECT try_cast('2.7' AS INT)":                    "NULL",
+		"SELECT CAST(NULL AS STRING)":                      "NULL",
+		"SELECT CAST(CAST(NULL AS STRING) AS INT) IS NULL": "true",
+	}
+	outcome := func(q string) string {
+		v, state, _ := sparkOutcome(s, sh, q)
+		if state != "" {
+			return state
+		}
+		return v
+	}
+	for q, want := range on {
+		if got := outcome(q); got != want {
+			t.Errorf("ANSI on: %s = %s, Spark: %s", q, got, want)
+		}
+	}
+	if _, state, msg := sparkOutcome(s, sh, "SELECT CAST('2.7' AS INT)"); state != "22018" || !strings.Contains(msg, "[CAST_INVALID_INPUT]") {
+		t.Errorf("CAST('2.7' AS INT) under ANSI: %s %s", state, msg)
+	}
+	if _, state, msg := sparkOutcome(s, sh, "SET spark.sql.ansi.enabled=false"); state != "" {
+		t.Fatal(msg)
+	}
+	for q, want := range map[string]string{
+		"SELECT CAST('2.7' AS INT)":         "2",
+		"SELECT CAST('-2.7' AS INT)":        "-2",
+		"SELECT CAST('2.x' AS INT) IS NULL": "true",
+		"SELECT CAST(2.7 AS INT)":           "2",
+	} {
+		if got := outcome(q); got != want {
+			t.Errorf("ANSI off: %s = %s, Spark: %s", q, got, want)
+		}
+	}
+}

@@ -26,6 +26,7 @@ func sparkClassStates() map[string]string {
 		"USER_RAISED_EXCEPTION":       "P0001",
 		"DIVIDE_BY_ZERO":              "22012",
 		"NUMERIC_VALUE_OUT_OF_RANGE":  "22003",
+		"CAST_INVALID_INPUT":          "22018",
 	}
 }
 

@@ -44,11 +44,34 @@ func sparkOutcome(s *Service, sh *tcli.TSessionHandle, q string) (value, state, 
 	}
 	if fr.Results != nil && len(fr.Results.Columns) > 0 {
 		c := fr.Results.Columns[0]
-		if c.StringVal != nil && len(c.StringVal.Nulls) > 0 && c.StringVal.Nulls[0]&1 == 1 {
+		if nulls := columnNulls(c); len(nulls) > 0 && nulls[0]&1 == 1 {
 			return "NULL", "", ""
 		}
 		return cellString(c, 0), "", ""
 	}
 	os, _ := s.GetOperationStatus(ctx, &tcli.TGetOperationStatusReq{OperationHandle: resp.OperationHandle})
 	return "", os.GetSqlState(), os.GetErrorMessage()
+}
+
+// columnNulls is a column's null bitmap, whatever its type.
+func columnNulls(c *tcli.TColumn) []byte {
+	switch {
+	case c.StringVal != nil:
+		return c.StringVal.Nulls
+	case c.I64Val != nil:
+		return c.I64Val.Nulls
+	case c.I32Val != nil:
+		return c.I32Val.Nulls
+	case c.I16Val != nil:
+		return c.I16Val.Nulls
+	case c.ByteVal != nil:
+		return c.ByteVal.Nulls
+	case c.DoubleVal != nil:
+		return c.DoubleVal.Nulls
+	case c.BoolVal != nil:
+		return c.BoolVal.Nulls
+	case c.BinaryVal != nil:
+		return c.BinaryVal.Nulls
+	}
+	return nil
 }

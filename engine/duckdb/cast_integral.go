@@ -1,0 +1,116 @@
+package duckdb
+
+import (
+	"regexp"
+	"strconv"
+)
+
+// Spark casts a decimal or a floating value to an integral type by
+// truncating it toward zero (CAST(2.7 AS INT) is 2, CAST(-2.7 AS INT) is
+// -2); DuckDB rounds (3, -3). A string Spark reads strictly under ANSI
+// ('2.7' is CAST_INVALID_INPUT, NULL for TRY_CAST) and leniently without
+// ('2.7' is 2); DuckDB rounds it too. The plan says which CASTs of the
+// statement's own go to an integral type and from what: their argument is
+// truncated, or read by Spark's rule (spark_int_text).
+
+// castsToIntegral finds a cast to an integral type in the statement's text.
+var castsToIntegral = regexp.MustCompile(`(?i)\bAS\s+(TINYINT|SMALLINT|INT|INTEGER|BIGINT|INT1|INT2|INT4|INT8|LONG|SHORT|BYTE)\b|::\s*(TINYINT|SMALLINT|INT|INTEGER|BIGINT|INT1|INT2|INT4|INT8)\b`)
+
+// Modes of spark_int_text: how a string that is not a plain integer is
+// answered.
+const (
+	intTextError   = 0 // ANSI CAST: CAST_INVALID_INPUT
+	intTextNull    = 1 // ANSI TRY_CAST: NULL
+	intTextLenient = 2 // legacy: its integral part
+)
+
+// castUses are the plan's CASTs to an integral type from a decimal, a
+// floating value or a string, as spans of their argument.
+func (ty typer) castUses(tree map[string]any, ansi bool) []castUse {
+	var out []castUse
+	ty.visit(tree["plans"], nil, func(v map[string]any, _ []planCol) {
+		if v["expression_class"] != "BOUND_CAST" || !ty.explicitCast(v) || duckNum(v["return_type"]).class != numIntegral {
+			return
+		}
+		loc, _ := location(v)
+		u := castUse{loc: loc}
+		switch typeID(v["child"]) {
+		case "DECIMAL", "FLOAT", "DOUBLE":
+		case "VARCHAR":
+			u.text = true
+			switch {
+			case !ansi:
+				u.mode = intTextLenient
+			case v["try_cast"] == true:
+				u.mode = intTextNull
+			default:
+				u.mode = intTextError
+			}
+		default:
+			return
+		}
+		out = append(out, u)
+	})
+	return out
+}
+
+// castUse is one such CAST: where it stands, and how its argument is read.
+type castUse struct {
+	loc  int
+	text bool
+	mode int
+}
+
+// castSpan is the argument of the CAST at toks[i] (CAST( … AS t) or
+// … ::t), wrapped by trunc or spark_int_text.
+func castSpan(toks []token, i int, u castUse) (decimalSpan, bool) {
+	var lo, hi int
+	switch {
+	case toks[i].is("CAST", "TRY_CAST"):
+		open := nextSig(toks, i+1)
+		if open >= len(toks) || toks[open].text != "(" {
+			return decimalSpan{}, false
+		}
+		as := topLevelAS(toks, open)
+		if as < 0 {
+			return decimalSpan{}, false
+		}
+		lo, hi = nextSig(toks, open+1), prevSig(toks, as-1)
+	case toks[i].text == "::":
+		hi = prevSig(toks, i-1)
+		lo = termStart(toks, hi)
+	default:
+		return decimalSpan{}, false
+	}
+	if lo < 0 || hi < lo {
+		return decimalSpan{}, false
+	}
+	sp := decimalSpan{start: lo, end: hi, num: [2]int{lo, hi}, wrap: "trunc("}
+	if u.text {
+		sp.wrap, sp.wrapEnd = fnCatalog+".main.spark_int_text(", ", "+strconv.Itoa(u.mode)+")"
+	}
+	return sp, true
+}
+
+// topLevelAS is the AS of the CAST whose parenthesis opens at toks[open].
+func topLevelAS(toks []token, open int) int {
+	depth := 0
+	for j := open; j < len(toks); j++ {
+		switch {
+		case toks[j].text == "(" || toks[j].text == "[":
+			depth++
+		case toks[j].text == ")" || toks[j].text == "]":
+			if depth--; depth == 0 {
+				return -1
+			}
+		case toks[j].is("CASE"):
+			j = caseEnd(toks, j)
+			if j < 0 {
+				return -1
+			}
+		case depth == 1 && toks[j].is("AS"):
+			return j
+		}
+	}
+	return -1
+}
