@@ -29,11 +29,20 @@ const (
 func (ty typer) castUses(tree map[string]any, ansi bool) []castUse {
 	var out []castUse
 	ty.visit(tree["plans"], nil, func(v map[string]any, _ []planCol) {
-		if v["expression_class"] != "BOUND_CAST" || !ty.explicitCast(v) || duckNum(v["return_type"]).class != numIntegral {
+		if v["expression_class"] != "BOUND_CAST" || !ty.explicitCast(v) {
 			return
 		}
 		loc, _ := location(v)
 		u := castUse{loc: loc}
+		if typeIDOf(v["return_type"]) == "VARCHAR" {
+			if t := typeID(v["child"]); t == "DOUBLE" || t == "FLOAT" {
+				out = append(out, castUse{loc: loc, wrap: "kitsune_java_number("})
+			}
+			return
+		}
+		if duckNum(v["return_type"]).class != numIntegral {
+			return
+		}
 		switch typeID(v["child"]) {
 		case "DECIMAL", "FLOAT", "DOUBLE":
 		case "VARCHAR":
@@ -54,11 +63,14 @@ func (ty typer) castUses(tree map[string]any, ansi bool) []castUse {
 	return out
 }
 
-// castUse is one such CAST: where it stands, and how its argument is read.
+// castUse is one such CAST: where it stands, and how its argument is
+// read (wrap: by that function; a CAST of a double or a float to a string
+// writes it as Java does, kitsune_java_number).
 type castUse struct {
 	loc  int
 	text bool
 	mode int
+	wrap string
 }
 
 // castSpan is the argument of the CAST at toks[i] (CAST( … AS t) or
@@ -86,6 +98,9 @@ func castSpan(toks []token, i int, u castUse) (decimalSpan, bool) {
 		return decimalSpan{}, false
 	}
 	sp := decimalSpan{start: lo, end: hi, num: [2]int{lo, hi}, wrap: "trunc("}
+	if u.wrap != "" {
+		sp.wrap = u.wrap
+	}
 	if u.text {
 		sp.wrap, sp.wrapEnd = fnCatalog+".main.spark_int_text(", ", "+strconv.Itoa(u.mode)+")"
 	}

@@ -46,6 +46,7 @@ func exprRules() []exprRule {
 		{"ordered listagg", ruleOrderedListagg},
 		{"mode(x, deterministic)", ruleModeDeterministic},
 		{"concat_ws(sep)", ruleConcatWsAlone},
+		{"concat of a NULL", ruleConcatNulls},
 		{"arrays_zip", ruleArraysZip},
 		{"hash, xxhash64", ruleSparkHash},
 		{"grouping_id()", ruleGroupingID},

@@ -139,6 +139,23 @@ func ruleConcatWsAlone(c *exprCursor) bool {
 	return len(args) == 1 && c.emit(tkPunct, "(CASE WHEN ("+args[0]+") IS NOT NULL THEN '' END)", end)
 }
 
+// ruleConcatNulls: Spark's concat is NULL when an argument is NULL;
+// DuckDB's skips NULL arguments.
+func ruleConcatNulls(c *exprCursor) bool {
+	if !c.call() || !c.t.is("concat") || (c.i > 0 && c.toks[c.i-1].text == ".") {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	if len(args) == 0 {
+		return false
+	}
+	checks := make([]string, len(args))
+	for i, a := range args {
+		checks[i] = "(" + a + ") IS NULL"
+	}
+	return c.emit(tkPunct, "(CASE WHEN "+strings.Join(checks, " OR ")+" THEN NULL ELSE concat("+strings.Join(args, ", ")+") END)", end)
+}
+
 // ruleArraysZip: arrays_zip(a, b, …) is a list of structs whose fields
 // are named after the arguments that are columns, by position otherwise.
 func ruleArraysZip(c *exprCursor) bool {

@@ -179,3 +179,32 @@ func TestSparkCastToIntegral(t *testing.T) {
 		}
 	}
 }
+
+// Spark writes a double or a float cast to a string as Java's toString
+// does; its concat is NULL when an argument is.
+func TestSparkDoubleTextAndConcat(t *testing.T) {
+	s, sh := newService(t)
+	for q, want := range map[string]string{
+		"SELECT CAST(CAST(1.0E10 AS DOUBLE) AS STRING)":                    "1.0E10",
+		"SELECT CAST(CAST(1e-5 AS DOUBLE) AS STRING)":                      "1.0E-5",
+		"SELECT CAST(CAST(0.1 AS DOUBLE) + CAST(0.2 AS DOUBLE) AS STRING)": "0.30000000000000004",
+		"SELECT CAST(CAST(100 AS DOUBLE) AS STRING)":                       "100.0",
+		"SELECT CAST(CAST(1234567.5 AS DOUBLE) AS STRING)":                 "1234567.5",
+		"SELECT CAST(CAST(12345678.5 AS DOUBLE) AS STRING)":                "1.23456785E7",
+		"SELECT CAST(CAST(0.001 AS DOUBLE) AS STRING)":                     "0.001",
+		"SELECT CAST(CAST(0.0001 AS DOUBLE) AS STRING)":                    "1.0E-4",
+		"SELECT CAST(CAST(1.1 AS FLOAT) AS STRING)":                        "1.1",
+		"SELECT CAST(CAST('NaN' AS DOUBLE) AS STRING)":                     "NaN",
+		"SELECT CAST(CAST('-Infinity' AS DOUBLE) AS STRING)":               "-Infinity",
+		"SELECT string(CAST(2 AS DOUBLE))":                                 "2.0",
+		"SELECT CAST(1.50 AS STRING)":                                      "1.50", // a decimal keeps its scale
+		"SELECT concat('a', NULL) IS NULL":                                 "true",
+		"SELECT concat('Spark', 'SQL')":                                    "SparkSQL",
+		"SELECT CAST(concat(array(1, 2), NULL) AS STRING) IS NULL":         "true",
+	} {
+		v, state, msg := sparkOutcome(s, sh, q)
+		if state != "" || v != want {
+			t.Errorf("%s = %s %s %s, Spark: %s", q, v, state, msg, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package duckdb
 import (
 	"database/sql/driver"
 	"fmt"
+	"math"
 	"math/big"
 	"regexp"
 	"strconv"
@@ -166,9 +167,44 @@ func decimalDivide(v []driver.Value) (any, error) {
 	return out, nil
 }
 
+// javaNumber is a double or a float as Java's toString writes it (Spark's
+// CAST to a string): the shortest digits that read back, in plain notation
+// from 10^-3 up to 10^7 and as 1.0E10 outside, always with a fraction.
+func javaNumber(f float64, bits int) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case f == 0 && math.Signbit(f):
+		return "-0.0"
+	case f == 0:
+		return "0.0"
+	}
+	if a := math.Abs(f); a >= 1e-3 && a < 1e7 {
+		out := strconv.FormatFloat(f, 'f', -1, bits)
+		if !strings.Contains(out, ".") {
+			out += ".0"
+		}
+		return out
+	}
+	mant, exp, _ := strings.Cut(strconv.FormatFloat(f, 'e', -1, bits), "e")
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	e, _ := strconv.Atoi(exp)
+	return mant + "E" + strconv.Itoa(e)
+}
+
 func numberFunctions(d *duckTypes) map[string][]*goFunction {
 	str, i32, b := d.of(duckdb.TYPE_VARCHAR), d.of(duckdb.TYPE_INTEGER), d.of(duckdb.TYPE_BOOLEAN)
 	return map[string][]*goFunction{
+		"java_number": {
+			{in: []duckdb.TypeInfo{d.of(duckdb.TYPE_DOUBLE)}, out: str, fn: func(v []driver.Value) (any, error) { return javaNumber(v[0].(float64), 64), nil }},
+			{in: []duckdb.TypeInfo{d.of(duckdb.TYPE_FLOAT)}, out: str, fn: func(v []driver.Value) (any, error) { return javaNumber(float64(v[0].(float32)), 32), nil }},
+		},
 		"format_number":  {{in: []duckdb.TypeInfo{str, str, str}, out: str, fn: formatNumber}},
 		"decimal_divide": {{in: []duckdb.TypeInfo{str, str, i32, i32, b}, out: str, fn: decimalDivide}},
 	}
