@@ -29,6 +29,12 @@ const (
 func (ty typer) castUses(tree map[string]any, ansi bool) []castUse {
 	var out []castUse
 	ty.visit(tree["plans"], nil, func(v map[string]any, _ []planCol) {
+		if kids, _ := v["children"].([]any); v["expression_class"] == "BOUND_FUNCTION" && v["name"] == "round" && len(kids) > 0 && typeID(kids[0]) == "DOUBLE" {
+			if loc, ok := location(v); ok {
+				out = append(out, castUse{loc: loc, rename: "kitsune_round_double"})
+			}
+			return
+		}
 		if v["expression_class"] != "BOUND_CAST" || !ty.explicitCast(v) {
 			return
 		}
@@ -71,40 +77,54 @@ type castUse struct {
 	text bool
 	mode int
 	wrap string
+	// rename: a call of round on a double, renamed to Spark's rounding
+	// of its decimal text (kitsune_round_double).
+	rename string
 }
 
 // castSpan is the argument of the CAST at toks[i] (CAST( … AS t) or
-// … ::t), wrapped by trunc or spark_int_text.
-func castSpan(toks []token, i int, u castUse) (decimalSpan, bool) {
-	var lo, hi int
+// … ::t), wrapped by trunc, spark_int_text or kitsune_java_number, or
+// the name of a round call. A use whose place holds no such CAST or call
+// to that type is not the statement's own (a macro's inner expression,
+// whose place means nothing in the statement): ours is false, and it is
+// passed over. ok is false for one of the statement's own that is not read.
+func castSpan(toks []token, i int, u castUse) (sp decimalSpan, ours, ok bool) {
+	if u.rename != "" {
+		return decimalSpan{start: i, end: i, replace: u.rename}, toks[i].is("round"), true
+	}
+	var lo, hi, typ int
 	switch {
 	case toks[i].is("CAST", "TRY_CAST"):
 		open := nextSig(toks, i+1)
 		if open >= len(toks) || toks[open].text != "(" {
-			return decimalSpan{}, false
+			return decimalSpan{}, false, false
 		}
 		as := topLevelAS(toks, open)
 		if as < 0 {
-			return decimalSpan{}, false
+			return decimalSpan{}, true, false
 		}
-		lo, hi = nextSig(toks, open+1), prevSig(toks, as-1)
+		lo, hi, typ = nextSig(toks, open+1), prevSig(toks, as-1), nextSig(toks, as+1)
 	case toks[i].text == "::":
-		hi = prevSig(toks, i-1)
+		hi, typ = prevSig(toks, i-1), nextSig(toks, i+1)
 		lo = termStart(toks, hi)
 	default:
-		return decimalSpan{}, false
+		return decimalSpan{}, false, false
+	}
+	toString := u.wrap != ""
+	if typ >= len(toks) || toString && !toks[typ].is("VARCHAR", "STRING", "TEXT") || !toString && !castsToIntegral.MatchString("AS "+toks[typ].text) {
+		return decimalSpan{}, false, false
 	}
 	if lo < 0 || hi < lo {
-		return decimalSpan{}, false
+		return decimalSpan{}, true, false
 	}
-	sp := decimalSpan{start: lo, end: hi, num: [2]int{lo, hi}, wrap: "trunc("}
-	if u.wrap != "" {
+	sp = decimalSpan{start: lo, end: hi, num: [2]int{lo, hi}, wrap: "trunc("}
+	if toString {
 		sp.wrap = u.wrap
 	}
 	if u.text {
 		sp.wrap, sp.wrapEnd = fnCatalog+".main.spark_int_text(", ", "+strconv.Itoa(u.mode)+")"
 	}
-	return sp, true
+	return sp, true, true
 }
 
 // topLevelAS is the AS of the CAST whose parenthesis opens at toks[open].

@@ -26,6 +26,8 @@ type decimalSpan struct {
 	// wrap, wrapEnd: a CAST's argument (num, the whole span) goes between
 	// them (cast_integral.go).
 	wrap, wrapEnd string
+	// replace: the span's one token is written so (a function renamed).
+	replace string
 }
 
 // statementTokens lexes sql and places each token at its byte offset;
@@ -162,6 +164,11 @@ func renderDecimals(toks []token, spans []decimalSpan, lo, hi, inside int) strin
 		}
 		sp := spans[k]
 		part := func(r [2]int) string { return renderDecimals(toks, spans, r[0], r[1], -1) }
+		if sp.replace != "" {
+			b = append(b, sp.replace...)
+			i = sp.end + 1
+			continue
+		}
 		if sp.wrap != "" {
 			b = append(b, sp.wrap+renderDecimals(toks, spans, sp.num[0], sp.num[1], k)+sp.wrapEnd...)
 			if sp.wrapEnd == "" {

@@ -32,11 +32,12 @@ const castRefusalText = "this CAST to an integral type is not supported on the l
 var castsToString = regexp.MustCompile(`(?i)\bAS\s+(STRING|VARCHAR|TEXT)\b|::\s*(STRING|VARCHAR|TEXT)\b`)
 
 // needsPlanGuard is the cheap test before the plan is read: a division,
-// an avg, a cast to a string or to an integral type in the statement's
-// text.
+// an avg, a round, a cast to a string or to an integral type in the
+// statement's text.
 func needsPlanGuard(sql string) bool {
-	return strings.Contains(sql, "spark_divisor(") || strings.Contains(strings.ToLower(sql), "avg(") || castsToString.MatchString(sql) ||
-		castsToIntegral.MatchString(sql)
+	lower := strings.ToLower(sql)
+	return strings.Contains(sql, "spark_divisor(") || strings.Contains(lower, "avg(") || strings.Contains(lower, "round(") ||
+		castsToString.MatchString(sql) || castsToIntegral.MatchString(sql)
 }
 
 // planSpark reads the statement's plan for what DuckDB answers otherwise
@@ -77,15 +78,18 @@ func planSpark(ctx context.Context, ss *session, sql string) (string, error) {
 		}
 	}
 	for _, c := range casts {
-		i, ok := at[c.loc]
-		if !ok {
-			return "", unsupported(castRefusalText)
+		i, placed := at[c.loc]
+		if !placed {
+			continue // inside a macro's expansion
 		}
-		sp, ok := castSpan(toks, i, c)
-		if !ok {
+		sp, ours, ok := castSpan(toks, i, c)
+		switch {
+		case !ours:
+		case !ok:
 			return "", unsupported(castRefusalText)
+		default:
+			spans = append(spans, sp)
 		}
-		spans = append(spans, sp)
 	}
 	return rewriteDecimals(toks, spans), nil
 }

@@ -199,8 +199,16 @@ func TestSparkDoubleTextAndConcat(t *testing.T) {
 		"SELECT string(CAST(2 AS DOUBLE))":                                 "2.0",
 		"SELECT CAST(1.50 AS STRING)":                                      "1.50", // a decimal keeps its scale
 		"SELECT concat('a', NULL) IS NULL":                                 "true",
-		"SELECT concat('Spark', 'SQL')":                                    "SparkSQL",
-		"SELECT CAST(concat(array(1, 2), NULL) AS STRING) IS NULL":         "true",
+		// Spark rounds a double's decimal text half up (BigDecimal(d)).
+		"SELECT CAST(round(CAST(1.005 AS DOUBLE), 2) AS STRING)":                    "1.01",
+		"SELECT CAST(round(CAST(0.285 AS DOUBLE), 2) AS STRING)":                    "0.29",
+		"SELECT CAST(round(CAST(2.5 AS DOUBLE)) AS STRING)":                         "3.0",
+		"SELECT CAST(round(CAST(-2.5 AS DOUBLE)) AS STRING)":                        "-3.0",
+		"SELECT CAST(round(CAST(1234.5 AS DOUBLE), -2) AS STRING)":                  "1200.0",
+		"SELECT CAST(ROUND(avg(x), 1) AS STRING) FROM VALUES (1), (2), (2) AS t(x)": "1.7",
+		"SELECT CAST(round(1.005, 2) AS STRING)":                                    "1.01",
+		"SELECT concat('Spark', 'SQL')":                                             "SparkSQL",
+		"SELECT CAST(concat(array(1, 2), NULL) AS STRING) IS NULL":                  "true",
 	} {
 		v, state, msg := sparkOutcome(s, sh, q)
 		if state != "" || v != want {

@@ -198,9 +198,64 @@ func javaNumber(f float64, bits int) string {
 	return mant + "E" + strconv.Itoa(e)
 }
 
+// roundDouble is Spark's round of a double: the double's decimal text
+// (Java's shortest) rounded half up to d digits, read back as a double;
+// round(1.005, 2) is 1.01 where rounding the binary value gives 1.0.
+func roundDouble(v []driver.Value) (any, error) {
+	x := v[0].(float64)
+	d := int64(0)
+	if len(v) > 1 {
+		d = int64(v[1].(int32))
+	}
+	if math.IsNaN(x) || math.IsInf(x, 0) || d > 300 || d < -300 {
+		return x, nil
+	}
+	r, ok := new(big.Rat).SetString(strconv.FormatFloat(x, 'g', -1, 64))
+	if !ok {
+		return x, nil
+	}
+	scale := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(abs64(d)), nil))
+	if d >= 0 {
+		r.Mul(r, scale)
+	} else {
+		r.Quo(r, scale)
+	}
+	neg := r.Sign() < 0
+	r.Abs(r)
+	n, rem := new(big.Int).QuoRem(r.Num(), r.Denom(), new(big.Int))
+	if new(big.Int).Mul(rem, big.NewInt(2)).Cmp(r.Denom()) >= 0 {
+		n.Add(n, big.NewInt(1))
+	}
+	if neg {
+		n.Neg(n)
+	}
+	out := new(big.Rat).SetInt(n)
+	if d >= 0 {
+		out.Quo(out, scale)
+	} else {
+		out.Mul(out, scale)
+	}
+	f, _ := out.Float64()
+	if f == 0 && neg {
+		f = math.Copysign(0, -1)
+	}
+	return f, nil
+}
+
+func abs64(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
 func numberFunctions(d *duckTypes) map[string][]*goFunction {
 	str, i32, b := d.of(duckdb.TYPE_VARCHAR), d.of(duckdb.TYPE_INTEGER), d.of(duckdb.TYPE_BOOLEAN)
 	return map[string][]*goFunction{
+		"round_double": {
+			{in: []duckdb.TypeInfo{d.of(duckdb.TYPE_DOUBLE)}, out: d.of(duckdb.TYPE_DOUBLE), fn: roundDouble},
+			{in: []duckdb.TypeInfo{d.of(duckdb.TYPE_DOUBLE), i32}, out: d.of(duckdb.TYPE_DOUBLE), fn: roundDouble},
+		},
 		"java_number": {
 			{in: []duckdb.TypeInfo{d.of(duckdb.TYPE_DOUBLE)}, out: str, fn: func(v []driver.Value) (any, error) { return javaNumber(v[0].(float64), 64), nil }},
 			{in: []duckdb.TypeInfo{d.of(duckdb.TYPE_FLOAT)}, out: str, fn: func(v []driver.Value) (any, error) { return javaNumber(float64(v[0].(float32)), 32), nil }},
