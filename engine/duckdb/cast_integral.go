@@ -41,8 +41,13 @@ func (ty typer) castUses(tree map[string]any, ansi bool) []castUse {
 		loc, _ := location(v)
 		u := castUse{loc: loc}
 		if typeIDOf(v["return_type"]) == "VARCHAR" {
-			if t := typeID(v["child"]); t == "DOUBLE" || t == "FLOAT" {
+			switch child, _ := v["child"].(map[string]any); typeID(child) {
+			case "DOUBLE", "FLOAT":
 				out = append(out, castUse{loc: loc, wrap: "kitsune_java_number("})
+			case "LIST", "ARRAY":
+				if text, ok := sparkText("e0", child["return_type"], 0); ok {
+					out = append(out, castUse{loc: loc, wrap: "list_transform([", wrapEnd: "], e0 -> " + text + ")[1]"})
+				}
 			}
 			return
 		}
@@ -73,10 +78,10 @@ func (ty typer) castUses(tree map[string]any, ansi bool) []castUse {
 // read (wrap: by that function; a CAST of a double or a float to a string
 // writes it as Java does, kitsune_java_number).
 type castUse struct {
-	loc  int
-	text bool
-	mode int
-	wrap string
+	loc           int
+	text          bool
+	mode          int
+	wrap, wrapEnd string
 	// rename: a call of round on a double, renamed to Spark's rounding
 	// of its decimal text (kitsune_round_double).
 	rename string
@@ -119,7 +124,7 @@ func castSpan(toks []token, i int, u castUse) (sp decimalSpan, ours, ok bool) {
 	}
 	sp = decimalSpan{start: lo, end: hi, num: [2]int{lo, hi}, wrap: "trunc("}
 	if toString {
-		sp.wrap = u.wrap
+		sp.wrap, sp.wrapEnd = u.wrap, u.wrapEnd
 	}
 	if u.text {
 		sp.wrap, sp.wrapEnd = fnCatalog+".main.spark_int_text(", ", "+strconv.Itoa(u.mode)+")"
@@ -148,4 +153,29 @@ func topLevelAS(toks []token, open int) int {
 		}
 	}
 	return -1
+}
+
+// sparkText is SQL writing v, of DuckDB type t, as Spark's CAST to a
+// string does: an array as [a, null, b] (DuckDB writes NULL, and quotes
+// strings with commas), a double as Java writes it, the rest as DuckDB's
+// CAST does. False for a type not written here (a struct or a map, which
+// the plan guard refuses).
+func sparkText(v string, t any, depth int) (string, bool) {
+	switch typeIDOf(t) {
+	case "LIST", "ARRAY":
+		m, _ := t.(map[string]any)
+		info, _ := m["type_info"].(map[string]any)
+		e := "e" + strconv.Itoa(depth+1)
+		inner, ok := sparkText(e, info["child_type"], depth+1)
+		if !ok {
+			return "", false
+		}
+		return "CASE WHEN " + v + " IS NULL THEN NULL ELSE '[' || array_to_string(list_transform(" + v + ", " + e + " -> coalesce(" + inner +
+			", 'null')), ', ') || ']' END", true
+	case "DOUBLE", "FLOAT":
+		return "kitsune_java_number(" + v + ")", true
+	case "STRUCT", "MAP", "UNION", "BLOB":
+		return "", false
+	}
+	return "CAST(" + v + " AS VARCHAR)", true
 }

@@ -70,12 +70,14 @@ func macroDDL() []string {
 			"(s, f) AS CAST(epoch(timezone(" + sessionTZ + ", strptime(CAST(s AS VARCHAR), f))) AS BIGINT)"),
 		m("spark_size(x) AS coalesce(CAST(len(x) AS INTEGER), -1)"),
 		m("spark_collect_list(x) AS coalesce(list(x) FILTER (WHERE x IS NOT NULL), [])"),
+		m("spark_array_agg(x) AS coalesce(list(x) FILTER (WHERE x IS NOT NULL), [])"), // Spark's alias of collect_list
 		m("spark_collect_set(x) AS coalesce(list_sort(list(DISTINCT x) FILTER (WHERE x IS NOT NULL)), [])"),
 		m("spark_array_position(x, e) AS CASE WHEN x IS NULL OR e IS NULL THEN NULL ELSE CAST(coalesce(list_position(x, e), 0) AS BIGINT) END"),
 		m("spark_explode(x) AS unnest(x)"),
 		m("spark_posexplode(x) AS unnest(x)"),
 		m("spark_array_join(x, d) AS array_to_string(x, d), (x, d, r) AS array_to_string(list_transform(x, e -> coalesce(CAST(e AS VARCHAR), r)), d)"),
 		// Spark sorts NULLs first ascending, last descending.
+		m("spark_array_sort(x) AS list_sort(x, 'ASC', 'NULLS LAST')"), // Spark's array_sort puts NULLs last
 		m("spark_sort_array(x) AS list_sort(x, 'ASC', 'NULLS FIRST'), (x, ascending) AS CASE WHEN ascending THEN list_sort(x, 'ASC', 'NULLS FIRST') ELSE list_sort(x, 'DESC', 'NULLS LAST') END"),
 		m("spark_dayname(d) AS strftime(CAST(d AS DATE), '%a')"),
 		m("spark_monthname(d) AS strftime(CAST(d AS DATE), '%b')"),

@@ -36,9 +36,9 @@ const fnCatalog = "kitsune_fn"
 // provide under the spark_ prefix (GetFunctions lists them too).
 func sparkFunctionNames() []string {
 	return []string{"nvl", "nvl2", "date_format", "to_date", "date_add", "date_sub", "datediff", "from_unixtime",
-		"unix_timestamp", "size", "collect_list", "collect_set", "substring_index", "regexp_extract",
+		"unix_timestamp", "size", "collect_list", "array_agg", "collect_set", "substring_index", "regexp_extract",
 		"get_json_object", "to_timestamp", "isnull", "isnotnull", "nanvl", "current_database",
-		"explode", "posexplode", "array_join", "sort_array", "map_keys", "map_values", "shiftleft", "shiftright",
+		"explode", "posexplode", "array_join", "sort_array", "array_sort", "map_keys", "map_values", "shiftleft", "shiftright",
 		"percentile_approx", "approx_percentile", "array_distinct", "percentile", "sha2", "add_months", "months_between", "str_to_map",
 		"dayname", "listagg", "element_at", "array_position", "ceil", "ceiling", "floor", "sign", "signum", "cbrt", "acos", "asin",
 		"atanh", "current_schema", "to_json", "typeof", "array_append", "array_prepend", "regexp_replace", "split", "json_array_length",

@@ -124,7 +124,9 @@ func Open(cfg Config, lg *zap.Logger) (*Service, error) {
 		db.Close()
 		return nil, fmt.Errorf("prepare engine: %w", err)
 	}
-	init := macroDDL()
+	// Spark sorts NULLs first when ascending and last when descending
+	// (ORDER BY, windows); DuckDB last in both.
+	init := append([]string{"SET GLOBAL default_null_order = 'nulls_first_on_asc_last_on_desc'"}, macroDDL()...)
 	if cfg.Memory != "" {
 		init = append([]string{"SET memory_limit = " + sqlString(cfg.Memory)}, init...)
 	}

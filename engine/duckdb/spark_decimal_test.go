@@ -198,7 +198,11 @@ func TestSparkDoubleTextAndConcat(t *testing.T) {
 		"SELECT CAST(CAST('-Infinity' AS DOUBLE) AS STRING)":               "-Infinity",
 		"SELECT string(CAST(2 AS DOUBLE))":                                 "2.0",
 		"SELECT CAST(1.50 AS STRING)":                                      "1.50", // a decimal keeps its scale
-		"SELECT concat('a', NULL) IS NULL":                                 "true",
+		// An array cast to a string: null for NULL, no quotes, Java's doubles.
+		"SELECT CAST(array('a,b', NULL, 'c') AS STRING)":        "[a,b, null, c]",
+		"SELECT CAST(array(array(1, NULL), array()) AS STRING)": "[[1, null], []]",
+		"SELECT CAST(array(CAST(1e10 AS DOUBLE)) AS STRING)":    "[1.0E10]",
+		"SELECT concat('a', NULL) IS NULL":                      "true",
 		// Spark rounds a double's decimal text half up (BigDecimal(d)).
 		"SELECT CAST(round(CAST(1.005 AS DOUBLE), 2) AS STRING)":                    "1.01",
 		"SELECT CAST(round(CAST(0.285 AS DOUBLE), 2) AS STRING)":                    "0.29",
@@ -213,6 +217,35 @@ func TestSparkDoubleTextAndConcat(t *testing.T) {
 		v, state, msg := sparkOutcome(s, sh, q)
 		if state != "" || v != want {
 			t.Errorf("%s = %s %s %s, Spark: %s", q, v, state, msg, want)
+		}
+	}
+}
+
+// Spark sorts NULLs first ascending and last descending, in ORDER BY and
+// in windows (DuckDB: last in both); array_sort puts them last, and
+// array_agg (collect_list) leaves them out.
+func TestSparkNullOrder(t *testing.T) {
+	s, sh := newService(t)
+	col := func(q string) string {
+		rows, _ := run(t, s, sh, q)
+		var out []string
+		for _, r := range rows {
+			out = append(out, r[0])
+		}
+		return strings.Join(out, ",")
+	}
+	for q, want := range map[string]string{
+		"SELECT coalesce(CAST(x AS STRING), 'null') FROM VALUES (1), (NULL), (2) t(x) ORDER BY x":                                "null,1,2",
+		"SELECT coalesce(CAST(x AS STRING), 'null') FROM VALUES (1), (NULL), (2) t(x) ORDER BY x DESC":                           "2,1,null",
+		"SELECT coalesce(CAST(x AS STRING), 'null') FROM VALUES (1), (NULL), (2) t(x) ORDER BY x ASC NULLS LAST":                 "1,2,null",
+		"SELECT CAST(rank() OVER (ORDER BY x) AS STRING) FROM VALUES (1), (NULL), (2) t(x) ORDER BY x DESC":                      "3,2,1",
+		"SELECT coalesce(CAST(first_value(x) OVER (ORDER BY x) AS STRING), 'null') FROM VALUES (1), (NULL), (2) t(x) ORDER BY x": "null,null,null",
+		"SELECT CAST(array_sort(array('b', NULL, 'a')) AS STRING)":                                                               "[a, b, null]",
+		"SELECT CAST(sort_array(array('b', NULL, 'a')) AS STRING)":                                                               "[null, a, b]",
+		"SELECT CAST(array_agg(x) AS STRING) FROM VALUES (1), (NULL) t(x)":                                                       "[1]",
+	} {
+		if got := col(q); got != want {
+			t.Errorf("%s = %s, Spark: %s", q, got, want)
 		}
 	}
 }
