@@ -4,8 +4,11 @@ package duckdb
 // first token of its left operand: a chain of terms joined by *, / and %
 // (they bind left to right), each a term with its signs, casts and
 // subscripts. -1 for what it does not read.
-func leftOperand(toks []token, op int) int {
-	k := prevSig(toks, op-1)
+func leftOperand(toks []token, op int) int { return mulChainStart(toks, prevSig(toks, op-1)) }
+
+// mulChainStart is the first token of the chain of terms joined by *, /
+// and % that ends at toks[k].
+func mulChainStart(toks []token, k int) int {
 	for {
 		start := termStart(toks, k)
 		if start < 0 {
@@ -48,7 +51,12 @@ func termStart(toks []token, k int) int {
 		return -1
 	case t.kind == tkIdent || t.kind == tkQuoted:
 		start = nameStart(toks, k)
-	case t.kind == tkNumber || t.kind == tkString:
+	case t.kind == tkString:
+		start = k
+		if p := prevSig(toks, k-1); p >= 0 && toks[p].is("DATE", "TIMESTAMP", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "TIME", "X") {
+			start = p // a typed literal
+		}
+	case t.kind == tkNumber:
 		start = k
 	default:
 		return -1
@@ -147,4 +155,38 @@ func upper(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// additiveLeft reads back from + or - at toks[op] to the first token of
+// its left operand: multiplicative chains joined by binary + and -.
+func additiveLeft(toks []token, op int) int {
+	k := prevSig(toks, op-1)
+	for {
+		start := mulChainStart(toks, k)
+		if start < 0 {
+			return -1
+		}
+		p := prevSig(toks, start-1)
+		if p < 0 || !(toks[p].text == "+" || toks[p].text == "-") || isUnary(toks, p) {
+			return start
+		}
+		k = prevSig(toks, p-1)
+	}
+}
+
+// mulChainEnd is the last token of the chain of terms joined by *, / and
+// % that starts at toks[k]: the right operand of + and -. -1 for what it
+// does not read.
+func mulChainEnd(toks []token, k int) int {
+	for {
+		end := rightOperand(toks, k)
+		if end < 0 {
+			return -1
+		}
+		n := nextSig(toks, end+1)
+		if n >= len(toks) || !(toks[n].text == "*" || toks[n].text == "/" || toks[n].text == "%" || toks[n].text == "//") {
+			return end
+		}
+		k = nextSig(toks, n+1)
+	}
 }

@@ -28,6 +28,9 @@ type decimalSpan struct {
 	wrap, wrapEnd string
 	// replace: the span's one token is written so (a function renamed).
 	replace string
+	// arith: a binary operator's template, its operands (num and div) in
+	// the two %s (plan_arith.go).
+	arith string
 }
 
 // statementTokens lexes sql and places each token at its byte offset;
@@ -166,6 +169,11 @@ func renderDecimals(toks []token, spans []decimalSpan, lo, hi, inside int) strin
 		part := func(r [2]int) string { return renderDecimals(toks, spans, r[0], r[1], -1) }
 		if sp.replace != "" {
 			b = append(b, sp.replace...)
+			i = sp.end + 1
+			continue
+		}
+		if sp.arith != "" {
+			b = fmt.Appendf(b, sp.arith, part(sp.num), part(sp.div))
 			i = sp.end + 1
 			continue
 		}

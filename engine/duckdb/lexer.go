@@ -1,6 +1,9 @@
 package duckdb
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 type tokKind int
 
@@ -143,7 +146,7 @@ func lex(src string) []token {
 
 // numberToken handles Spark's typed literal suffixes (10L, 1.5D, 2BD, 3S, 4Y).
 func numberToken(num, rest string, end *int) token {
-	suffixes := []struct{ s, typ string }{{"BD", "DECIMAL(38,18)"}, {"L", "BIGINT"}, {"S", "SMALLINT"}, {"Y", "TINYINT"}, {"D", "DOUBLE"}, {"F", "FLOAT"}}
+	suffixes := []struct{ s, typ string }{{"BD", bigDecimalType(num)}, {"L", "BIGINT"}, {"S", "SMALLINT"}, {"Y", "TINYINT"}, {"D", "DOUBLE"}, {"F", "FLOAT"}}
 	for _, sf := range suffixes {
 		if len(rest) >= len(sf.s) && strings.EqualFold(rest[:len(sf.s)], sf.s) && (len(rest) == len(sf.s) || !isIdentPart(rest[len(sf.s)])) {
 			*end += len(sf.s)
@@ -151,6 +154,22 @@ func numberToken(num, rest string, end *int) token {
 		}
 	}
 	return token{kind: tkNumber, text: num}
+}
+
+// bigDecimalType is the decimal a BD literal is in Spark: the precision
+// and scale of its digits (1.5BD is a DECIMAL(2,1), 0.05BD a
+// DECIMAL(2,2)); with an exponent, DECIMAL(38,18).
+func bigDecimalType(num string) string {
+	if strings.ContainsAny(num, "eE") {
+		return "DECIMAL(38,18)"
+	}
+	whole, frac, _ := strings.Cut(num, ".")
+	digits := strings.TrimLeft(whole+frac, "0")
+	p, s := max(len(digits), 1, len(frac)), len(frac)
+	if p > 38 {
+		return "DECIMAL(38,18)"
+	}
+	return "DECIMAL(" + strconv.Itoa(p) + "," + strconv.Itoa(s) + ")"
 }
 
 func readSparkString(s string, q byte) (string, int) {

@@ -215,7 +215,7 @@ func macroDDL() []string {
 		m("spark_str_to_map(s) AS " + strToMap("','", "':'") + ", (s, p, kv) AS " + strToMap("p", "kv")),
 		m("spark_current_database() AS CASE current_schema() WHEN 'main' THEN 'default' ELSE current_schema() END"),
 		m(`spark_type_name(t) AS CASE
-			WHEN t = 'INTEGER' THEN 'int' WHEN t = 'VARCHAR' THEN 'string' WHEN t = 'BLOB' THEN 'binary'
+			WHEN t = 'INTEGER' THEN 'int' WHEN t = 'VARCHAR' THEN 'string' WHEN t = 'BLOB' THEN 'binary' WHEN t = 'TIMESTAMP WITH TIME ZONE' THEN 'timestamp'
 			WHEN t LIKE '%[]' THEN 'array<' || lower(replace(replace(replace(t[1:-3], 'INTEGER', 'int'), 'VARCHAR', 'string'), 'BLOB', 'binary')) || '>'
 			ELSE lower(replace(replace(t, 'INTEGER', 'int'), 'VARCHAR', 'string')) END`),
 		// After spark_type_name, which it uses.

@@ -7,6 +7,9 @@ func formMacros(m func(string) string) []string {
 	zero := "INTERVAL '0' SECOND"
 	nulls := func(n string) string { return "list_transform(range(greatest(" + n + ", 0)), kitsune_k -> NULL)" }
 	return []string{
+		// Spark's legacy integral arithmetic: x (a HUGEINT) wrapped around
+		// a two's-complement integer of bits bits (plan_arith.go).
+		m("spark_wrap(x, bits) AS ((x + (CAST(1 AS HUGEINT) << (bits - 1))) % (CAST(1 AS HUGEINT) << bits) + (CAST(1 AS HUGEINT) << bits)) % (CAST(1 AS HUGEINT) << bits) - (CAST(1 AS HUGEINT) << (bits - 1))"),
 		// Spark's reading of a string as an integral (cast_integral.go):
 		// mode 0 raises CAST_INVALID_INPUT, 1 answers NULL, 2 (legacy)
 		// takes the integral part of a decimal text.

@@ -242,6 +242,23 @@ func (s *Service) execute(ctx context.Context, op *operation) (*resultSet, int64
 	if p.sql, err = planSpark(ctx, ss, p.sql); err != nil {
 		return nil, 0, "", err
 	}
+	rs, n, info, err := s.runPlan(ctx, op, p)
+	if err != nil && !ss.ansi() && integralOverflow(err) {
+		// Spark's legacy arithmetic wraps around where DuckDB raises; the
+		// statement, which changed nothing, runs again with wrapping
+		// arithmetic (plan_arith.go).
+		if wrapped, ok := legacyWrap(ctx, ss, p.sql); ok {
+			op.log("Rewritten for Spark's legacy overflow: %s", wrapped)
+			p.sql = wrapped
+			return s.runPlan(ctx, op, p)
+		}
+	}
+	return rs, n, info, err
+}
+
+// runPlan runs a planned statement.
+func (s *Service) runPlan(ctx context.Context, op *operation, p plan) (*resultSet, int64, string, error) {
+	ss := op.sess
 	switch p.kind {
 	case planExec:
 		res, err := ss.conn.ExecContext(ctx, p.sql, op.prep.args...)

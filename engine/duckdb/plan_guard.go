@@ -32,12 +32,12 @@ const castRefusalText = "this CAST to an integral type is not supported on the l
 var castsToString = regexp.MustCompile(`(?i)\bAS\s+(STRING|VARCHAR|TEXT)\b|::\s*(STRING|VARCHAR|TEXT)\b`)
 
 // needsPlanGuard is the cheap test before the plan is read: a division,
-// an avg, a round, a cast to a string or to an integral type in the
-// statement's text.
+// an avg, a round, a minus (of dates), a cast to a string or to an
+// integral type in the statement's text.
 func needsPlanGuard(sql string) bool {
 	lower := strings.ToLower(sql)
 	return strings.Contains(sql, "spark_divisor(") || strings.Contains(lower, "avg(") || strings.Contains(lower, "round(") ||
-		castsToString.MatchString(sql) || castsToIntegral.MatchString(sql)
+		strings.Contains(sql, "-") || castsToString.MatchString(sql) || castsToIntegral.MatchString(sql)
 }
 
 // planSpark reads the statement's plan for what DuckDB answers otherwise
@@ -57,16 +57,18 @@ func planSpark(ctx context.Context, ss *session, sql string) (string, error) {
 	if castsNestedToString(tree) {
 		return "", unsupported(nestedCastRefusalText)
 	}
-	ty := typer{sql: sql}
-	uses, casts := ty.planUses(tree), ty.castUses(tree, ss.ansi())
-	if len(uses) == 0 && len(casts) == 0 {
+	ty := typer{sql: sql}.withCTEs(tree)
+	uses, casts, ariths := ty.planUses(tree), ty.castUses(tree, ss.ansi()), ty.arithUses(tree, false)
+	if len(uses) == 0 && len(casts) == 0 && len(ariths) == 0 {
 		return sql, nil
 	}
 	toks, at, ok := statementTokens(sql)
 	spans, okDiv := divisionSpans(toks, at, uses)
-	if !ok || !okDiv {
+	dates, okDates := arithSpans(toks, at, ariths)
+	if !ok || !okDiv || !okDates {
 		return "", unsupported(decimalRefusalText)
 	}
+	spans = append(spans, dates...)
 	for _, u := range uses {
 		if u.avg {
 			avgs, ok := typedAvgs(ctx, ss, toks)

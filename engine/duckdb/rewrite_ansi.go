@@ -51,6 +51,8 @@ func rightOperand(toks []token, k int) int {
 		end = caseEnd(toks, k)
 	case (t.kind == tkIdent || t.kind == tkQuoted) && next < len(toks) && toks[next].text == "(":
 		end = matchParen(toks, next)
+	case t.is("DATE", "TIMESTAMP", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "TIME", "X") && next < len(toks) && toks[next].kind == tkString:
+		end = next // a typed literal
 	case t.kind == tkIdent || t.kind == tkQuoted:
 		for n := nextSig(toks, end+1); n+1 < len(toks) && toks[n].text == "."; n = nextSig(toks, end+1) {
 			end = nextSig(toks, n+1)

@@ -249,3 +249,32 @@ func TestSparkNullOrder(t *testing.T) {
 		}
 	}
 }
+
+// A date minus a date is an interval of days in Spark; with ANSI off,
+// integral +, - and * wrap around their type (two's complement), where
+// ANSI raises ARITHMETIC_OVERFLOW.
+func TestSparkDateDifferenceAndLegacyOverflow(t *testing.T) {
+	s, sh := newService(t)
+	rows, schema := run(t, s, sh, "SELECT DATE '2020-03-01' - DATE '2020-02-01' AS d")
+	if len(rows) != 1 || rows[0][0] != "29 00:00:00.000000000" || schema.Columns[0].TypeDesc.Types[0].PrimitiveEntry.Type != tcli.TTypeId_INTERVAL_DAY_TIME_TYPE {
+		t.Errorf("DATE '2020-03-01' - DATE '2020-02-01' = %v (%v), Spark: an interval of 29 days", rows, schema.Columns[0].TypeDesc)
+	}
+	if _, state, _ := sparkOutcome(s, sh, "SELECT CAST(2147483647 + 1 AS STRING)"); state != "22003" {
+		t.Errorf("ANSI on: 2147483647 + 1 is %q, Spark: 22003", state)
+	}
+	if _, state, msg := sparkOutcome(s, sh, "SET spark.sql.ansi.enabled=false"); state != "" {
+		t.Fatal(msg)
+	}
+	for q, want := range map[string]string{
+		"SELECT CAST(2147483647 + 1 AS STRING)":                                   "-2147483648",
+		"SELECT CAST(CAST(2147483647 AS INT) * 2 + 1 AS STRING)":                  "-1",
+		"SELECT CAST(9223372036854775807 + 1 AS STRING)":                          "-9223372036854775808",
+		"SELECT CAST(CAST(100 AS TINYINT) + CAST(100 AS TINYINT) AS STRING)":      "-56",
+		"SELECT CAST(x * 3 AS STRING) FROM VALUES (CAST(1000000000 AS INT)) t(x)": "-1294967296",
+		"SELECT CAST(1 + 2 AS STRING)":                                            "3",
+	} {
+		if v, state, msg := sparkOutcome(s, sh, q); v != want {
+			t.Errorf("ANSI off: %s = %s %s %s, Spark: %s", q, v, state, msg, want)
+		}
+	}
+}
