@@ -47,6 +47,7 @@ func exprRules() []exprRule {
 		{"mode(x, deterministic)", ruleModeDeterministic},
 		{"concat_ws(sep)", ruleConcatWsAlone},
 		{"concat of a NULL", ruleConcatNulls},
+		{"collect_list over a window", ruleWindowedCollect},
 		{"arrays_zip", ruleArraysZip},
 		{"hash, xxhash64", ruleSparkHash},
 		{"grouping_id()", ruleGroupingID},

@@ -156,6 +156,34 @@ func ruleConcatNulls(c *exprCursor) bool {
 	return c.emit(tkPunct, "(CASE WHEN "+strings.Join(checks, " OR ")+" THEN NULL ELSE concat("+strings.Join(args, ", ")+") END)", end)
 }
 
+// ruleWindowedCollect: collect_list (array_agg) and collect_set over a
+// window, which their macros cannot be (DuckDB: window function macros
+// must be functions): DuckDB's list over the window, without NULLs.
+func ruleWindowedCollect(c *exprCursor) bool {
+	if !c.call() || !c.t.is("collect_list", "array_agg", "collect_set") {
+		return false
+	}
+	args, end := splitArgs(c.toks, c.n)
+	over := nextSig(c.toks, end+1)
+	if len(args) != 1 || over >= len(c.toks) || !c.toks[over].is("OVER") {
+		return false
+	}
+	w := nextSig(c.toks, over+1)
+	switch {
+	case w < len(c.toks) && c.toks[w].text == "(":
+		w = matchParen(c.toks, w)
+	case w < len(c.toks) && c.toks[w].kind == tkIdent:
+	default:
+		return false
+	}
+	window := strings.TrimSpace(render(rewriteExpr(c.toks[over : w+1])))
+	list := "list(" + args[0] + ") " + window
+	if c.t.is("collect_set") {
+		return c.emit(tkPunct, "coalesce(list_sort(list_distinct("+list+")), [])", w)
+	}
+	return c.emit(tkPunct, "coalesce(list_filter("+list+", kitsune_e -> kitsune_e IS NOT NULL), [])", w)
+}
+
 // ruleArraysZip: arrays_zip(a, b, …) is a list of structs whose fields
 // are named after the arguments that are columns, by position otherwise.
 func ruleArraysZip(c *exprCursor) bool {

@@ -242,7 +242,10 @@ func TestSparkNullOrder(t *testing.T) {
 		"SELECT coalesce(CAST(first_value(x) OVER (ORDER BY x) AS STRING), 'null') FROM VALUES (1), (NULL), (2) t(x) ORDER BY x": "null,null,null",
 		"SELECT CAST(array_sort(array('b', NULL, 'a')) AS STRING)":                                                               "[a, b, null]",
 		"SELECT CAST(sort_array(array('b', NULL, 'a')) AS STRING)":                                                               "[null, a, b]",
-		"SELECT CAST(array_agg(x) AS STRING) FROM VALUES (1), (NULL) t(x)":                                                       "[1]",
+		// collect_list and collect_set over a window, without NULLs.
+		"SELECT CAST(collect_list(x) OVER (ORDER BY y) AS STRING) FROM VALUES (1, 1), (NULL, 2), (2, 3) t(x, y) ORDER BY y": "[1],[1],[1, 2]",
+		"SELECT CAST(collect_set(x) OVER () AS STRING) FROM VALUES (1, 1), (NULL, 2), (1, 3) t(x, y)":                       "[1],[1],[1]",
+		"SELECT CAST(array_agg(x) AS STRING) FROM VALUES (1), (NULL) t(x)":                                                  "[1]",
 	} {
 		if got := col(q); got != want {
 			t.Errorf("%s = %s, Spark: %s", q, got, want)
