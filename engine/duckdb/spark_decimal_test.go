@@ -281,3 +281,28 @@ func TestSparkDateDifferenceAndLegacyOverflow(t *testing.T) {
 		}
 	}
 }
+
+// Spark's Thrift server prints a nested double by Java's toString and a
+// nested decimal with its scale; a list of decimals or timestamps is an
+// ARRAY column, not the decimal or timestamp its DuckDB name starts with.
+func TestSparkNestedNumbers(t *testing.T) {
+	s, sh := newService(t)
+	for q, want := range map[string]string{
+		"SELECT array(CAST(1e10 AS DOUBLE), 1.5D, NULL)":                        "[1.0E10,1.5,null]",
+		"SELECT map('a', CAST(1e-5 AS DOUBLE))":                                 `{"a":1.0E-5}`,
+		"SELECT array(1.50BD)":                                                  "[1.50]",
+		"SELECT array(TIMESTAMP '2020-01-01 10:00:00')":                         "[2020-01-01 10:00:00]",
+		"SELECT named_struct('a', CAST(1e10 AS FLOAT), 'b', CAST(2 AS DOUBLE))": `{"a":1.0E10,"b":2.0}`,
+	} {
+		v, state, msg := sparkOutcome(s, sh, q)
+		if state != "" || v != want {
+			t.Errorf("%s = %s %s %s, Spark's Thrift server: %s", q, v, state, msg, want)
+		}
+	}
+	for _, q := range []string{"SELECT array(1.50BD)", "SELECT array(TIMESTAMP '2020-01-01 10:00:00')"} {
+		_, schema := run(t, s, sh, q)
+		if got := schema.Columns[0].TypeDesc.Types[0].PrimitiveEntry.Type; got != tcli.TTypeId_ARRAY_TYPE {
+			t.Errorf("%s: column type %v, want ARRAY_TYPE", q, got)
+		}
+	}
+}

@@ -51,6 +51,10 @@ type colType struct {
 func typeOf(duckName string) colType {
 	n := strings.ToUpper(strings.TrimSpace(duckName))
 	switch {
+	case strings.HasSuffix(n, "]"):
+		// First: a list of decimals or timestamps (DECIMAL(3,2)[]) is a
+		// list, not the decimal its name starts with.
+		return colType{id: tcli.TTypeId_ARRAY_TYPE, st: stString, sparkName: sparkComplexName(duckName), shape: shapeOf(duckName)}
 	case n == "BOOLEAN":
 		return colType{id: tcli.TTypeId_BOOLEAN_TYPE, st: stBool, sparkName: "boolean"}
 	case n == "TINYINT":
@@ -88,7 +92,7 @@ func typeOf(duckName string) colType {
 		return colType{id: tcli.TTypeId_BINARY_TYPE, st: stBinary, sparkName: "binary"}
 	case n == "INTERVAL":
 		return colType{id: tcli.TTypeId_INTERVAL_DAY_TIME_TYPE, st: stString, sparkName: "interval day to second"}
-	case strings.HasSuffix(n, "]") || strings.HasPrefix(n, "LIST"):
+	case strings.HasPrefix(n, "LIST"):
 		return colType{id: tcli.TTypeId_ARRAY_TYPE, st: stString, sparkName: sparkComplexName(duckName), shape: shapeOf(duckName)}
 	case strings.HasPrefix(n, "STRUCT"):
 		return colType{id: tcli.TTypeId_STRUCT_TYPE, st: stString, sparkName: sparkComplexName(duckName), shape: shapeOf(duckName)}
@@ -307,6 +311,13 @@ func jsonable(v any, sh *duckShape) any {
 		return nestedRaw(x.Format(timestampLayout))
 	case duck.Decimal:
 		return json.Number(formatDecimal(x))
+	case float64:
+		if sh != nil && sh.decimal {
+			return json.Number(strconv.FormatFloat(x, 'f', sh.scale, 64))
+		}
+		return javaDouble(x)
+	case float32:
+		return javaFloat(x)
 	case *big.Int:
 		return json.Number(x.String())
 	case duck.Interval:
@@ -319,6 +330,13 @@ func jsonable(v any, sh *duckShape) any {
 
 // nestedRaw is a nested value printed as it is, unquoted.
 type nestedRaw string
+
+// javaDouble and javaFloat are nested doubles and floats as Spark's
+// Thrift server prints them, by Java's toString: [1.0E10,1.5].
+type (
+	javaDouble float64
+	javaFloat  float32
+)
 
 // nestedObject is a map's or a struct's entries in their order.
 type nestedObject []nestedEntry
@@ -349,6 +367,10 @@ func nestedText(b *strings.Builder, v any) {
 		b.WriteString("null")
 	case nestedRaw:
 		b.WriteString(string(x))
+	case javaDouble:
+		b.WriteString(javaNumber(float64(x), 64))
+	case javaFloat:
+		b.WriteString(javaNumber(float64(x), 32))
 	case []any:
 		b.WriteByte('[')
 		for i, e := range x {

@@ -1,6 +1,9 @@
 package duckdb
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // duckShape is the shape of a DuckDB complex type, read from its name: a
 // struct's fields in their declared order, a list's element, a map's key
@@ -12,6 +15,10 @@ type duckShape struct {
 	children []*duckShape // the fields' shapes
 	elem     *duckShape
 	key, val *duckShape
+	// scale of a DECIMAL leaf (which the driver may hand over as a
+	// float64): Spark prints a nested decimal with its scale, 1.50.
+	scale   int
+	decimal bool
 }
 
 // shapeOf parses a DuckDB type name; nil for a type without parts.
@@ -33,6 +40,12 @@ func shapeOf(duckName string) *duckShape {
 			sh.children = append(sh.children, shapeOf(typ))
 		}
 		return sh
+	case strings.HasPrefix(u, "DECIMAL(") && strings.HasSuffix(s, ")"):
+		if parts := splitTop(s[8 : len(s)-1]); len(parts) == 2 {
+			if sc, err := strconv.Atoi(strings.TrimSpace(parts[1])); err == nil {
+				return &duckShape{scale: sc, decimal: true}
+			}
+		}
 	}
 	return nil
 }
