@@ -1,6 +1,7 @@
 package duckdb
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -329,7 +330,9 @@ func ruleElt(c *exprCursor) bool {
 }
 
 // ruleSeconds: Spark's date_part('seconds', x) and EXTRACT(SECOND FROM x)
-// keep the fraction, as DECIMAL(8, 6).
+// keep the fraction, as DECIMAL(8, 6); its day of the week counts Sunday
+// as 1 (DuckDB's dow as 0), its ISO day of the week and week-based year
+// are DuckDB's isodow and isoyear.
 func ruleSeconds(c *exprCursor) bool {
 	if !c.call() || !c.t.is("date_part", "datepart", "extract") {
 		return false
@@ -343,7 +346,9 @@ func ruleSeconds(c *exprCursor) bool {
 	if c.toks[f].kind == tkString {
 		field = strings.ToLower(c.toks[f].val)
 	}
-	if field != "s" && field != "sec" && field != "secs" && field != "second" && field != "seconds" {
+	form := map[string]string{"dow": "(date_part('dow', %s) + 1)", "dayofweek": "(date_part('dow', %s) + 1)",
+		"dow_iso": "date_part('isodow', %s)", "dayofweek_iso": "date_part('isodow', %s)", "yearofweek": "date_part('isoyear', %s)"}[field]
+	if form == "" && field != "s" && field != "sec" && field != "secs" && field != "second" && field != "seconds" {
 		return false
 	}
 	sep := c.sigFrom(f + 1)
@@ -351,6 +356,9 @@ func ruleSeconds(c *exprCursor) bool {
 		return false
 	}
 	src := strings.TrimSpace(render(rewriteExpr(c.toks[sep+1 : end])))
+	if form != "" {
+		return c.emit(tkPunct, fmt.Sprintf(form, src), end)
+	}
 	return c.emit(tkPunct, "CAST(date_part('microseconds', "+src+") / 1000000 AS DECIMAL(8, 6))", end)
 }
 

@@ -75,8 +75,11 @@ func TestSparkAnswers(t *testing.T) {
 		"SELECT sum(pos) FROM (SELECT posexplode(array(10, 20)))":                                               "1",
 		"SELECT ceil(3.1411, 3)":                                                                                "3.142",
 		"SELECT floor(3.1411, -3)":                                                                              "0",
-		"SELECT 1.0 / 3":                                                                                        "0.333333",
-		"SELECT avg(CAST(x AS DECIMAL(3,1))) OVER () FROM VALUES (1) AS t(x)":                                   "1.00000",
+		"SELECT extract(DOW FROM DATE '2020-01-05')":                                                            "1", // a Sunday: Spark counts from Sunday = 1
+		"SELECT date_part('dayofweek', DATE '2020-01-05')":                                                      "1",
+		"SELECT extract(DOW_ISO FROM DATE '2020-01-05')":                                                        "7",
+		"SELECT 1.0 / 3": "0.333333",
+		"SELECT avg(CAST(x AS DECIMAL(3,1))) OVER () FROM VALUES (1) AS t(x)": "1.00000",
 	}
 	for q, want := range answers {
 		resp, _ := s.ExecuteStatement(context.Background(), &tcli.TExecuteStatementReq{SessionHandle: sh, Statement: q})
