@@ -29,6 +29,22 @@ const (
 func (ty typer) castUses(tree map[string]any, ansi bool) []castUse {
 	var out []castUse
 	ty.visit(tree["plans"], nil, func(v map[string]any, _ []planCol) {
+		if kids, _ := v["children"].([]any); v["expression_class"] == "BOUND_FUNCTION" && v["name"] == "array_extract" && len(kids) == 2 {
+			// arr[i]: the plan places the index, not the subscript, which
+			// has no place of its own (a call of array_extract has one;
+			// the rewrite writes its own subscripts as list_extract).
+			if _, placed := location(v); placed {
+				return
+			}
+			if t := typeID(kids[0]); (t == "LIST" || t == "ARRAY") && duckNum(typeOfExpr(uncast(kids[1]))).class == numIntegral {
+				if m, _ := kids[1].(map[string]any); m != nil {
+					if loc, ok := location(m); ok {
+						out = append(out, castUse{loc: loc, subscript: true})
+					}
+				}
+			}
+			return
+		}
 		if kids, _ := v["children"].([]any); v["expression_class"] == "BOUND_FUNCTION" && v["name"] == "round" && len(kids) > 0 && typeID(kids[0]) == "DOUBLE" {
 			if loc, ok := location(v); ok {
 				out = append(out, castUse{loc: loc, rename: "kitsune_round_double"})
@@ -46,7 +62,7 @@ func (ty typer) castUses(tree map[string]any, ansi bool) []castUse {
 				out = append(out, castUse{loc: loc, wrap: "kitsune_java_number("})
 			case "LIST", "ARRAY":
 				if text, ok := sparkText("e0", child["return_type"], 0); ok {
-					out = append(out, castUse{loc: loc, wrap: "list_transform([", wrapEnd: "], e0 -> " + text + ")[1]"})
+					out = append(out, castUse{loc: loc, wrap: "list_extract(list_transform([", wrapEnd: "], e0 -> " + text + "), 1)"})
 				}
 			}
 			return
@@ -85,6 +101,9 @@ type castUse struct {
 	// rename: a call of round on a double, renamed to Spark's rounding
 	// of its decimal text (kitsune_round_double).
 	rename string
+	// subscript: arr[i], whose index stands at loc: Spark counts from 0
+	// (spark_subscript).
+	subscript bool
 }
 
 // castSpan is the argument of the CAST at toks[i] (CAST( … AS t) or
@@ -96,6 +115,9 @@ type castUse struct {
 func castSpan(toks []token, i int, u castUse) (sp decimalSpan, ours, ok bool) {
 	if u.rename != "" {
 		return decimalSpan{start: i, end: i, replace: u.rename}, toks[i].is("round"), true
+	}
+	if u.subscript {
+		return subscriptSpan(toks, i)
 	}
 	var lo, hi, typ int
 	switch {
@@ -178,4 +200,55 @@ func sparkText(v string, t any, depth int) (string, bool) {
 		return "", false
 	}
 	return "CAST(" + v + " AS VARCHAR)", true
+}
+
+// subscriptSpan is the subscript whose index holds toks[i]: the nearest
+// [ before it that is not closed, and the term before that [. An index
+// inside a call's arguments (a macro's x[k], placed at its argument) is
+// not a subscript of the statement's own.
+func subscriptSpan(toks []token, i int) (decimalSpan, bool, bool) {
+	depth := 0
+	open := -1
+	for j := i; j >= 0 && open < 0; j-- {
+		switch toks[j].text {
+		case ")", "]":
+			depth++
+		case "(":
+			if depth == 0 {
+				return decimalSpan{}, false, false
+			}
+			depth--
+		case "[":
+			if depth == 0 {
+				open = j
+			} else {
+				depth--
+			}
+		case ",":
+			if depth == 0 {
+				return decimalSpan{}, false, false
+			}
+		}
+	}
+	if open < 1 {
+		return decimalSpan{}, false, false
+	}
+	closing := matchPair(toks, open, "[", "]")
+	baseEnd := prevSig(toks, open-1)
+	base := termStart(toks, baseEnd)
+	if base < 0 || toks[closing].text != "]" {
+		return decimalSpan{}, true, false
+	}
+	return decimalSpan{start: base, end: closing, num: [2]int{base, baseEnd}, div: [2]int{nextSig(toks, open+1), prevSig(toks, closing-1)},
+		arith: fnCatalog + ".main.spark_subscript(%s, %s)"}, true, true
+}
+
+// typeOfExpr is an expression's DuckDB type (a constant's, its value's).
+func typeOfExpr(x any) any {
+	m, _ := x.(map[string]any)
+	if rt, ok := m["return_type"]; ok {
+		return rt
+	}
+	val, _ := m["value"].(map[string]any)
+	return val["type"]
 }

@@ -53,6 +53,9 @@ func FuzzDecimalSpans(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if toks := lexDuck(s); render(toks) != s {
+			t.Fatalf("lexDuck does not render %q back", s)
+		}
 		toks := lex(s)
 		var spans []decimalSpan
 		for i, tk := range toks {

@@ -36,7 +36,7 @@ type decimalSpan struct {
 // statementTokens lexes sql and places each token at its byte offset;
 // false if the tokens do not render sql back as it is.
 func statementTokens(sql string) ([]token, map[int]int, bool) {
-	toks := lex(sql)
+	toks := lexDuck(sql)
 	at := map[int]int{}
 	off := 0
 	for i, t := range toks {

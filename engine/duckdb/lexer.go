@@ -52,7 +52,34 @@ func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) +
 
 // lex splits Spark SQL into tokens, turning Spark's quoting into DuckDB's:
 // `ident` → "ident", "text" and 'te\'xt' → 'text' with ” escapes.
-func lex(src string) []token {
+func lex(src string) []token { return lexMode(src, false) }
+
+// lexDuck lexes DuckDB SQL (a statement after the rewrite) as DuckDB reads
+// it: '…' strings with ” escapes only, "…" identifiers, numbers as they
+// are; every token's text is the source's, so the tokens render it back
+// byte for byte (the plan's places are offsets into it).
+func lexDuck(src string) []token { return lexMode(src, true) }
+
+// duckQuoted reads a DuckDB quoted string or identifier at src[0]: its
+// length and unescaped value.
+func duckQuoted(src string) (int, string) {
+	q := src[0]
+	var b strings.Builder
+	for j := 1; j < len(src); j++ {
+		if src[j] == q {
+			if j+1 < len(src) && src[j+1] == q {
+				b.WriteByte(q)
+				j++
+				continue
+			}
+			return j + 1, b.String()
+		}
+		b.WriteByte(src[j])
+	}
+	return len(src), b.String()
+}
+
+func lexMode(src string, duck bool) []token {
 	var toks []token
 	i := 0
 	for i < len(src) {
@@ -80,11 +107,30 @@ func lex(src string) []token {
 			}
 			toks = append(toks, token{kind: tkComment, text: src[i:end]})
 			i = end
+		case duck && (c == '\'' || c == '"'):
+			n, val := duckQuoted(src[i:])
+			kind := tkString
+			if c == '"' {
+				kind = tkQuoted
+			}
+			toks = append(toks, token{kind: kind, text: src[i : i+n], val: val})
+			i += n
+		case duck && (c >= '0' && c <= '9' || (c == '.' && i+1 < len(src) && src[i+1] >= '0' && src[i+1] <= '9')):
+			j := i
+			for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '.' || src[j] == '_' ||
+				((src[j] == 'e' || src[j] == 'E') && j+1 < len(src) && (src[j+1] >= '0' && src[j+1] <= '9' || src[j+1] == '-' || src[j+1] == '+'))) {
+				if src[j] == 'e' || src[j] == 'E' {
+					j++
+				}
+				j++
+			}
+			toks = append(toks, token{kind: tkNumber, text: src[i:j]})
+			i = j
 		case c == '\'' || c == '"':
 			val, n := readSparkString(src[i:], c)
 			toks = append(toks, token{kind: tkString, text: sqlString(val), val: val})
 			i += n
-		case c == '`':
+		case c == '`' && !duck:
 			var b strings.Builder
 			j := i + 1
 			for j < len(src) {
@@ -102,7 +148,7 @@ func lex(src string) []token {
 			}
 			toks = append(toks, token{kind: tkQuoted, text: sqlIdent(b.String()), val: b.String()})
 			i = j
-		case (c == 'r' || c == 'R') && i+1 < len(src) && (src[i+1] == '\'' || src[i+1] == '"') && (i == 0 || !isIdentPart(src[i-1])):
+		case !duck && (c == 'r' || c == 'R') && i+1 < len(src) && (src[i+1] == '\'' || src[i+1] == '"') && (i == 0 || !isIdentPart(src[i-1])):
 			// Spark's raw string r'…': no escapes.
 			end := strings.IndexByte(src[i+2:], src[i+1])
 			if end < 0 {

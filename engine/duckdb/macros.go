@@ -68,7 +68,20 @@ func macroDDL() []string {
 			"(s, f) AS CAST(epoch(timezone(" + sessionTZ + ", strptime(CAST(s AS VARCHAR), f))) AS BIGINT)"),
 		m("spark_to_unix_timestamp(s) AS CAST(epoch(timezone(" + sessionTZ + ", CAST(s AS TIMESTAMP))) AS BIGINT), " +
 			"(s, f) AS CAST(epoch(timezone(" + sessionTZ + ", strptime(CAST(s AS VARCHAR), f))) AS BIGINT)"),
-		m("spark_size(x) AS coalesce(CAST(len(x) AS INTEGER), -1)"),
+		// size(NULL) is NULL under ANSI (Spark 4's default), -1 without
+		// (spark.sql.legacy.sizeOfNull).
+		m("spark_size(x) AS CASE WHEN x IS NOT NULL THEN CAST(len(x) AS INTEGER) WHEN NOT coalesce(getvariable('kitsune_ansi'), true) THEN -1 END"),
+		// NULL when the array holds a NULL and not the value, as Spark's
+		// three-valued array_contains.
+		m("spark_array_contains(a, v) AS CASE WHEN a IS NULL OR v IS NULL THEN NULL WHEN list_contains(a, v) THEN true " +
+			"WHEN list_contains(list_transform(a, kitsune_e -> kitsune_e IS NULL), true) THEN NULL ELSE false END"),
+		// NULL when an inner array is NULL.
+		m("spark_flatten(a) AS CASE WHEN list_contains(list_transform(a, kitsune_e -> kitsune_e IS NULL), true) THEN NULL ELSE flatten(a) END"),
+		// Spark's arr[i] (subscript_rewrite via plan_arith.go): from 0; past
+		// the end, or negative, INVALID_ARRAY_INDEX under ANSI, NULL without.
+		m("spark_subscript(a, i) AS CASE WHEN a IS NULL OR i IS NULL THEN NULL WHEN i >= 0 AND i < len(a) THEN a[i + 1] " +
+			"WHEN coalesce(getvariable('kitsune_ansi'), true) THEN error('[INVALID_ARRAY_INDEX] The index ' || i || ' is out of bounds. The array has ' || len(a) || " +
+			"' elements. Use the SQL function get() to tolerate accessing element at invalid index and return NULL instead. If necessary set spark.sql.ansi.enabled to \"false\" to bypass this error.') END"),
 		m("spark_collect_list(x) AS coalesce(list(x) FILTER (WHERE x IS NOT NULL), [])"),
 		m("spark_array_agg(x) AS coalesce(list(x) FILTER (WHERE x IS NOT NULL), [])"), // Spark's alias of collect_list
 		m("spark_collect_set(x) AS coalesce(list_sort(list(DISTINCT x) FILTER (WHERE x IS NOT NULL)), [])"),

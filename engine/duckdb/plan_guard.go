@@ -32,12 +32,12 @@ const castRefusalText = "this CAST to an integral type is not supported on the l
 var castsToString = regexp.MustCompile(`(?i)\bAS\s+(STRING|VARCHAR|TEXT)\b|::\s*(STRING|VARCHAR|TEXT)\b`)
 
 // needsPlanGuard is the cheap test before the plan is read: a division,
-// an avg, a round, a minus (of dates), a cast to a string or to an
-// integral type in the statement's text.
+// an avg, a round, a minus (of dates), a subscript, a cast to a string or
+// to an integral type in the statement's text.
 func needsPlanGuard(sql string) bool {
 	lower := strings.ToLower(sql)
 	return strings.Contains(sql, "spark_divisor(") || strings.Contains(lower, "avg(") || strings.Contains(lower, "round(") ||
-		strings.Contains(sql, "-") || castsToString.MatchString(sql) || castsToIntegral.MatchString(sql)
+		strings.ContainsAny(sql, "-[") || castsToString.MatchString(sql) || castsToIntegral.MatchString(sql)
 }
 
 // planSpark reads the statement's plan for what DuckDB answers otherwise
@@ -258,7 +258,7 @@ func markersAsLiterals(sql string) string {
 	if !strings.ContainsAny(sql, "?$") {
 		return sql
 	}
-	toks := lex(sql)
+	toks := lexDuck(sql)
 	for i, t := range toks {
 		if t.kind != tkPunct || (t.text != "?" && t.text != "$") {
 			continue

@@ -36,7 +36,7 @@ const fnCatalog = "kitsune_fn"
 // provide under the spark_ prefix (GetFunctions lists them too).
 func sparkFunctionNames() []string {
 	return []string{"nvl", "nvl2", "date_format", "to_date", "date_add", "date_sub", "datediff", "from_unixtime",
-		"unix_timestamp", "size", "collect_list", "array_agg", "collect_set", "substring_index", "regexp_extract",
+		"unix_timestamp", "size", "array_contains", "flatten", "collect_list", "array_agg", "collect_set", "substring_index", "regexp_extract",
 		"get_json_object", "to_timestamp", "isnull", "isnotnull", "nanvl", "current_database",
 		"explode", "posexplode", "array_join", "sort_array", "array_sort", "map_keys", "map_values", "shiftleft", "shiftright",
 		"percentile_approx", "approx_percentile", "array_distinct", "percentile", "sha2", "add_months", "months_between", "str_to_map",

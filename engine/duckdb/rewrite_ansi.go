@@ -103,7 +103,7 @@ func caseEnd(toks []token, k int) int {
 
 // legacyCasts turns the statement's CASTs into TRY_CASTs (ANSI off).
 func legacyCasts(sql string) string {
-	toks := lex(sql)
+	toks := lexDuck(sql)
 	for i, t := range toks {
 		if t.kind == tkIdent && t.is("CAST") && (i == 0 || toks[i-1].text != ".") {
 			if n := nextSig(toks, i+1); n < len(toks) && toks[n].text == "(" {

@@ -201,7 +201,7 @@ func ruleArraysZip(c *exprCursor) bool {
 			name = toks[0].text
 		}
 		lens = append(lens, "len("+a+")")
-		fields = append(fields, `"`+name+`" := (`+a+")[kitsune_i + 1]")
+		fields = append(fields, `"`+name+`" := list_extract(`+a+", kitsune_i + 1)")
 	}
 	n := lens[0]
 	if len(lens) > 1 {

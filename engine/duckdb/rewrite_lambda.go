@@ -99,7 +99,7 @@ func higherOrder(fn string, args []string) (string, bool) {
 		if !ok || len(p) != 2 || len(args) != 3 {
 			return "", false
 		}
-		with := map[string]string{strings.ToLower(p[0]): "(" + args[0] + ")[kitsune_i]", strings.ToLower(p[1]): "(" + args[1] + ")[kitsune_i]"}
+		with := map[string]string{strings.ToLower(p[0]): "list_extract(" + args[0] + ", kitsune_i)", strings.ToLower(p[1]): "list_extract(" + args[1] + ", kitsune_i)"}
 		b := substitute(body, with)
 		if isTuple(body) {
 			if b, ok = tupleStruct(body, with); !ok {

@@ -275,6 +275,10 @@ func TestSparkDateDifferenceAndLegacyOverflow(t *testing.T) {
 		"SELECT CAST(CAST(100 AS TINYINT) + CAST(100 AS TINYINT) AS STRING)":      "-56",
 		"SELECT CAST(x * 3 AS STRING) FROM VALUES (CAST(1000000000 AS INT)) t(x)": "-1294967296",
 		"SELECT CAST(1 + 2 AS STRING)":                                            "3",
+		// The rewrite's DuckDB text is read as DuckDB reads it: a quoted
+		// name stays a name, a backslash stays in its string.
+		"SELECT CAST(`x y` + 1 AS STRING) FROM (SELECT 1 AS `x y`)": "2",
+		`SELECT CAST(length('a\\b') AS STRING)`:                     "3",
 	} {
 		if v, state, msg := sparkOutcome(s, sh, q); v != want {
 			t.Errorf("ANSI off: %s = %s %s %s, Spark: %s", q, v, state, msg, want)
@@ -303,6 +307,53 @@ func TestSparkNestedNumbers(t *testing.T) {
 		_, schema := run(t, s, sh, q)
 		if got := schema.Columns[0].TypeDesc.Types[0].PrimitiveEntry.Type; got != tcli.TTypeId_ARRAY_TYPE {
 			t.Errorf("%s: column type %v, want ARRAY_TYPE", q, got)
+		}
+	}
+}
+
+// Spark's arr[i] counts from 0, and past the end (or below 0) is
+// INVALID_ARRAY_INDEX (22003) under ANSI, NULL without; array_contains is
+// NULL where the array holds a NULL and not the value; flatten is NULL
+// where an inner array is; size(NULL) is NULL under ANSI, -1 without.
+func TestSparkArrayAccess(t *testing.T) {
+	s, sh := newService(t)
+	outcome := func(q string) string {
+		v, state, _ := sparkOutcome(s, sh, q)
+		if state != "" {
+			return state
+		}
+		return v
+	}
+	on := map[string]string{
+		"SELECT array(1, 2)[0]":                               "1",
+		"SELECT split('a,b,c', ',')[1]":                       "b",
+		"SELECT a[0] + a[1] FROM (SELECT array(10, 20) AS a)": "30",
+		"SELECT array(array(1, 2), array(3))[1][0]":           "3",
+		"SELECT map('k', 1)['k']":                             "1",
+		"SELECT named_struct('f', 7)['f']":                    "7",
+		"SELECT array(1, 2)[5]":                               "22003",
+		"SELECT array(1, 2)[-1]":                              "22003",
+		"SELECT get(array(1, 2), 5)":                          "NULL",
+		"SELECT array_contains(array(1, NULL), 2)":            "NULL",
+		"SELECT array_contains(array(1, NULL), 1)":            "true",
+		"SELECT array_contains(array(1, 3), 2)":               "false",
+		"SELECT flatten(array(array(1), NULL))":               "NULL",
+		"SELECT size(NULL)":                                   "NULL",
+	}
+	for q, want := range on {
+		if got := outcome(q); got != want {
+			t.Errorf("ANSI on: %s = %s, Spark: %s", q, got, want)
+		}
+	}
+	if _, _, msg := sparkOutcome(s, sh, "SELECT array(1, 2)[5]"); !strings.Contains(msg, "[INVALID_ARRAY_INDEX]") {
+		t.Errorf("array(1, 2)[5]: %s", msg)
+	}
+	if _, state, msg := sparkOutcome(s, sh, "SET spark.sql.ansi.enabled=false"); state != "" {
+		t.Fatal(msg)
+	}
+	for q, want := range map[string]string{"SELECT array(1, 2)[5]": "NULL", "SELECT size(NULL)": "-1", "SELECT array(1, 2)[1]": "2"} {
+		if got := outcome(q); got != want {
+			t.Errorf("ANSI off: %s = %s, Spark: %s", q, got, want)
 		}
 	}
 }

@@ -17,6 +17,7 @@ func sparkClassStates() map[string]string {
 		"UNSUPPORTED_FEATURE":         StateUnsupported,
 		"ARITHMETIC_OVERFLOW":         "22003",
 		"INVALID_INDEX_OF_ZERO":       "22003",
+		"INVALID_ARRAY_INDEX":         "22003",
 		"INVALID_BITMAP_POSITION":     "22003",
 		"INVALID_PARAMETER_VALUE":     "22023",
 		"MALFORMED_RECORD_IN_PARSING": "22023",
