@@ -150,13 +150,7 @@ func TestSparkCastToIntegral(t *testing.T) {
 		"SELECT CAST(NULL AS STRING)":                      "NULL",
 		"SELECT CAST(CAST(NULL AS STRING) AS INT) IS NULL": "true",
 	}
-	outcome := func(q string) string {
-		v, state, _ := sparkOutcome(s, sh, q)
-		if state != "" {
-			return state
-		}
-		return v
-	}
+	outcome := func(q string) string { return sparkAnswer(s, sh, q) }
 	for q, want := range on {
 		if got := outcome(q); got != want {
 			t.Errorf("ANSI on: %s = %s, Spark: %s", q, got, want)
@@ -317,13 +311,7 @@ func TestSparkNestedNumbers(t *testing.T) {
 // where an inner array is; size(NULL) is NULL under ANSI, -1 without.
 func TestSparkArrayAccess(t *testing.T) {
 	s, sh := newService(t)
-	outcome := func(q string) string {
-		v, state, _ := sparkOutcome(s, sh, q)
-		if state != "" {
-			return state
-		}
-		return v
-	}
+	outcome := func(q string) string { return sparkAnswer(s, sh, q) }
 	on := map[string]string{
 		"SELECT array(1, 2)[0]":                               "1",
 		"SELECT split('a,b,c', ',')[1]":                       "b",

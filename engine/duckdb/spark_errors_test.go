@@ -53,6 +53,15 @@ func sparkOutcome(s *Service, sh *tcli.TSessionHandle, q string) (value, state, 
 	return "", os.GetSqlState(), os.GetErrorMessage()
 }
 
+// sparkAnswer is q's first value, or its SQLSTATE when it fails.
+func sparkAnswer(s *Service, sh *tcli.TSessionHandle, q string) string {
+	v, state, _ := sparkOutcome(s, sh, q)
+	if state != "" {
+		return state
+	}
+	return v
+}
+
 // columnNulls is a column's null bitmap, whatever its type.
 func columnNulls(c *tcli.TColumn) []byte {
 	switch {
