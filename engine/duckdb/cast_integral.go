@@ -28,7 +28,7 @@ const (
 // floating value or a string, as spans of their argument.
 func (ty typer) castUses(tree map[string]any, ansi bool) []castUse {
 	var out []castUse
-	ty.visit(tree["plans"], nil, func(v map[string]any, _ []planCol) {
+	ty.visit(tree["plans"], nil, func(v map[string]any, scope []planCol) {
 		if kids, _ := v["children"].([]any); v["expression_class"] == "BOUND_FUNCTION" && v["name"] == "array_extract" && len(kids) == 2 {
 			// arr[i]: the plan places the index, not the subscript, which
 			// has no place of its own (a call of array_extract has one;
@@ -45,7 +45,10 @@ func (ty typer) castUses(tree map[string]any, ansi bool) []castUse {
 			}
 			return
 		}
-		if kids, _ := v["children"].([]any); v["expression_class"] == "BOUND_FUNCTION" && v["name"] == "round" && len(kids) > 0 && typeID(kids[0]) == "DOUBLE" {
+		// A double to DuckDB that is a decimal to Spark (a decimal avg or
+		// division, rewritten to one) is not written or rounded as a double.
+		sparkDecimal := func(x any) bool { return ty.of(x, scope).class == numDecimal }
+		if kids, _ := v["children"].([]any); v["expression_class"] == "BOUND_FUNCTION" && v["name"] == "round" && len(kids) > 0 && typeID(kids[0]) == "DOUBLE" && !sparkDecimal(kids[0]) {
 			if loc, ok := location(v); ok {
 				out = append(out, castUse{loc: loc, rename: "kitsune_round_double"})
 			}
@@ -59,7 +62,9 @@ func (ty typer) castUses(tree map[string]any, ansi bool) []castUse {
 		if typeIDOf(v["return_type"]) == "VARCHAR" {
 			switch child, _ := v["child"].(map[string]any); typeID(child) {
 			case "DOUBLE", "FLOAT":
-				out = append(out, castUse{loc: loc, wrap: "kitsune_java_number("})
+				if !sparkDecimal(child) {
+					out = append(out, castUse{loc: loc, wrap: "kitsune_java_number("})
+				}
 			case "LIST", "ARRAY":
 				if text, ok := sparkText("e0", child["return_type"], 0); ok {
 					out = append(out, castUse{loc: loc, wrap: "list_extract(list_transform([", wrapEnd: "], e0 -> " + text + "), 1)"})

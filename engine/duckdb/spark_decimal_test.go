@@ -196,7 +196,12 @@ func TestSparkDoubleTextAndConcat(t *testing.T) {
 		"SELECT CAST(array('a,b', NULL, 'c') AS STRING)":        "[a,b, null, c]",
 		"SELECT CAST(array(array(1, NULL), array()) AS STRING)": "[[1, null], []]",
 		"SELECT CAST(array(CAST(1e10 AS DOUBLE)) AS STRING)":    "[1.0E10]",
-		"SELECT concat('a', NULL) IS NULL":                      "true",
+		// A decimal to Spark that DuckDB would see as a double (a decimal
+		// avg or quotient) is written and rounded as the decimal.
+		"SELECT CAST(avg(DISTINCT CAST(x AS DECIMAL(3,1))) AS STRING) FROM VALUES (1), (1), (2) AS t(x)": "1.50000",
+		"SELECT CAST(1.0 / 3 AS STRING)": "0.333333",
+		"SELECT CAST(round(avg(CAST(x AS DECIMAL(3,1))), 2) AS STRING) FROM VALUES (1), (1), (2) AS t(x)": "1.33",
+		"SELECT concat('a', NULL) IS NULL": "true",
 		// Spark rounds a double's decimal text half up (BigDecimal(d)).
 		"SELECT CAST(round(CAST(1.005 AS DOUBLE), 2) AS STRING)":                    "1.01",
 		"SELECT CAST(round(CAST(0.285 AS DOUBLE), 2) AS STRING)":                    "0.29",
