@@ -66,12 +66,12 @@ func FuzzDecimalSpans(f *testing.F) {
 				}
 			}
 		}
-		if avgs, ok := avgSpans(toks); ok {
+		if avgs, ok := callSpans(toks, "AVG", "MEAN", "SUM"); ok {
 			for _, sp := range avgs {
-				sp.typ = sparkNum{class: numDecimal, p: 7, s: 5}
+				sp.avg, sp.typ = true, sparkNum{class: numDecimal, p: 7, s: 5}
 				spans = append(spans, sp)
 			}
-			_, _ = avgProbe(toks, avgs)
+			_, _ = callProbe(toks, avgs)
 		}
 		out := rewriteDecimals(toks, spans)
 		if len(spans) == 0 && out != render(toks) {

@@ -102,13 +102,13 @@ func divisionSpan(toks []token, op int) (decimalSpan, bool) {
 	return decimalSpan{start: start, end: end, num: [2]int{start, prevSig(toks, op-1)}, div: [2]int{open + 1, end - 1}}, true
 }
 
-// avgSpans are the statement's avg (and mean) calls with their FILTER
-// and OVER clauses; false for a clause not read here or an avg inside
-// another.
-func avgSpans(toks []token) ([]decimalSpan, bool) {
+// callSpans are the statement's calls of the named aggregates (avg and
+// mean, sum) with their FILTER and OVER clauses; false for a clause not
+// read here or a call inside another.
+func callSpans(toks []token, names ...string) ([]decimalSpan, bool) {
 	var out []decimalSpan
 	for i, t := range toks {
-		if t.kind != tkIdent || !t.is("AVG", "MEAN") || (i > 0 && toks[i-1].text == ".") {
+		if t.kind != tkIdent || !t.is(names...) || (i > 0 && toks[i-1].text == ".") {
 			continue
 		}
 		open := nextSig(toks, i+1)
@@ -119,7 +119,7 @@ func avgSpans(toks []token) ([]decimalSpan, bool) {
 			return nil, false // an avg inside another's argument or window
 		}
 		end := matchParen(toks, open)
-		sp := decimalSpan{start: i, avg: true, num: [2]int{open + 1, end - 1}, suffix: [2]int{end + 1, end}}
+		sp := decimalSpan{start: i, num: [2]int{open + 1, end - 1}, suffix: [2]int{end + 1, end}}
 		for n := nextSig(toks, end+1); n < len(toks) && toks[n].is("FILTER", "OVER"); n = nextSig(toks, end+1) {
 			if k := nextSig(toks, n+1); k < len(toks) && toks[k].text == "(" {
 				end = matchParen(toks, k)
@@ -135,11 +135,11 @@ func avgSpans(toks []token) ([]decimalSpan, bool) {
 	return out, true
 }
 
-// avgProbe is the statement with each avg call as (call * 1): the plan
-// places the *, and its operand is the avg, so that the probe's plan
-// says which call averages a decimal, and of which Spark type. marks
-// holds the offset of each call's *.
-func avgProbe(toks []token, spans []decimalSpan) (probe string, marks []int) {
+// callProbe is the statement with each call as (call * 1): the plan
+// places the *, and its operand is the call, so that the probe's plan
+// says of which Spark type each call is. marks holds the offset of each
+// call's *.
+func callProbe(toks []token, spans []decimalSpan) (probe string, marks []int) {
 	var b []byte
 	next := 0
 	for _, sp := range spans {

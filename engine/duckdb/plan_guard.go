@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -36,7 +37,7 @@ var castsToString = regexp.MustCompile(`(?i)\bAS\s+(STRING|VARCHAR|TEXT)\b|::\s*
 // to an integral type in the statement's text.
 func needsPlanGuard(sql string) bool {
 	lower := strings.ToLower(sql)
-	return strings.Contains(sql, "spark_divisor(") || strings.Contains(lower, "avg(") || strings.Contains(lower, "round(") ||
+	return strings.Contains(sql, "spark_divisor(") || strings.Contains(lower, "avg(") || strings.Contains(lower, "round(") || strings.Contains(lower, "sum(") ||
 		strings.ContainsAny(sql, "-[") || castsToString.MatchString(sql) || castsToIntegral.MatchString(sql)
 }
 
@@ -59,7 +60,7 @@ func planSpark(ctx context.Context, ss *session, sql string) (string, error) {
 	}
 	ty := typer{sql: sql}.withCTEs(tree)
 	uses, casts, ariths := ty.planUses(tree), ty.castUses(tree, ss.ansi()), ty.arithUses(tree, false)
-	if len(uses) == 0 && len(casts) == 0 && len(ariths) == 0 {
+	if len(uses) == 0 && len(casts) == 0 && len(ariths) == 0 && !sumsToType(tree) {
 		return sql, nil
 	}
 	toks, at, ok := statementTokens(sql)
@@ -79,6 +80,9 @@ func planSpark(ctx context.Context, ss *session, sql string) (string, error) {
 			break
 		}
 	}
+	if sumsToType(tree) {
+		spans = append(spans, typedSums(ctx, ss, toks)...)
+	}
 	for _, c := range casts {
 		i, placed := at[c.loc]
 		if !placed {
@@ -97,18 +101,67 @@ func planSpark(ctx context.Context, ss *session, sql string) (string, error) {
 }
 
 // typedAvgs are the statement's avg calls of a decimal, typed from the
-// plan of its probe (avgProbe).
+// plan of its probe (callProbe).
 func typedAvgs(ctx context.Context, ss *session, toks []token) ([]decimalSpan, bool) {
-	spans, ok := avgSpans(toks)
+	spans, ok := callSpans(toks, "AVG", "MEAN")
 	if !ok || len(spans) == 0 {
 		return nil, false
 	}
-	probe, marks := avgProbe(toks, spans)
+	types, ok := probeTypes(ctx, ss, toks, spans)
+	if !ok {
+		return nil, false
+	}
+	var out []decimalSpan
+	for i, sp := range spans {
+		switch a := types[i]; a.class {
+		case numUnknown:
+			return nil, false
+		case numDecimal:
+			sp.avg, sp.typ = true, a
+			out = append(out, sp)
+		}
+	}
+	return out, true
+}
+
+// typedSums are the statement's sum calls of an integral or a decimal,
+// cast to Spark's type of the sum (BIGINT; DECIMAL(p + 10, s)) where
+// DuckDB's is wider (HUGEINT, DECIMAL(38, s)): the value is the same, the
+// column's type is Spark's. A sum not typed here keeps DuckDB's type.
+func typedSums(ctx context.Context, ss *session, toks []token) []decimalSpan {
+	spans, ok := callSpans(toks, "SUM")
+	if !ok || len(spans) == 0 {
+		return nil
+	}
+	types, ok := probeTypes(ctx, ss, toks, spans)
+	if !ok {
+		return nil
+	}
+	var out []decimalSpan
+	for i, sp := range spans {
+		sp.num = [2]int{sp.start, sp.end}
+		switch a := types[i]; a.class {
+		case numIntegral:
+			sp.wrap, sp.wrapEnd = "CAST(", " AS BIGINT)"
+		case numDecimal:
+			sp.wrap, sp.wrapEnd = "CAST(", " AS DECIMAL("+strconv.Itoa(a.p)+", "+strconv.Itoa(a.s)+"))"
+		default:
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// probeTypes types each call span by the plan of the statement's probe
+// (callProbe); false when a call is not found in it.
+func probeTypes(ctx context.Context, ss *session, toks []token, spans []decimalSpan) ([]sparkNum, bool) {
+	probe, marks := callProbe(toks, spans)
 	tree, ok := readPlan(ctx, ss, probe)
 	if !ok {
 		return nil, false
 	}
-	ty := typer{sql: probe}
+	ty := typer{sql: probe}.withCTEs(tree)
 	types := map[int]sparkNum{}
 	ty.eachFunction(tree, "*", func(loc int, a sparkNum) { types[loc] = a })
 	byText := map[string]sparkNum{} // DuckDB binds a repeated call once (ORDER BY avg(x))
@@ -117,18 +170,30 @@ func typedAvgs(ctx context.Context, ss *session, toks []token) ([]decimalSpan, b
 			byText[render(toks[sp.start:sp.end+1])] = a
 		}
 	}
-	var out []decimalSpan
-	for _, sp := range spans {
+	out := make([]sparkNum, len(spans))
+	for i, sp := range spans {
 		a, seen := byText[render(toks[sp.start:sp.end+1])]
-		switch {
-		case !seen || a.class == numUnknown:
+		if !seen {
 			return nil, false
-		case a.class == numDecimal:
-			sp.typ = a
-			out = append(out, sp)
 		}
+		out[i] = a
 	}
 	return out, true
+}
+
+// sumsToType: the plan sums an integral or a decimal, whose Spark type is
+// narrower than DuckDB's.
+func sumsToType(tree map[string]any) bool {
+	found := false
+	typer{}.visit(tree["plans"], nil, func(v map[string]any, _ []planCol) {
+		args, _ := v["arguments"].([]any)
+		if (v["expression_class"] == "BOUND_AGGREGATE" || v["expression_class"] == "BOUND_WINDOW") && v["name"] == "sum" && len(args) == 1 {
+			if c := duckNum(args[0]).class; c == numIntegral || c == numDecimal {
+				found = true
+			}
+		}
+	})
+	return found
 }
 
 // readPlan is DuckDB's unoptimized bound plan of sql, as JSON.

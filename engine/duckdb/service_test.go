@@ -55,6 +55,8 @@ func run(t *testing.T, s *Service, sh *tcli.TSessionHandle, q string) ([][]strin
 			n = len(c0.I32Val.Values)
 		case c0.BoolVal != nil:
 			n = len(c0.BoolVal.Values)
+		case c0.DoubleVal != nil:
+			n = len(c0.DoubleVal.Values)
 		}
 		for i := 0; i < n; i++ {
 			var row []string

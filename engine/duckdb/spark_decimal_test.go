@@ -350,3 +350,28 @@ func TestSparkArrayAccess(t *testing.T) {
 		}
 	}
 }
+
+// Spark's sum of an integral is a BIGINT and of a DECIMAL(p, s) a
+// DECIMAL(p + 10, s); DuckDB's are a HUGEINT (described as DECIMAL(38,0))
+// and a DECIMAL(38, s).
+func TestSparkSumTypes(t *testing.T) {
+	s, sh := newService(t)
+	for q, want := range map[string]string{
+		"SELECT sum(x) FROM VALUES (1), (2) AS t(x)":                               "BIGINT",
+		"SELECT sum(x) OVER () FROM VALUES (1), (2) AS t(x)":                       "BIGINT",
+		"SELECT sum(CAST(x AS DECIMAL(10,2))) FROM VALUES (1), (2) AS t(x)":        "DECIMAL(20,2)",
+		"SELECT sum(DISTINCT x) FILTER (WHERE x > 1) FROM VALUES (1), (2) AS t(x)": "BIGINT",
+		"SELECT sum(CAST(x AS DOUBLE)) FROM VALUES (1), (2) AS t(x)":               "DOUBLE",
+	} {
+		rows, schema := run(t, s, sh, q)
+		e := schema.Columns[0].TypeDesc.Types[0].PrimitiveEntry
+		got := map[tcli.TTypeId]string{tcli.TTypeId_BIGINT_TYPE: "BIGINT", tcli.TTypeId_DOUBLE_TYPE: "DOUBLE", tcli.TTypeId_DECIMAL_TYPE: "DECIMAL"}[e.Type]
+		if e.TypeQualifiers != nil {
+			q := e.TypeQualifiers.Qualifiers
+			got += "(" + itoa(int64(q["precision"].GetI32Value())) + "," + itoa(int64(q["scale"].GetI32Value())) + ")"
+		}
+		if got != want || len(rows) == 0 {
+			t.Errorf("%s: a %s column (%v), Spark: %s", q, got, rows, want)
+		}
+	}
+}
