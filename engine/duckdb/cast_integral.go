@@ -12,6 +12,11 @@ import (
 // ('2.7' is 2); DuckDB rounds it too. The plan says which CASTs of the
 // statement's own go to an integral type and from what: their argument is
 // truncated, or read by Spark's rule (spark_int_text).
+//
+// The same walk of the plan finds the other calls whose argument or name
+// is rewritten in place: a CAST of a double or an array to a string (as
+// Spark writes them), round of a double (Spark rounds its decimal text)
+// and a subscript of a list (Spark counts from 0).
 
 // castsToIntegral finds a cast to an integral type in the statement's text.
 var castsToIntegral = regexp.MustCompile(`(?i)\bAS\s+(TINYINT|SMALLINT|INT|INTEGER|BIGINT|INT1|INT2|INT4|INT8|LONG|SHORT|BYTE)\b|::\s*(TINYINT|SMALLINT|INT|INTEGER|BIGINT|INT1|INT2|INT4|INT8)\b`)
