@@ -50,6 +50,7 @@ type Keeper struct {
 
 	node      string
 	session   int64     // the backend session the node was made in
+	seen      int64     // the last new session the node was looked for in
 	lostSince time.Time // when the backend went away (zero: it is there)
 }
 
@@ -148,6 +149,13 @@ func (k *Keeper) await(ctx context.Context, changed <-chan struct{}, tick <-chan
 		case <-tick:
 			if k.lost() {
 				return false
+			}
+			// A new session may have lost the node without the watch
+			// saying so (an event missed across a partition): look once
+			// per new session.
+			if id := k.sessionID(); id != k.session && id != k.seen {
+				k.seen = id
+				return true
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package discovery_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -79,5 +80,51 @@ func TestKeeperRegistersAgainWhenTheSessionLapsed(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("not registered again after the session lapsed")
+	}
+}
+
+// quietConn is a backend whose watch never fires and whose session is
+// replaced on demand: a deletion the watch missed across a partition.
+type quietConn struct {
+	discovery.Conn
+	session *atomic.Int64
+}
+
+func (c quietConn) SessionID() int64 { return c.session.Load() }
+
+func (c quietConn) WatchChildren(ctx context.Context, p string) ([]string, <-chan struct{}, error) {
+	kids, err := c.Children(ctx, p)
+	return kids, make(chan struct{}), err
+}
+
+func TestKeeperLooksForItsNodeInANewSession(t *testing.T) {
+	s := memory.NewStore()
+	c := quietConn{Conn: s.Conn(), session: &atomic.Int64{}}
+	c.session.Store(1)
+	defer c.Close()
+	registered := make(chan string, 4)
+	k := &discovery.Keeper{Conn: c, Log: zaptest.NewLogger(t),
+		Register: func(ctx context.Context) (string, error) {
+			n, err := c.Create(ctx, "/ns/serverUri=h:1;version=1;sequence=", nil, discovery.EphemeralSequential)
+			registered <- n
+			return n, err
+		}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	go k.Run(ctx, ready)
+	first := <-ready
+	<-registered
+	if err := s.Conn().Delete(context.Background(), first); err != nil { // gone with the old session
+		t.Fatal(err)
+	}
+	c.session.Store(2)
+	select {
+	case again := <-registered:
+		if again == first {
+			t.Errorf("registered again as %s, the deleted node", again)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("not registered again in the new session although the watch never fired")
 	}
 }
