@@ -54,32 +54,44 @@ func (c lapsedConn) SessionAlive(context.Context, int64) bool { return <-c.alive
 func TestKeeperRegistersAgainWhenTheSessionLapsed(t *testing.T) {
 	s := memory.NewStore()
 	c := lapsedConn{Conn: s.Conn(), alive: make(chan bool, 1)}
-	defer c.Close()
-	registered := make(chan string, 4)
-	k := &discovery.Keeper{Conn: c, Log: zaptest.NewLogger(t),
-		Register: func(ctx context.Context) (string, error) {
-			n, err := c.Create(ctx, "/ns/serverUri=h:1;version=1;sequence=", nil, discovery.EphemeralSequential)
-			registered <- n
-			return n, err
-		},
-		Removed: func() { t.Error("a lapsed session was taken for an operator's delete") }}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan string, 1)
-	go k.Run(ctx, ready)
-	first := <-ready
-	<-registered
+	t.Cleanup(func() { c.Close() }) // after the keeper stops
+	first, registered := runKeeper(t, c, func() { t.Error("a lapsed session was taken for an operator's delete") })
 	c.alive <- false
 	if err := s.Conn().Delete(context.Background(), first); err != nil { // the lease's expiry
 		t.Fatal(err)
 	}
+	registeredAgain(t, registered, first, "not registered again after the session lapsed")
+}
+
+// runKeeper runs a keeper on c until the test ends: its first node, and
+// each node it registers after that.
+func runKeeper(t *testing.T, c discovery.Conn, removed func()) (string, <-chan string) {
+	registered := make(chan string, 4)
+	k := &discovery.Keeper{Conn: c, Log: zaptest.NewLogger(t), Removed: removed,
+		Register: func(ctx context.Context) (string, error) {
+			n, err := c.Create(ctx, "/ns/serverUri=h:1;version=1;sequence=", nil, discovery.EphemeralSequential)
+			registered <- n
+			return n, err
+		}}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	ready := make(chan string, 1)
+	go k.Run(ctx, ready)
+	first := <-ready
+	<-registered
+	return first, registered
+}
+
+// registeredAgain waits for a new node other than first.
+func registeredAgain(t *testing.T, registered <-chan string, first, failure string) {
+	t.Helper()
 	select {
 	case again := <-registered:
 		if again == first {
 			t.Errorf("registered again as %s, the deleted node", again)
 		}
 	case <-time.After(5 * time.Second):
-		t.Fatal("not registered again after the session lapsed")
+		t.Fatal(failure)
 	}
 }
 
@@ -101,30 +113,11 @@ func TestKeeperLooksForItsNodeInANewSession(t *testing.T) {
 	s := memory.NewStore()
 	c := quietConn{Conn: s.Conn(), session: &atomic.Int64{}}
 	c.session.Store(1)
-	defer c.Close()
-	registered := make(chan string, 4)
-	k := &discovery.Keeper{Conn: c, Log: zaptest.NewLogger(t),
-		Register: func(ctx context.Context) (string, error) {
-			n, err := c.Create(ctx, "/ns/serverUri=h:1;version=1;sequence=", nil, discovery.EphemeralSequential)
-			registered <- n
-			return n, err
-		}}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan string, 1)
-	go k.Run(ctx, ready)
-	first := <-ready
-	<-registered
+	t.Cleanup(func() { c.Close() }) // after the keeper stops
+	first, registered := runKeeper(t, c, nil)
 	if err := s.Conn().Delete(context.Background(), first); err != nil { // gone with the old session
 		t.Fatal(err)
 	}
 	c.session.Store(2)
-	select {
-	case again := <-registered:
-		if again == first {
-			t.Errorf("registered again as %s, the deleted node", again)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("not registered again in the new session although the watch never fired")
-	}
+	registeredAgain(t, registered, first, "not registered again in the new session although the watch never fired")
 }

@@ -252,13 +252,3 @@ func subscriptSpan(toks []token, i int) (decimalSpan, bool, bool) {
 	return decimalSpan{start: base, end: closing, num: [2]int{base, baseEnd}, div: [2]int{nextSig(toks, open+1), prevSig(toks, closing-1)},
 		arith: fnCatalog + ".main.spark_subscript(%s, %s)"}, true, true
 }
-
-// typeOfExpr is an expression's DuckDB type (a constant's, its value's).
-func typeOfExpr(x any) any {
-	m, _ := x.(map[string]any)
-	if rt, ok := m["return_type"]; ok {
-		return rt
-	}
-	val, _ := m["value"].(map[string]any)
-	return val["type"]
-}

@@ -22,10 +22,11 @@ func mulChainStart(toks []token, k int) int {
 	}
 }
 
-// notCallee are words before a parenthesis that do not call a function.
-var notCallee = map[string]bool{"SELECT": true, "WHERE": true, "AND": true, "OR": true, "NOT": true, "ON": true, "WHEN": true,
-	"THEN": true, "ELSE": true, "IN": true, "EXISTS": true, "BY": true, "HAVING": true, "FROM": true, "AS": true, "RETURN": true,
-	"VALUES": true, "DISTINCT": true, "ALL": true, "IS": true, "LIKE": true, "BETWEEN": true, "USING": true, "SET": true}
+// notCallee: a word before a parenthesis that does not call a function.
+func notCallee(t token) bool {
+	return t.is("SELECT", "WHERE", "AND", "OR", "NOT", "ON", "WHEN", "THEN", "ELSE", "IN", "EXISTS", "BY", "HAVING", "FROM", "AS",
+		"RETURN", "VALUES", "DISTINCT", "ALL", "IS", "LIKE", "BETWEEN", "USING", "SET")
+}
 
 // termStart is the first token of the term that ends at toks[k].
 func termStart(toks []token, k int) int {
@@ -36,7 +37,7 @@ func termStart(toks []token, k int) int {
 	switch t := toks[k]; {
 	case t.text == ")":
 		start = matchBack(toks, k, "(", ")")
-		if q := prevSig(toks, start-1); q >= 0 && (toks[q].kind == tkIdent || toks[q].kind == tkQuoted) && !notCallee[upper(toks[q].text)] {
+		if q := prevSig(toks, start-1); q >= 0 && (toks[q].kind == tkIdent || toks[q].kind == tkQuoted) && !notCallee(toks[q]) {
 			start = nameStart(toks, q)
 			if toks[q].is("OVER", "FILTER") || toks[q].is("GROUP") {
 				return termStart(toks, calleeEnd(toks, q))
@@ -47,7 +48,7 @@ func termStart(toks []token, k int) int {
 		return termStart(toks, prevSig(toks, open-1))
 	case t.is("END"):
 		start = caseStart(toks, k)
-	case t.kind == tkIdent && notCallee[upper(t.text)]:
+	case t.kind == tkIdent && notCallee(t):
 		return -1
 	case t.kind == tkIdent || t.kind == tkQuoted:
 		start = nameStart(toks, k)
@@ -95,7 +96,7 @@ func isUnary(toks []token, p int) bool {
 	case t.text == ")" || t.text == "]" || t.kind == tkNumber || t.kind == tkString || t.kind == tkQuoted:
 		return false
 	case t.kind == tkIdent:
-		return notCallee[upper(t.text)]
+		return notCallee(t)
 	}
 	return true
 }
@@ -145,16 +146,6 @@ func caseStart(toks []token, k int) int {
 		}
 	}
 	return -1
-}
-
-func upper(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'a' && c <= 'z' {
-			b[i] = c - 32
-		}
-	}
-	return string(b)
 }
 
 // additiveLeft reads back from + or - at toks[op] to the first token of

@@ -190,9 +190,9 @@ type decimalUse struct {
 	typ sparkNum
 }
 
-// planUses are the decimal uses of every plan in a serialized tree.
+// planUses are the decimal uses of every plan in a serialized tree (ty
+// holds its CTEs, withCTEs).
 func (ty typer) planUses(tree map[string]any) []decimalUse {
-	ty = ty.withCTEs(tree)
 	var uses []decimalUse
 	plans, _ := tree["plans"].([]any)
 	for _, p := range plans {
@@ -206,7 +206,6 @@ func (ty typer) planUses(tree map[string]any) []decimalUse {
 // eachFunction calls fn with the place and the left operand's Spark type
 // of every binary function name in the tree's plans.
 func (ty typer) eachFunction(tree map[string]any, name string, fn func(loc int, left sparkNum)) {
-	ty = ty.withCTEs(tree)
 	ty.visit(tree["plans"], nil, func(v map[string]any, scope []planCol) {
 		kids, _ := v["children"].([]any)
 		if loc, ok := location(v); ok && v["expression_class"] == "BOUND_FUNCTION" && v["name"] == name && len(kids) == 2 {

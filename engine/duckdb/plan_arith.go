@@ -61,7 +61,18 @@ func integralBits(p int) int {
 	return 64
 }
 
-var integralTypes = map[int]string{8: "TINYINT", 16: "SMALLINT", 32: "INTEGER", 64: "BIGINT"}
+// integralType is DuckDB's integral type of bits bits.
+func integralType(bits int) string {
+	switch bits {
+	case 8:
+		return "TINYINT"
+	case 16:
+		return "SMALLINT"
+	case 32:
+		return "INTEGER"
+	}
+	return "BIGINT"
+}
 
 // arithSpans places the uses in the text; a use whose place holds another
 // operator is a macro's and is passed over; false for one not read.
@@ -92,7 +103,7 @@ func arithSpans(toks []token, at map[int]int, uses []arithUse) ([]decimalSpan, b
 		if u.bits == 0 {
 			sp.arith = "to_days(CAST((%s) - (%s) AS INTEGER))"
 		} else {
-			sp.arith = "CAST(" + fnCatalog + ".main.spark_wrap(CAST((%s) AS HUGEINT) " + u.op + " CAST((%s) AS HUGEINT), " + strconv.Itoa(u.bits) + ") AS " + integralTypes[u.bits] + ")"
+			sp.arith = "CAST(" + fnCatalog + ".main.spark_wrap(CAST((%s) AS HUGEINT) " + u.op + " CAST((%s) AS HUGEINT), " + strconv.Itoa(u.bits) + ") AS " + integralType(u.bits) + ")"
 		}
 		spans = append(spans, sp)
 	}

@@ -59,8 +59,8 @@ func planSpark(ctx context.Context, ss *session, sql string) (string, error) {
 		return "", unsupported(nestedCastRefusalText)
 	}
 	ty := typer{sql: sql}.withCTEs(tree)
-	uses, casts, ariths := ty.planUses(tree), ty.castUses(tree, ss.ansi()), ty.arithUses(tree, false)
-	if len(uses) == 0 && len(casts) == 0 && len(ariths) == 0 && !sumsToType(tree) {
+	uses, casts, ariths, sums := ty.planUses(tree), ty.castUses(tree, ss.ansi()), ty.arithUses(tree, false), sumsToType(tree)
+	if len(uses) == 0 && len(casts) == 0 && len(ariths) == 0 && !sums {
 		return sql, nil
 	}
 	toks, at, ok := statementTokens(sql)
@@ -80,7 +80,7 @@ func planSpark(ctx context.Context, ss *session, sql string) (string, error) {
 			break
 		}
 	}
-	if sumsToType(tree) {
+	if sums {
 		spans = append(spans, typedSums(ctx, ss, toks)...)
 	}
 	for _, c := range casts {
@@ -298,15 +298,16 @@ func raisesDivideByZero(x any) bool {
 }
 
 // typeID is an expression's type id (a constant's is its value's).
-func typeID(x any) string {
+func typeID(x any) string { return typeIDOf(typeOfExpr(x)) }
+
+// typeOfExpr is an expression's DuckDB type (a constant's, its value's).
+func typeOfExpr(x any) any {
 	m, _ := x.(map[string]any)
 	if rt, ok := m["return_type"]; ok {
-		return typeIDOf(rt)
+		return rt
 	}
-	if val, ok := m["value"].(map[string]any); ok {
-		return typeIDOf(val["type"])
-	}
-	return ""
+	val, _ := m["value"].(map[string]any)
+	return val["type"]
 }
 
 func typeIDOf(t any) string {

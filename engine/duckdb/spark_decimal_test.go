@@ -103,7 +103,8 @@ func firstColumnType(t *testing.T, s *Service, sh *tcli.TSessionHandle, q string
 		t.Fatalf("%s: no metadata: %v", q, err)
 	}
 	e := md.Schema.Columns[0].TypeDesc.Types[0].PrimitiveEntry
-	name := map[tcli.TTypeId]string{tcli.TTypeId_DECIMAL_TYPE: "DECIMAL", tcli.TTypeId_DOUBLE_TYPE: "DOUBLE", tcli.TTypeId_INT_TYPE: "INT"}[e.Type]
+	name := map[tcli.TTypeId]string{tcli.TTypeId_DECIMAL_TYPE: "DECIMAL", tcli.TTypeId_DOUBLE_TYPE: "DOUBLE", tcli.TTypeId_INT_TYPE: "INT",
+		tcli.TTypeId_BIGINT_TYPE: "BIGINT"}[e.Type]
 	if e.Type == tcli.TTypeId_DECIMAL_TYPE && e.TypeQualifiers != nil {
 		q := e.TypeQualifiers.Qualifiers
 		return name + "(" + itoa(int64(q["precision"].GetI32Value())) + "," + itoa(int64(q["scale"].GetI32Value())) + ")"
@@ -363,14 +364,8 @@ func TestSparkSumTypes(t *testing.T) {
 		"SELECT sum(DISTINCT x) FILTER (WHERE x > 1) FROM VALUES (1), (2) AS t(x)": "BIGINT",
 		"SELECT sum(CAST(x AS DOUBLE)) FROM VALUES (1), (2) AS t(x)":               "DOUBLE",
 	} {
-		rows, schema := run(t, s, sh, q)
-		e := schema.Columns[0].TypeDesc.Types[0].PrimitiveEntry
-		got := map[tcli.TTypeId]string{tcli.TTypeId_BIGINT_TYPE: "BIGINT", tcli.TTypeId_DOUBLE_TYPE: "DOUBLE", tcli.TTypeId_DECIMAL_TYPE: "DECIMAL"}[e.Type]
-		if e.TypeQualifiers != nil {
-			q := e.TypeQualifiers.Qualifiers
-			got += "(" + itoa(int64(q["precision"].GetI32Value())) + "," + itoa(int64(q["scale"].GetI32Value())) + ")"
-		}
-		if got != want || len(rows) == 0 {
+		rows, _ := run(t, s, sh, q)
+		if got := firstColumnType(t, s, sh, q); got != want || len(rows) == 0 {
 			t.Errorf("%s: a %s column (%v), Spark: %s", q, got, rows, want)
 		}
 	}

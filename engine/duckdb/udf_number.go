@@ -139,33 +139,32 @@ func decimalDivide(v []driver.Value) (any, error) {
 	}
 	scale, precision, ansi := int64(v[2].(int32)), int(v[3].(int32)), v[4].(bool)
 	q := new(big.Rat).Quo(a, b)
-	q.Mul(q, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(scale), nil)))
-	neg := q.Sign() < 0
-	q.Abs(q)
-	n, r := new(big.Int).QuoRem(q.Num(), q.Denom(), new(big.Int))
-	if new(big.Int).Mul(r, big.NewInt(2)).Cmp(q.Denom()) >= 0 {
-		n.Add(n, big.NewInt(1))
-	}
-	digits := n.String()
-	if len(digits) > precision && n.Sign() != 0 {
+	n := roundHalfUp(q.Mul(q, new(big.Rat).SetInt(pow10(scale))))
+	if len(new(big.Int).Abs(n).String()) > precision && n.Sign() != 0 {
 		if ansi {
 			return nil, fmt.Errorf("[NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION] %s / %s rounded to %d digits after the point cannot be represented as DECIMAL(%d, %d). "+
 				"If necessary set spark.sql.ansi.enabled to false to answer NULL instead", v[0], v[1], scale, precision, scale)
 		}
 		return nil, nil
 	}
-	if pad := int(scale) + 1 - len(digits); pad > 0 {
-		digits = strings.Repeat("0", pad) + digits
-	}
-	out := digits
-	if scale > 0 {
-		out = digits[:len(digits)-int(scale)] + "." + digits[len(digits)-int(scale):]
-	}
-	if neg && n.Sign() != 0 {
-		out = "-" + out
-	}
-	return out, nil
+	return formatDecimal(duckdb.Decimal{Scale: uint8(scale), Value: n}), nil
 }
+
+// roundHalfUp is r rounded to an integer, a half away from zero (Java's
+// HALF_UP).
+func roundHalfUp(r *big.Rat) *big.Int {
+	abs := new(big.Rat).Abs(r)
+	n, rem := new(big.Int).QuoRem(abs.Num(), abs.Denom(), new(big.Int))
+	if new(big.Int).Mul(rem, big.NewInt(2)).Cmp(abs.Denom()) >= 0 {
+		n.Add(n, big.NewInt(1))
+	}
+	if r.Sign() < 0 {
+		n.Neg(n)
+	}
+	return n
+}
+
+func pow10(n int64) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(n), nil) }
 
 // javaNumber is a double or a float as Java's toString writes it (Spark's
 // CAST to a string): the shortest digits that read back, in plain notation
@@ -214,22 +213,14 @@ func roundDouble(v []driver.Value) (any, error) {
 	if !ok {
 		return x, nil
 	}
-	scale := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(abs64(d)), nil))
+	scale := new(big.Rat).SetInt(pow10(abs64(d)))
 	if d >= 0 {
 		r.Mul(r, scale)
 	} else {
 		r.Quo(r, scale)
 	}
 	neg := r.Sign() < 0
-	r.Abs(r)
-	n, rem := new(big.Int).QuoRem(r.Num(), r.Denom(), new(big.Int))
-	if new(big.Int).Mul(rem, big.NewInt(2)).Cmp(r.Denom()) >= 0 {
-		n.Add(n, big.NewInt(1))
-	}
-	if neg {
-		n.Neg(n)
-	}
-	out := new(big.Rat).SetInt(n)
+	out := new(big.Rat).SetInt(roundHalfUp(r))
 	if d >= 0 {
 		out.Quo(out, scale)
 	} else {
